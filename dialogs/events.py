@@ -1,0 +1,359 @@
+"""The neutral vocabulary between adapters, the engine and the dialogs.
+
+Adapters turn platform messages into *inbound events*; the dialogs turn
+(state, answers, event) into *replies* and *commands*; the engine carries out the
+commands against storage. Everything here is a frozen dataclass with no reference to a
+platform library, a session or a global.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Platform(StrEnum):
+    """Where a consumer talks to us."""
+
+    WECHAT = "wechat"
+    TELEGRAM = "telegram"
+    WEB = "web"
+    CONSOLE = "console"
+
+
+class MediaKind(StrEnum):
+    """Kinds of evidence a consumer can send."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+# --------------------------------------------------------------------------- inbound
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inbound:
+    """Common part of every inbound event.
+
+    Attributes:
+        platform: the channel the consumer used.
+        user_id: the consumer's id on that platform (OpenID, chat id, web user name).
+        message_id: the platform's delivery key; a repeat is answered from the dedupe table.
+        received_at: when the platform says the message was sent (timezone-aware UTC).
+        language_hint: a platform's guess of the consumer's language (``zh-CN`` / ``en``).
+    """
+
+    platform: Platform
+    user_id: str
+    message_id: str
+    received_at: datetime
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextMessage(Inbound):
+    """Typed text, a command such as ``/start``, or text recognised from voice."""
+
+    text: str
+    from_voice: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoicePressed(Inbound):
+    """A button pressed on a keyboard sent for ``step`` (Telegram callback, web button)."""
+
+    choice_id: str
+    step: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MediaMessage(Inbound):
+    """A file sent as evidence.
+
+    Either ``platform_ref`` is set (WeChat MediaId, Telegram file_id: the worker fetches
+    it later) or ``blob_key``/``sha256`` are set (the adapter already stored the bytes,
+    as the web upload does).
+    """
+
+    kind: MediaKind
+    platform_ref: str | None = None
+    file_name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    blob_key: str | None = None
+    sha256: str | None = None
+    caption: str | None = None
+    recognised_text: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationMessage(Inbound):
+    """A shared location; its label is a usable merchant address."""
+
+    latitude: float
+    longitude: float
+    label: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactShared(Inbound):
+    """A phone number shared by the platform (only the sender's own is accepted)."""
+
+    phone: str
+    name: str | None = None
+    is_own: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscribed(Inbound):
+    """The consumer followed the account (WeChat) or started the bot."""
+
+    scene: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unsubscribed(Inbound):
+    """The consumer unfollowed the account or blocked the bot."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MenuClicked(Inbound):
+    """A platform menu item: ``complain``, ``my_complaints`` or ``help``."""
+
+    key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unsupported(Inbound):
+    """Anything we cannot use (stickers, unknown types): answered politely."""
+
+    description: str = ""
+
+
+InboundEvent = (
+    TextMessage
+    | ChoicePressed
+    | MediaMessage
+    | LocationMessage
+    | ContactShared
+    | Subscribed
+    | Unsubscribed
+    | MenuClicked
+    | Unsupported
+)
+
+
+# --------------------------------------------------------------------------- outbound
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a question; ``id`` is what a button sends back."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the consumer: text plus optional choices.
+
+    Attributes:
+        text: the message, in one language.
+        choices: options; WeChat renders them as a numbered list, Telegram and web as
+            buttons. The consumer may answer with the id, the number or the label.
+        step: the dialog state the choices belong to, so a stale button can be told apart.
+        request_contact: offer a "share my number" button where the platform has one.
+        multi: the choices may be combined ("1 3"), e.g. demands.
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    step: str | None = None
+    request_contact: bool = False
+    multi: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "choices": [{"id": c.id, "label": c.label} for c in self.choices],
+            "step": self.step,
+            "request_contact": self.request_contact,
+            "multi": self.multi,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data["text"],
+            choices=tuple(Choice(c["id"], c["label"]) for c in data.get("choices", ())),
+            step=data.get("step"),
+            request_contact=bool(data.get("request_contact", False)),
+            multi=bool(data.get("multi", False)),
+        )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True)
+class FileComplaint:
+    """File the draft. ``draft`` holds the validated answers (see dialogs/flow.yaml)."""
+
+    draft: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordEvidence:
+    """Store a media message as evidence; attached to ``complaint_number`` or the draft."""
+
+    media: MediaMessage
+    complaint_number: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscardDraftEvidence:
+    """Forget evidence recorded for a draft that was cancelled or restarted."""
+
+
+@dataclass(frozen=True)
+class ListComplaints:
+    """Show the consumer's own complaints."""
+
+
+@dataclass(frozen=True)
+class ShowComplaint:
+    """Show one of the consumer's complaints with its timeline."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class WithdrawComplaint:
+    """Withdraw one of the consumer's complaints (refused once closed)."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class RateComplaint:
+    """Rate the handling of a resolved or closed complaint."""
+
+    number: str
+    score: int
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkUnsubscribed:
+    """The consumer left the channel: stop pushing to them."""
+
+
+Command = (
+    FileComplaint
+    | RecordEvidence
+    | DiscardDraftEvidence
+    | ListComplaints
+    | ShowComplaint
+    | WithdrawComplaint
+    | RateComplaint
+    | MarkUnsubscribed
+)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What the dialogs need of a stored conversation."""
+
+    state: str = "start"
+    answers: dict[str, Any] = field(default_factory=dict)
+    language: str = "zh-CN"
+    language_chosen: bool = False
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one dialog step produced."""
+
+    conversation: Conversation
+    replies: tuple[Reply, ...] = ()
+    commands: tuple[Command, ...] = ()
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ComplaintSummary:
+    """One complaint as the consumer sees it in "my complaints"."""
+
+    number: str
+    type: str
+    category: str
+    status: str
+    filed_at: datetime
+    updated_at: datetime
+    accept_due: date | None = None
+    resolve_due: date | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One step of a complaint's progress shown to the consumer."""
+
+    at: datetime
+    status: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintDetail:
+    """A complaint with its timeline and what the consumer may do next."""
+
+    summary: ComplaintSummary
+    timeline: tuple[TimelineEntry, ...] = ()
+    evidence_count: int = 0
+    can_add_evidence: bool = True
+    can_withdraw: bool = True
+    can_rate: bool = False
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The draft became a complaint."""
+
+    summary: ComplaintSummary
+
+
+@dataclass(frozen=True)
+class ComplaintList:
+    """The consumer's complaints, newest first."""
+
+    items: tuple[ComplaintSummary, ...]
+
+
+@dataclass(frozen=True)
+class Done:
+    """A command succeeded and has nothing to show (``count``: e.g. evidence so far)."""
+
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A command was refused; ``reason`` is a catalog key suffix.
+
+    Reasons: ``not_found``, ``cannot_withdraw``, ``cannot_rate``, ``evidence_limit``,
+    ``too_large``, ``bad_type``.
+    """
+
+    reason: str
+
+
+CommandResult = Filed | ComplaintList | ComplaintDetail | Done | Refused

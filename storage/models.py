@@ -1,0 +1,263 @@
+"""SQLAlchemy 2 models: every table of Weiquan.
+
+Migrations live in ``storage/migrations``; a test checks that they and these models agree.
+Times are stored timezone-aware (UTC); JSON columns hold plain dicts and lists.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention Alembic can diff reliably."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+Base.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TZDateTime = DateTime(timezone=True)
+
+
+class Identity(Base):
+    """A consumer on one platform. Push state lives here (windows, blocks)."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    last_inbound_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Customer-service messages sent since the last inbound message (WeChat: 5 allowed).
+    pushes_since_inbound: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_reason: Mapped[str | None] = mapped_column(String(200))
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class Conversation(Base):
+    """The intake dialog's state for one identity; ``version`` counts saved steps."""
+
+    __tablename__ = "conversations"
+
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(64), default="start")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class ProcessedMessage(Base):
+    """Dedupe: one row per (platform, delivery key), with the replies we gave."""
+
+    __tablename__ = "processed_messages"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    identity_id: Mapped[int | None] = mapped_column(Integer)
+    replies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+
+
+class Complaint(Base):
+    """A filed complaint, report, consultation or suggestion."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_status_filed", "status", "filed_at"),
+        Index("ix_complaints_identity", "identity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    subcategory: Mapped[str | None] = mapped_column(String(64))
+    merchant_name: Mapped[str | None] = mapped_column(String(200))
+    merchant_address: Mapped[str | None] = mapped_column(String(500))
+    order_number: Mapped[str | None] = mapped_column(String(100))
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    description: Mapped[str] = mapped_column(Text, default="")
+    demands: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Contact details are encrypted at rest (storage/crypto.py); None when anonymous.
+    contact_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    filed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    accept_due: Mapped[date | None] = mapped_column(Date)
+    accepted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    resolve_due: Mapped[date | None] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class ComplaintEvent(Base):
+    """The timeline: status moves, notes, messages, assignments, ratings.
+
+    ``kind`` is ``status``, ``note`` (staff only), ``message`` (to the consumer),
+    ``assignment``, ``evidence`` or ``rating``. ``actor`` is ``consumer``, ``system`` or
+    ``staff:<username>``.
+    """
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class Evidence(Base):
+    """A file a consumer sent. Recorded at once; the bytes may be fetched later.
+
+    ``fetch_status``: ``stored`` (bytes in the blob store), ``pending`` (to be
+    downloaded by the worker), ``failed`` (gave up, reason in ``last_error``),
+    ``expired`` (the platform no longer has it), ``refused`` (too large or wrong type).
+    """
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("platform", "source_key"),
+        Index("ix_evidence_fetch", "fetch_status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    source_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    platform_ref: Mapped[str | None] = mapped_column(String(500))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    mime: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    blob_key: Mapped[str | None] = mapped_column(String(100))
+    caption: Mapped[str | None] = mapped_column(Text)
+    fetch_status: Mapped[str] = mapped_column(String(16), default="pending")
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class OutboxNotice(Base):
+    """A message pushed to a consumer outside a reply (staff notices, prompts).
+
+    ``status``: ``pending``, ``sending`` (claimed under a lease), ``sent``, ``retrying``,
+    ``held`` (waits for the consumer's next message), ``dead``, ``undeliverable``.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_identity", "identity_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    kind: Mapped[str] = mapped_column(String(32), default="notice")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(TZDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_via: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class Staff(Base):
+    """A staff account: ``agent``, ``supervisor`` or ``admin``."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what, when: every staff action."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+
+
+class PlatformToken(Base):
+    """A credential shared by every process (WeChat access token), when Redis is absent."""
+
+    __tablename__ = "platform_tokens"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(String(1000))
+    expires_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    refreshing_until: Mapped[datetime | None] = mapped_column(TZDateTime)
