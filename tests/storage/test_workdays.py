@@ -1,0 +1,195 @@
+"""Working-day deadlines against the real 2026 schedule and the 2027 fallback."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import chinese_calendar
+import pytest
+
+from storage import workdays
+from storage.workdays import HolidayFileError, WorkCalendar
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The once-per-process memory would otherwise leak between tests.
+    monkeypatch.setattr(workdays, "_warned_years", set())
+
+
+@pytest.fixture
+def cal() -> WorkCalendar:
+    return WorkCalendar()
+
+
+def fallback_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if getattr(r, "event", None) == "workdays.fallback"]
+
+
+# ----------------------------------------------------------------- official data (2026)
+
+
+def test_national_day_2026_matches_the_library(cal: WorkCalendar) -> None:
+    for offset in range(7):
+        assert not cal.is_workday(date(2026, 10, 1) + timedelta(offset))
+    # Saturday 2026-10-10 is the official make-up workday; Sunday 2026-09-20 likewise
+    # (for Mid-Autumn/National Day); the library says so, and so must we.
+    assert cal.is_workday(date(2026, 10, 10))
+    assert cal.is_workday(date(2026, 9, 20))
+    assert not cal.is_workday(date(2026, 9, 25))  # Mid-Autumn Festival, a Friday
+    assert cal.is_workday(date(2026, 9, 28))
+    assert date(2026, 10, 10) in chinese_calendar.constants.workdays
+
+
+def test_counting_across_national_day(cal: WorkCalendar) -> None:
+    # Filed Wednesday 2026-09-30: Oct 1-7 off, then Thu 8, Fri 9, Sat 10 (make-up).
+    assert cal.add_workdays(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert cal.add_workdays(date(2026, 9, 30), 3) == date(2026, 10, 10)
+    assert cal.add_workdays(date(2026, 9, 30), 4) == date(2026, 10, 12)
+
+
+def test_spring_festival_2026(cal: WorkCalendar) -> None:
+    for day in range(15, 24):
+        assert not cal.is_workday(date(2026, 2, day))
+    # Both make-up Saturdays around the festival are workdays.
+    assert cal.is_workday(date(2026, 2, 14))
+    assert cal.is_workday(date(2026, 2, 28))
+    # Filed Friday 2026-02-13: the next working day is the make-up Saturday.
+    assert cal.add_workdays(date(2026, 2, 13), 1) == date(2026, 2, 14)
+    assert cal.add_workdays(date(2026, 2, 13), 2) == date(2026, 2, 24)
+    # The 7-day acceptance deadline from Friday 2026-02-06.
+    assert cal.add_workdays(date(2026, 2, 6), 7) == date(2026, 2, 24)
+
+
+def test_friday_plus_one_is_monday(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(date(2026, 3, 6), 1) == date(2026, 3, 9)
+
+
+def test_zero_and_negative(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(date(2026, 10, 3), 0) == date(2026, 10, 3)
+    with pytest.raises(ValueError):
+        cal.add_workdays(date(2026, 10, 3), -1)
+
+
+def test_datetime_is_treated_as_its_date(cal: WorkCalendar) -> None:
+    assert cal.is_workday(datetime(2026, 10, 10, 9, 30))
+    assert cal.add_workdays(datetime(2026, 9, 30, 23, 59), 1) == date(2026, 10, 8)
+
+
+def test_deadlines(cal: WorkCalendar) -> None:
+    accept_due, resolve_due = cal.deadlines(date(2026, 9, 29), 7, 60)
+    # Sep 30, Oct 8, 9, 10 (make-up), 12, 13, 14.
+    assert accept_due == date(2026, 10, 14)
+    assert resolve_due == cal.add_workdays(accept_due, 60)
+    assert cal.workdays_between(accept_due, resolve_due) == 60
+
+
+def test_workdays_between(cal: WorkCalendar) -> None:
+    assert cal.workdays_between(date(2026, 9, 30), date(2026, 10, 10)) == 3
+    assert cal.workdays_between(date(2026, 10, 10), date(2026, 9, 30)) == -3
+    assert cal.workdays_between(date(2026, 10, 1), date(2026, 10, 1)) == 0
+    start = date(2026, 1, 30)
+    for n in (0, 1, 7, 60):
+        assert cal.workdays_between(start, cal.add_workdays(start, n)) == n
+
+
+def test_no_warning_within_official_data(
+    cal: WorkCalendar, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="storage.workdays"):
+        cal.deadlines(date(2026, 3, 2), 7, 60)
+    assert fallback_records(caplog) == []
+
+
+# ----------------------------------------------------------------- fallback (2027)
+
+
+def test_filed_end_of_2026_gets_a_2027_deadline(
+    cal: WorkCalendar, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="storage.workdays"):
+        accept_due, resolve_due = cal.deadlines(date(2026, 12, 28), 7, 60)
+    # Dec 29, 30, 31, then Mon-Fri in 2027 (no file: Jan 1 counts): Jan 1, 4, 5, 6.
+    assert accept_due == date(2027, 1, 6)
+    assert resolve_due.year == 2027
+    assert cal.workdays_between(accept_due, resolve_due) == 60
+
+
+def test_fallback_is_weekdays(cal: WorkCalendar) -> None:
+    assert cal.is_workday(date(2027, 3, 5))  # Friday
+    assert not cal.is_workday(date(2027, 3, 6))  # Saturday
+    assert cal.add_workdays(date(2027, 3, 5), 1) == date(2027, 3, 8)
+
+
+def test_fallback_warns_once_per_year(cal: WorkCalendar, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="storage.workdays"):
+        cal.deadlines(date(2026, 12, 28), 7, 60)
+        cal.deadlines(date(2027, 2, 1), 7, 60)
+        WorkCalendar().is_workday(date(2027, 5, 5))
+    records = fallback_records(caplog)
+    assert len(records) == 1
+    assert records[0].levelno == logging.WARNING
+    assert getattr(records[0], "year", None) == 2027
+    assert "2027" in records[0].getMessage()
+    with caplog.at_level(logging.WARNING, logger="storage.workdays"):
+        cal.is_workday(date(2028, 1, 3))
+    assert [getattr(r, "year", None) for r in fallback_records(caplog)] == [2027, 2028]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "holidays.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_holiday_file_honoured_in_2027(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "# 2027 schedule, typed in by the operator\n"
+        "2027-01-01\n"
+        "\n"
+        "2027-02-08   # Spring Festival starts\n"
+        "+2027-02-06\n",
+    )
+    cal = WorkCalendar(path)
+    assert not cal.is_workday(date(2027, 1, 1))
+    assert cal.is_workday(date(2027, 2, 6))  # a Saturday, listed as make-up
+    assert not cal.is_workday(date(2027, 2, 8))
+    # Dec 29, 30, 31, (Jan 1 skipped) Jan 4, 5, 6, 7.
+    assert cal.deadlines(date(2026, 12, 28), 7, 60)[0] == date(2027, 1, 7)
+    # Filed Friday 2027-02-05: Saturday is a make-up workday.
+    assert cal.add_workdays(date(2027, 2, 5), 1) == date(2027, 2, 6)
+    assert cal.add_workdays(date(2027, 2, 5), 2) == date(2027, 2, 9)
+
+
+def test_holiday_file_does_not_override_official_data(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "2026-10-08\n+2026-10-11\n")
+    with caplog.at_level(logging.INFO, logger="storage.workdays"):
+        cal = WorkCalendar(path)
+    assert cal.is_workday(date(2026, 10, 8))
+    assert not cal.is_workday(date(2026, 10, 11))
+    assert any(getattr(r, "event", None) == "workdays.file_shadowed" for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2027/01/01", "20270101", "2027-W01-1", "2027-02-30", "holiday", "+", "++2027-01-01"],
+)
+def test_malformed_holiday_file_is_refused(tmp_path: Path, line: str) -> None:
+    path = write(tmp_path, f"2027-01-01\n{line}\n")
+    with pytest.raises(HolidayFileError, match=":2:"):
+        WorkCalendar(path)
+
+
+def test_date_both_holiday_and_workday_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(HolidayFileError, match="both"):
+        WorkCalendar(write(tmp_path, "2027-01-01\n+2027-01-01\n"))
+
+
+def test_missing_holiday_file_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        WorkCalendar(tmp_path / "nope.txt")
