@@ -23,8 +23,10 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -46,7 +48,32 @@ Base.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-TZDateTime = DateTime(timezone=True)
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend.
+
+    SQLite stores no offset and hands back naive values; comparing those with aware
+    ones raises, so values are normalised to UTC on the way in and out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+TZDateTime = UTCDateTime()
 
 
 class Identity(Base):
@@ -211,6 +238,7 @@ class OutboxNotice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"))
+    platform: Mapped[str] = mapped_column(String(16))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     kind: Mapped[str] = mapped_column(String(32), default="notice")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

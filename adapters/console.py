@@ -1,0 +1,27 @@
+"""The terminal chat channel (``weiquan chat``): lines in, numbered text out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from dialogs.events import Platform, Reply, TextMessage
+
+
+def to_event(line: str, *, user: str, now: datetime, lang: str | None) -> TextMessage:
+    """A typed line as a neutral event; each line is a new delivery."""
+    return TextMessage(
+        platform=Platform.CONSOLE,
+        user_id=user,
+        message_id=f"console:{uuid.uuid4().hex}",
+        received_at=now,
+        language_hint=lang,
+        text=line.rstrip("\r\n"),
+    )
+
+
+def render(reply: Reply) -> str:
+    """A reply as terminal text: choices become a numbered list."""
+    lines = [reply.text]
+    lines.extend(f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1))
+    return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""The web chat channel: JSON messages from the ``/chat`` page into neutral events.
+
+The page sends ``{"user", "text"}`` and may add ``message_id`` (a client-made id, so a
+resend after a network error is answered from the dedupe table), ``choice`` and
+``step`` (a pressed button) and ``lang``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from dialogs.events import (
+    ChoicePressed,
+    MediaKind,
+    MediaMessage,
+    Platform,
+    Reply,
+    TextMessage,
+)
+from storage.blobs import StoredBlob
+
+USER_PATTERN = re.compile(r"^[\w.@:-]{1,64}$")
+MAX_TEXT = 10_000
+
+
+class WebMessage(BaseModel):
+    """A message from the web chat page (``POST /chat/messages``)."""
+
+    user: str = Field(min_length=1, max_length=64)
+    text: str = Field(default="", max_length=MAX_TEXT)
+    message_id: str | None = Field(default=None, max_length=100)
+    choice: str | None = Field(default=None, max_length=64)
+    step: str | None = Field(default=None, max_length=64)
+    lang: str | None = Field(default=None, max_length=16)
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        if not USER_PATTERN.match(value):
+            raise ValueError("user may contain letters, digits and . _ @ : - only")
+        return value
+
+
+class WebChoice(BaseModel):
+    """A choice as the page shows it."""
+
+    id: str
+    label: str
+
+
+class WebReply(BaseModel):
+    """One reply as the page shows it."""
+
+    text: str
+    choices: list[WebChoice] = []
+    step: str | None = None
+    multi: bool = False
+
+
+class WebReplies(BaseModel):
+    """The answer to ``POST /chat/messages``."""
+
+    replies: list[WebReply]
+
+
+def message_key(message_id: str | None) -> str:
+    """The dedupe key: the page's id, or a fresh one when it sent none."""
+    return f"web:{message_id}" if message_id else f"web:{uuid.uuid4().hex}"
+
+
+def to_event(message: WebMessage, *, now: datetime) -> TextMessage | ChoicePressed:
+    """The neutral event for a web chat message."""
+    common = {
+        "platform": Platform.WEB,
+        "user_id": message.user,
+        "message_id": message_key(message.message_id),
+        "received_at": now,
+        "language_hint": message.lang,
+    }
+    if message.choice:
+        return ChoicePressed(choice_id=message.choice, step=message.step, **common)
+    return TextMessage(text=message.text, **common)
+
+
+def upload_event(
+    *, user: str, blob: StoredBlob, file_name: str | None, message_id: str | None,
+    now: datetime, lang: str | None = None,
+) -> MediaMessage:
+    """The neutral event for a file uploaded on the page, already in the blob store."""
+    return MediaMessage(
+        platform=Platform.WEB,
+        user_id=user,
+        message_id=message_key(message_id),
+        received_at=now,
+        language_hint=lang,
+        kind=MediaKind(blob.kind),
+        file_name=(file_name or "")[:200] or None,
+        mime=blob.mime,
+        size=blob.size,
+        blob_key=blob.key,
+        sha256=blob.sha256,
+    )
+
+
+def render(replies: list[Reply]) -> WebReplies:
+    """Replies as the page's JSON."""
+    return WebReplies(
+        replies=[
+            WebReply(
+                text=r.text,
+                choices=[WebChoice(id=c.id, label=c.label) for c in r.choices],
+                step=r.step,
+                multi=r.multi,
+            )
+            for r in replies
+        ]
+    )

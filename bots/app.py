@@ -1,0 +1,73 @@
+"""The FastAPI application: routers, health, metrics and the background worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bots import background
+from bots.routes import chat
+from bots.services import Services
+from bots.settings import Settings
+
+log = logging.getLogger("weiquan.app")
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app. Pass ``services`` to share them with the caller (tests, CLI)."""
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or Services.build(settings)
+        stop = asyncio.Event()
+        tasks = background.start(app.state.services, stop) if settings.run_worker else []
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if owned:
+                await app.state.services.close()
+
+    app = FastAPI(
+        title="Weiquan",
+        summary="Consumer complaint intake over WeChat, Telegram and web chat, with a staff API",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def database_down(_request: Request, exc: Exception) -> JSONResponse:
+        # 503, not 500 with a stack: platforms retry, and nothing was acknowledged.
+        log.error("database error", extra={"error": type(exc).__name__})
+        return JSONResponse({"detail": "database unavailable, try again"}, status_code=503)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(request: Request) -> JSONResponse:
+        """200 when the service and its database answer, 503 otherwise."""
+        services_: Services = request.app.state.services
+        if await services_.database.ping():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(chat.router)
+    return app

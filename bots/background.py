@@ -1,0 +1,53 @@
+"""Background loops that run inside ``weiquan serve`` (and alone in ``weiquan worker``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from bots.services import Services
+from storage import conversations
+
+log = logging.getLogger("weiquan.background")
+
+Loop = Callable[[Services, asyncio.Event], Awaitable[None]]
+LOOPS: list[Loop] = []
+
+
+def register(loop: Loop) -> Loop:
+    """Add a loop that every serving or worker process runs."""
+    LOOPS.append(loop)
+    return loop
+
+
+def start(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Start every registered loop as a task."""
+    return [asyncio.create_task(loop(services, stop)) for loop in LOOPS]
+
+
+async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until stopped; True when stopped."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+@register
+async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
+    """Forget dedupe keys older than a week, once an hour."""
+    while True:
+        try:
+            async with services.database.transaction() as session:
+                removed = await conversations.prune_processed(
+                    session=session, older_than=datetime.now(UTC) - timedelta(days=7)
+                )
+            if removed:
+                log.info("pruned dedupe keys", extra={"removed": removed})
+        except Exception:
+            log.exception("pruning dedupe keys failed")
+        if await sleep_or_stop(stop, 3600):
+            return

@@ -1,0 +1,95 @@
+"""The ``weiquan`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from bots import logs
+from bots.settings import Settings
+
+app = typer.Typer(help="Weiquan: consumer complaint intake bot and staff console.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logs.configure(settings.log_level)
+    return settings
+
+
+def _upgrade(settings: Settings) -> None:
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Bring the database schema up to date."""
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Run no delivery loop")] = False,
+) -> None:
+    """Serve webhooks, the web chat, the staff API and console (and the worker loop)."""
+    import os
+
+    import uvicorn
+
+    settings = _settings()
+    if settings.is_sqlite:
+        # The embedded default migrates by itself; PostgreSQL migrates as its own step.
+        _upgrade(settings)
+    if no_worker:
+        os.environ["WEIQUAN_RUN_WORKER"] = "false"
+    uvicorn.run(
+        "bots.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the delivery worker alone (any number of these may run)."""
+    from bots.worker_main import run_worker
+
+    settings = _settings()
+    if settings.is_sqlite:
+        _upgrade(settings)
+    asyncio.run(run_worker(settings))
+
+
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Your consumer name in this terminal")] = "me",
+    lang: Annotated[str | None, typer.Option(help="zh-CN or en")] = None,
+) -> None:
+    """Chat with the bot in this terminal (reads lines from stdin, so it can be scripted)."""
+    from bots.console_chat import run_chat
+
+    settings = _settings()
+    _upgrade(settings)
+    asyncio.run(run_chat(settings, user=user, lang=lang, lines=sys.stdin))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

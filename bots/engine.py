@@ -1,0 +1,172 @@
+"""The engine: applies one inbound event in one database transaction.
+
+1. claim (platform, message id) in the dedupe table — a repeat returns the stored
+   replies and changes nothing;
+2. load the consumer's conversation row under a lock;
+3. step the intake dialog (pure);
+4. carry out its commands (file, attach evidence, withdraw, rate…);
+5. save the conversation and commit.
+
+WeChat retries a webhook after 5 s even while the first try still runs, and Telegram
+redelivers until it gets a 2xx: because the dedupe row and the conversation update
+commit together, a retry can never apply twice and a crash never loses an
+acknowledged answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bots.commands import CommandRunner
+from bots.metrics import MESSAGES, MESSAGE_SECONDS
+from dialogs import intake
+from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubscribed
+from storage import conversations, outbox
+from storage.db import Database
+from storage.models import Conversation as ConversationRow
+from storage.models import Identity
+
+log = logging.getLogger("weiquan.engine")
+
+
+class Engine:
+    """Turns inbound events into replies, exactly once per platform delivery.
+
+    Args:
+        database: where conversations and complaints live.
+        runner: carries out dialog commands against storage.
+        options: dialog options (language, limits).
+        clock: returns the current time (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        runner: CommandRunner,
+        options: intake.DialogOptions,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.database = database
+        self.runner = runner
+        self.options = options
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def handle(self, event: InboundEvent) -> list[Reply]:
+        """Apply ``event`` once and return the replies for the consumer."""
+        platform = str(event.platform)
+        with MESSAGE_SECONDS.labels(platform).time():
+            async with self.database.transaction() as session:
+                stored = await conversations.claim_message(
+                    session=session, platform=platform, message_key=event.message_id
+                )
+                if stored is not None:
+                    MESSAGES.labels(platform, "repeat").inc()
+                    return [Reply.from_dict(r) for r in stored]
+                identity = await conversations.get_identity(
+                    session=session,
+                    platform=platform,
+                    external_id=event.user_id,
+                    language=self._language_for(event),
+                )
+                row = await conversations.lock_conversation(
+                    session=session, identity_id=identity.id
+                )
+                now = self.clock()
+                result = intake.step(
+                    self._load(row, identity), event, now=now, options=self.options
+                )
+                conv, replies = await self._run_commands(session, identity, result, now)
+                replies.extend(
+                    await outbox.take_held_for_reply(session=session, identity=identity, now=now)
+                )
+                self._save(row, identity, conv, now, resubscribe=not isinstance(event, Unsubscribed))
+                await conversations.store_replies(
+                    session=session,
+                    platform=platform,
+                    message_key=event.message_id,
+                    identity_id=identity.id,
+                    replies=[r.to_dict() for r in replies],
+                )
+        MESSAGES.labels(platform, "applied").inc()
+        return replies
+
+    async def _run_commands(
+        self, session: AsyncSession, identity: Identity, result: StepResult, now: datetime
+    ) -> tuple[Conversation, list[Reply]]:
+        conv = result.conversation
+        replies = list(result.replies)
+        pending = list(result.commands)
+        # A command's result may lead the dialog to ask for another; bounded so a
+        # faulty flow can never loop forever inside a transaction.
+        for _ in range(20):
+            if not pending:
+                break
+            command = pending.pop(0)
+            outcome = await self.runner.run(session, identity, command, now)
+            follow = intake.apply_result(conv, command, outcome, now=now, options=self.options)
+            conv = follow.conversation
+            replies.extend(follow.replies)
+            pending.extend(follow.commands)
+        return conv, replies
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        identity: Identity,
+        enter: Callable[[Conversation], StepResult],
+    ) -> list[Reply]:
+        """Move a consumer's conversation from outside a message (staff actions).
+
+        ``enter`` is a pure dialog entry such as ``intake.enter_add_evidence``; the caller
+        owns the transaction, so the move commits with whatever the staff did.
+        """
+        row = await conversations.lock_conversation(session=session, identity_id=identity.id)
+        now = self.clock()
+        result = enter(self._load(row, identity))
+        conv, replies = await self._run_commands(session, identity, result, now)
+        self._save(row, identity, conv, now, inbound=False)
+        return replies
+
+    def _language_for(self, event: InboundEvent) -> str:
+        hint = event.language_hint
+        if hint:
+            return "zh-CN" if hint.lower().startswith("zh") else "en"
+        return self.options.default_language
+
+    @staticmethod
+    def _load(row: ConversationRow, identity: Identity) -> Conversation:
+        return Conversation(
+            state=row.state,
+            answers=dict(row.answers or {}),
+            language=identity.language,
+            language_chosen=identity.language_chosen,
+            updated_at=row.updated_at if row.version else None,
+        )
+
+    @staticmethod
+    def _save(
+        row: ConversationRow,
+        identity: Identity,
+        conv: Conversation,
+        now: datetime,
+        *,
+        inbound: bool = True,
+        resubscribe: bool = True,
+    ) -> None:
+        row.state = conv.state
+        row.answers = dict(conv.answers)
+        row.version = row.version + 1
+        row.updated_at = now
+        identity.language = conv.language
+        identity.language_chosen = conv.language_chosen
+        if inbound:
+            identity.last_inbound_at = now
+            identity.pushes_since_inbound = 0
+            if resubscribe:
+                # A consumer who writes again after unfollowing is reachable again.
+                identity.unsubscribed_at = None
+

@@ -1,0 +1,60 @@
+"""Everything a process needs, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bots.commands import CommandRunner
+from bots.engine import Engine
+from bots.settings import Settings
+from dialogs.intake import DialogOptions
+from storage.blobs import BlobStore
+from storage.complaints import Deadlines
+from storage.crypto import FieldCipher
+from storage.db import Database
+from storage.workdays import WorkCalendar
+
+
+@dataclass
+class Services:
+    """The shared parts of a running Weiquan: database, stores, engine."""
+
+    settings: Settings
+    database: Database
+    blobs: BlobStore
+    cipher: FieldCipher
+    deadlines: Deadlines
+    engine: Engine
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        database = Database(settings.database_url)
+        blobs = BlobStore(settings.evidence_dir, max_bytes=settings.max_evidence_bytes)
+        cipher = FieldCipher(settings.resolved_secret_key)
+        deadlines = Deadlines(
+            calendar=WorkCalendar(settings.holidays_file),
+            accept_workdays=settings.accept_workdays,
+            resolve_workdays=settings.resolve_workdays,
+        )
+        runner = CommandRunner(
+            deadlines,
+            cipher,
+            max_evidence_files=settings.max_evidence_files,
+            max_evidence_bytes=settings.max_evidence_bytes,
+        )
+        options = DialogOptions(
+            default_language=settings.language,
+            draft_resume_hours=settings.draft_resume_hours,
+            max_evidence_files=settings.max_evidence_files,
+            accept_workdays=settings.accept_workdays,
+            resolve_workdays=settings.resolve_workdays,
+        )
+        engine = Engine(database, runner, options)
+        return cls(settings, database, blobs, cipher, deadlines, engine)
+
+    def now(self) -> datetime:
+        return self.engine.clock() if self.engine.clock else datetime.now(UTC)
+
+    async def close(self) -> None:
+        await self.database.dispose()
