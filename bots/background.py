@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,10 @@ log = logging.getLogger("weiquan.background")
 Loop = Callable[[Services, asyncio.Event], Awaitable[None]]
 LOOPS: list[Loop] = []
 
+# Modules whose import registers more loops (the outbox worker, evidence downloads,
+# Telegram polling…). Each adds its name here.
+LOOP_MODULES: tuple[str, ...] = ()
+
 
 def register(loop: Loop) -> Loop:
     """Add a loop that every serving or worker process runs."""
@@ -24,6 +29,8 @@ def register(loop: Loop) -> Loop:
 
 def start(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """Start every registered loop as a task."""
+    for name in LOOP_MODULES:
+        importlib.import_module(name)
     return [asyncio.create_task(loop(services, stop)) for loop in LOOPS]
 
 

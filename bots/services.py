@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from adapters.base import MediaFetcher, Sender
 
 from bots.commands import CommandRunner
 from bots.engine import Engine
@@ -26,6 +28,9 @@ class Services:
     cipher: FieldCipher
     deadlines: Deadlines
     engine: Engine
+    # Push channels by platform name; each channel adds itself in build() when configured.
+    senders: dict[str, Sender] = field(default_factory=dict)
+    fetchers: dict[str, MediaFetcher] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -51,7 +56,9 @@ class Services:
             resolve_workdays=settings.resolve_workdays,
         )
         engine = Engine(database, runner, options)
-        return cls(settings, database, blobs, cipher, deadlines, engine)
+        services = cls(settings, database, blobs, cipher, deadlines, engine)
+        # Channels register their senders and fetchers here (one block per channel).
+        return services
 
     def now(self) -> datetime:
         return self.engine.clock() if self.engine.clock else datetime.now(UTC)
