@@ -1,0 +1,71 @@
+"""Words that work in every state, in both languages, and small answer vocabularies.
+
+Both languages are always understood: a consumer who switched to English may still
+type 返回, and WeChat users often type English commands.
+"""
+
+from __future__ import annotations
+
+from dialogs.validators import normalize
+
+GLOBAL_WORDS: dict[str, frozenset[str]] = {
+    "help": frozenset({"help", "帮助", "?", "？", "/help", "求助"}),
+    "back": frozenset({"back", "返回", "上一步", "/back"}),
+    "cancel": frozenset({"cancel", "取消", "/cancel"}),
+    "restart": frozenset({"restart", "重新开始", "重来", "/restart", "start over"}),
+    "new": frozenset({"/new"}),
+    "my_complaints": frozenset(
+        {"my complaints", "我的投诉", "查询", "/status", "/my", "进度查询", "查询进度"}
+    ),
+    "language": frozenset({"language", "语言", "/lang", "/language", "切换语言"}),
+    "lang_zh": frozenset({"中文", "chinese", "简体中文"}),
+    "lang_en": frozenset({"english", "英文", "英语"}),
+    "menu": frozenset({"menu", "菜单", "主菜单", "main menu", "/start", "/menu"}),
+    "greeting": frozenset({"hi", "hello", "hey", "你好", "您好", "嗨", "哈喽", "在吗"}),
+}
+
+YES = frozenset({"yes", "y", "ok", "okay", "sure", "agree", "是", "是的", "好", "好的", "对",
+                 "确认", "同意", "可以", "行"})
+NO = frozenset({"no", "n", "nope", "disagree", "否", "不", "不是", "不要", "不同意", "不行",
+                "不用"})
+DONE = frozenset({"done", "finish", "finished", "that's all", "完成", "好了", "完毕", "结束",
+                  "发完了"})
+SKIP = frozenset({"skip", "none", "跳过", "无", "没有", "略过", "不知道"})
+
+#: Short words for the menu items besides their ids, labels and numbers.
+MENU_ALIASES: dict[str, str] = {
+    "投诉": "complaint", "complain": "complaint", "举报": "report", "咨询": "consultation",
+    "ask": "consultation", "question": "consultation", "建议": "suggestion",
+    "suggest": "suggestion",
+}
+
+
+def global_word(text: str) -> str | None:
+    """The global action a whole message names (``help``, ``back``…), if any."""
+    value = normalize(text)
+    if not value or len(value) > 30:
+        return None
+    for action, words in GLOBAL_WORDS.items():
+        if value in words:
+            return action
+    return None
+
+
+def is_yes(text: str) -> bool:
+    """The message means yes."""
+    return normalize(text) in YES
+
+
+def is_no(text: str) -> bool:
+    """The message means no."""
+    return normalize(text) in NO
+
+
+def is_done(text: str) -> bool:
+    """The message means "I have sent everything"."""
+    return normalize(text) in DONE
+
+
+def is_skip(text: str) -> bool:
+    """The message means "skip this question"."""
+    return normalize(text) in SKIP

@@ -1,0 +1,156 @@
+"""The question of every state: its text, its choices and the draft summary.
+
+:func:`choices_for` is the single source of a state's options, used both to render the
+question and to read the answer, so "2" always means what the consumer was shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.events import Choice, Reply
+from dialogs.flow import load_flow
+from dialogs.machine import State, applicable_steps
+from dialogs.texts import category_label, demand_label, type_label
+from dialogs.turn import Turn
+
+MENU_ITEMS = (
+    "complaint", "report", "consultation", "suggestion", "my_complaints", "help", "language",
+)
+DETAIL_ACTIONS = ("add_evidence", "withdraw", "rate", "back")
+
+
+def _pick(turn: Turn, *ids: str) -> tuple[Choice, ...]:
+    return tuple(Choice(i, turn.t(f"choice.{i}")) for i in ids)
+
+
+def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
+    """The options offered in ``state`` (default: the turn's state)."""
+    state = state or turn.state
+    flow = load_flow()
+    lang = turn.language
+    if state in (State.START, State.MENU):
+        return tuple(Choice(i, turn.t(f"menu.{i}")) for i in MENU_ITEMS)
+    if state == "category":
+        return tuple(Choice(c.id, c.label(lang)) for c in flow.categories)
+    if state == "subcategory":
+        parent = flow.category(turn.draft.get("category"))
+        return tuple(Choice(s.id, s.label(lang)) for s in parent.sub) if parent else ()
+    if state == "demands":
+        return tuple(Choice(d.id, d.label(lang)) for d in flow.demands)
+    if state in ("merchant_address", "order_number", State.RATING_COMMENT):
+        return _pick(turn, "skip")
+    if state == "incident_date":
+        return _pick(turn, "today", "yesterday")
+    if state == "evidence":
+        return _pick(turn, "done", "skip")
+    if state == "contact_mode":
+        return _pick(turn, "anonymous", "leave_contact")
+    if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW):
+        return _pick(turn, "yes", "no")
+    if state == State.CONFIRM:
+        return _pick(turn, "confirm", "edit", "cancel")
+    if state == State.EDIT_PICK:
+        return tuple(
+            Choice(s, turn.t(f"field.{s}")) for s in applicable_steps(turn.answers)
+        )
+    if state == State.RESUME:
+        return _pick(turn, "continue", "start_over")
+    if state == State.LANGUAGE:
+        return (Choice("zh-CN", turn.t("choice.zh")), Choice("en", turn.t("choice.en")))
+    if state == State.MY_LIST:
+        listed = turn.answers.get("listed") or []
+        return tuple(
+            Choice(str(item.get("id")), str(item.get("label")))
+            for item in listed if isinstance(item, dict)
+        )
+    if state == State.MY_DETAIL:
+        viewing = turn.answers.get("viewing") or {}
+        allowed = [a for a in DETAIL_ACTIONS if a == "back" or viewing.get(f"can_{a}")]
+        return _pick(turn, *allowed)
+    if state == State.ADDING_EVIDENCE:
+        return _pick(turn, "done")
+    if state == State.RATING:
+        return tuple(Choice(str(n), str(n)) for n in range(1, 6))
+    return ()
+
+
+def _prompt(turn: Turn, state: str) -> str:
+    number = str((turn.answers.get("viewing") or {}).get("number", ""))
+    type_id = str(turn.answers.get("type") or "complaint")
+    if state in (State.START, State.MENU):
+        return turn.t("menu.prompt")
+    if state == "description":
+        return turn.t(f"prompt.description.{type_id}")
+    if state == "evidence":
+        return turn.t("prompt.evidence", max=turn.options.max_evidence_files)
+    if state == State.CONFIRM:
+        return summary(turn) + "\n\n" + turn.t("prompt.confirm_question")
+    if state == State.RESUME:
+        return turn.t("prompt.resume", type=type_label(type_id, turn.language))
+    if state == State.MY_LIST:
+        return turn.t("my.list", count=len(turn.answers.get("listed") or []))
+    if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING):
+        return turn.t(f"prompt.{state}", number=number)
+    return turn.t(f"prompt.{state}")
+
+
+def question(turn: Turn, state: str | None = None) -> Reply:
+    """The question of ``state`` (default: the turn's state) as a Reply."""
+    state = state or turn.state
+    return Reply(
+        _prompt(turn, state),
+        choices=choices_for(turn, state),
+        step=state,
+        request_contact=state == "contact_phone",
+        multi=state == "demands",
+    )
+
+
+def ask(turn: Turn) -> None:
+    """Append the question of the turn's current state."""
+    turn.replies.append(question(turn))
+
+
+def show_value(turn: Turn, step: str) -> str:
+    """One draft answer as the consumer reads it in the summary."""
+    lang = turn.language
+    draft = turn.draft
+    empty = turn.t("summary.empty")
+    if step == "evidence":
+        return turn.t("summary.files", count=int(turn.answers.get("evidence_count") or 0))
+    if step == "contact_mode":
+        mode = turn.answers.get("contact_mode") or "leave_contact"
+        return turn.t(f"summary.{mode}")
+    value: Any = draft.get(step)
+    if value is None or value == []:
+        return empty
+    if step == "category":
+        return category_label(str(value), lang)
+    if step == "subcategory":
+        return category_label(str(value), lang)
+    if step == "demands":
+        return "、".join(demand_label(str(d), lang) for d in value) if lang == "zh-CN" else (
+            ", ".join(demand_label(str(d), lang) for d in value)
+        )
+    if step == "amount":
+        return turn.t("summary.money", amount=value)
+    if step == "consent_share":
+        return turn.t("summary.yes" if value else "summary.no")
+    return str(value)
+
+
+def summary(turn: Turn) -> str:
+    """The numbered summary of the draft shown before submitting."""
+    type_id = str(turn.answers.get("type") or "complaint")
+    lines = [turn.t("prompt.confirm", type=type_label(type_id, turn.language))]
+    for n, step in enumerate(applicable_steps(turn.answers), start=1):
+        lines.append(f"{n}. {turn.t(f'field.{step}')}: {show_value(turn, step)}")
+    return "\n".join(lines)
+
+
+def help_text(turn: Turn, state: str | None = None) -> str:
+    """Context help for ``state``, or the general help."""
+    key = f"help.{state or turn.state}"
+    text = turn.t(key)
+    return turn.t("help.generic") if text == key else text

@@ -1,0 +1,135 @@
+"""Text catalogs (``dialogs/locales/*.yaml``) and the labels other parts reuse.
+
+The staff side and the notice worker import :func:`status_label`,
+:func:`category_label` and :func:`render_notice` so a consumer reads the same words in
+the dialog and in a progress notice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dialogs.events import Reply
+from dialogs.flow import load_flow
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+_LOCALE_DIR = Path(__file__).with_name("locales")
+_FILES = {"zh-CN": "zh_CN.yaml", "en": "en.yaml"}
+
+
+def _flatten(data: dict[Any, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def catalog(language: str) -> dict[str, str]:
+    """The flat ``key -> text`` catalog of one language (unknown languages get zh-CN)."""
+    file_name = _FILES.get(language, _FILES[DEFAULT_LANGUAGE])
+    with (_LOCALE_DIR / file_name).open(encoding="utf-8") as fh:
+        return _flatten(yaml.safe_load(fh))
+
+
+def supported(language: str | None) -> str | None:
+    """Map a platform language hint (``en-GB``, ``zh_CN``, ``zh-Hans``) to ours."""
+    if not language:
+        return None
+    lowered = language.replace("_", "-").lower()
+    if lowered.startswith("zh"):
+        return "zh-CN"
+    if lowered.startswith("en"):
+        return "en"
+    return None
+
+
+def t(language: str, key: str, **values: Any) -> str:
+    """Look up ``key`` in the catalog of ``language`` and fill in ``values``.
+
+    A missing key falls back to zh-CN and then to the key itself, so a deployment
+    that trims a catalog gets a visible gap instead of a crash.
+    """
+    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return text
+
+
+def format_date(language: str, value: date | datetime | None) -> str:
+    """A date in the consumer's language (``2026年11月20日`` / ``20 Nov 2026``)."""
+    if value is None:
+        return t(language, "summary.empty")
+    day = value.date() if isinstance(value, datetime) else value
+    return t(language, "format.date", d=day)
+
+
+def status_label(status: str, language: str) -> str:
+    """The label of a complaint status (``accepted`` → ``已受理`` / ``Accepted``)."""
+    return catalog(language).get(f"status.{status}", status)
+
+
+def type_label(type_id: str, language: str) -> str:
+    """The label of a request type (``complaint`` → ``投诉`` / ``Complaint``)."""
+    return catalog(language).get(f"type.{type_id}", type_id)
+
+
+def category_label(category_id: str, language: str) -> str:
+    """The label of a category or subcategory id from flow.yaml (the id if unknown)."""
+    for category in load_flow().categories:
+        if category.id == category_id:
+            return category.label(language)
+    for category in load_flow().categories:
+        for sub in category.sub:
+            if sub.id == category_id:
+                return sub.label(language)
+    return category_id
+
+
+def demand_label(demand_id: str, language: str) -> str:
+    """The label of a demand id (``refund`` → ``退款`` / ``Refund``)."""
+    demand = load_flow().demand(demand_id)
+    return demand.label(language) if demand else demand_id
+
+
+def render_notice(
+    language: str,
+    *,
+    number: str,
+    status: str,
+    note: str | None,
+    next_deadline: date | None,
+) -> Reply:
+    """The progress notice pushed to a consumer when staff move their complaint.
+
+    Args:
+        language: the consumer's language.
+        number: the complaint's public number.
+        status: the new status.
+        note: the staff note shown to the consumer, if any.
+        next_deadline: when resolution is expected, if known.
+
+    Returns:
+        A reply in one language, e.g. "Your complaint N is now: Accepted. Note: …".
+    """
+    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    lines = [t(lang, "notice.status", number=number, status=status_label(status, lang))]
+    if note and note.strip():
+        lines.append(t(lang, "notice.note", note=note.strip()))
+    if next_deadline is not None:
+        lines.append(t(lang, "notice.deadline", date=format_date(lang, next_deadline)))
+    lines.append(t(lang, "notice.check"))
+    return Reply("\n".join(lines))

@@ -1,0 +1,98 @@
+"""The working state of one dialog step: what the step functions read and append to."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dialogs.events import Command, Conversation, Inbound, Reply, StepResult
+from dialogs.options import DialogOptions
+from dialogs.texts import LANGUAGES, supported, t
+
+#: Answers keys that belong to the draft being filled in.
+DRAFT_KEYS = (
+    "draft", "type", "done_steps", "editing", "evidence_count", "contact_mode",
+    "resume_state", "cancel_return",
+)
+
+
+@dataclass
+class Turn:
+    """A mutable scratch pad for one step; :meth:`result` freezes it."""
+
+    state: str
+    answers: dict[str, Any]
+    language: str
+    language_chosen: bool
+    now: datetime
+    options: DialogOptions
+    replies: list[Reply] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+
+    @classmethod
+    def begin(
+        cls,
+        conv: Conversation,
+        *,
+        now: datetime,
+        options: DialogOptions,
+        event: Inbound | None = None,
+    ) -> Turn:
+        """Start a turn from a stored conversation, choosing the language to answer in."""
+        answers = copy.deepcopy(conv.answers) if isinstance(conv.answers, dict) else {}
+        language = conv.language if conv.language in LANGUAGES else None
+        if not conv.language_chosen:
+            hint = supported(event.language_hint) if event is not None else None
+            if hint:
+                language = hint
+            elif conv.updated_at is None or language is None:
+                language = supported(options.default_language)
+        return cls(
+            state=str(conv.state or "start"),
+            answers=answers,
+            language=language or "zh-CN",
+            language_chosen=bool(conv.language_chosen),
+            now=now,
+            options=options,
+        )
+
+    def t(self, key: str, **values: Any) -> str:
+        """A catalog text in this turn's language."""
+        return t(self.language, key, **values)
+
+    def say(self, key: str, **values: Any) -> None:
+        """Append a plain text reply from the catalog."""
+        self.replies.append(Reply(self.t(key, **values)))
+
+    def today(self) -> date:
+        """The consumer's local date (``now`` is UTC; naive values count as UTC)."""
+        now = self.now if self.now.tzinfo else self.now.replace(tzinfo=UTC)
+        return (now.astimezone(UTC) + timedelta(hours=self.options.utc_offset_hours)).date()
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        """The draft answers (created on first use)."""
+        draft = self.answers.get("draft")
+        if not isinstance(draft, dict):
+            draft = {}
+            self.answers["draft"] = draft
+        return draft
+
+    def clear_draft(self) -> None:
+        """Forget the draft and everything that belongs to it."""
+        for key in DRAFT_KEYS:
+            self.answers.pop(key, None)
+        self.answers["invalid"] = 0
+
+    def result(self) -> StepResult:
+        """Freeze the turn into the StepResult the engine stores."""
+        conv = Conversation(
+            state=self.state,
+            answers=self.answers,
+            language=self.language,
+            language_chosen=self.language_chosen,
+            updated_at=self.now,
+        )
+        return StepResult(conv, tuple(self.replies), tuple(self.commands))

@@ -1,0 +1,171 @@
+"""A tiny in-memory stand-in for the engine: runs step/apply_result like bots/engine.
+
+It is a fake at the edge (storage), not a mock of the dialog: the dialog code under
+test is the real one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from dialogs.events import (
+    ChoicePressed,
+    Command,
+    CommandResult,
+    ComplaintDetail,
+    ComplaintList,
+    ComplaintSummary,
+    Conversation,
+    DiscardDraftEvidence,
+    Done,
+    FileComplaint,
+    Filed,
+    InboundEvent,
+    ListComplaints,
+    MarkUnsubscribed,
+    MediaKind,
+    MediaMessage,
+    Platform,
+    RateComplaint,
+    RecordEvidence,
+    Refused,
+    Reply,
+    ShowComplaint,
+    TextMessage,
+    TimelineEntry,
+    WithdrawComplaint,
+)
+from dialogs.intake import DialogOptions, apply_result, step
+
+NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
+BASE: dict[str, Any] = {
+    "platform": Platform.WEB,
+    "user_id": "u1",
+    "message_id": "m",
+    "received_at": NOW,
+}
+
+
+def text(value: str, **extra: Any) -> TextMessage:
+    return TextMessage(**BASE, text=value, **extra)
+
+
+def press(choice_id: str, step_name: str | None = None) -> ChoicePressed:
+    return ChoicePressed(**BASE, choice_id=choice_id, step=step_name)
+
+
+def photo(ref: str = "p1") -> MediaMessage:
+    return MediaMessage(**BASE, kind=MediaKind.PHOTO, platform_ref=ref)
+
+
+def summary(number: str, status: str = "submitted", **extra: Any) -> ComplaintSummary:
+    values: dict[str, Any] = {
+        "number": number, "type": "complaint", "category": "appliances", "status": status,
+        "filed_at": NOW, "updated_at": NOW, "accept_due": date(2026, 12, 1),
+        "resolve_due": date(2027, 2, 26),
+    }
+    values.update(extra)
+    return ComplaintSummary(**values)
+
+
+@dataclass
+class Bot:
+    """Drives the dialog the way the engine does, against in-memory complaints."""
+
+    options: DialogOptions = field(default_factory=DialogOptions)
+    now: datetime = NOW
+    conv: Conversation = field(default_factory=Conversation)
+    commands: list[Command] = field(default_factory=list)
+    filed: list[dict[str, Any]] = field(default_factory=list)
+    evidence: dict[str | None, int] = field(default_factory=dict)
+    details: dict[str, ComplaintDetail] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    refuse_evidence: str | None = None
+
+    def send(self, event: InboundEvent | str) -> list[Reply]:
+        if isinstance(event, str):
+            event = text(event)
+        result = step(self.conv, event, now=self.now, options=self.options)
+        self._run(result.conversation, list(result.replies), result.commands)
+        return self.replies
+
+    def run(self, result: Any) -> list[Reply]:
+        self._run(result.conversation, list(result.replies), result.commands)
+        return self.replies
+
+    def _run(self, conv: Conversation, replies: list[Reply], commands: Any) -> None:
+        for command in commands:
+            self.commands.append(command)
+            outcome = self.execute(command)
+            after = apply_result(conv, command, outcome, now=self.now, options=self.options)
+            conv = after.conversation
+            replies.extend(after.replies)
+            assert not after.commands
+        self.conv = conv
+        self.replies = replies
+
+    @property
+    def state(self) -> str:
+        return self.conv.state
+
+    @property
+    def last(self) -> Reply:
+        return self.replies[-1]
+
+    @property
+    def all_text(self) -> str:
+        return "\n".join(r.text + " " + " ".join(c.label for c in r.choices)
+                         for r in self.replies)
+
+    def execute(self, command: Command) -> CommandResult:
+        if isinstance(command, FileComplaint):
+            self.filed.append(command.draft)
+            number = f"WQ20261122{len(self.filed):04d}"
+            s = summary(number, type=command.draft["type"],
+                        category=command.draft["category"])
+            self.details[number] = ComplaintDetail(s)
+            return Filed(s)
+        if isinstance(command, RecordEvidence):
+            if self.refuse_evidence:
+                return Refused(self.refuse_evidence)
+            key = command.complaint_number
+            if key is not None and key not in self.details:
+                return Refused("not_found")
+            if self.evidence.get(key, 0) >= self.options.max_evidence_files:
+                return Refused("evidence_limit")
+            self.evidence[key] = self.evidence.get(key, 0) + 1
+            return Done(self.evidence[key])
+        if isinstance(command, DiscardDraftEvidence):
+            self.evidence.pop(None, None)
+            return Done()
+        if isinstance(command, ListComplaints):
+            return ComplaintList(tuple(d.summary for d in self.details.values()))
+        if isinstance(command, ShowComplaint):
+            detail = self.details.get(command.number)
+            return detail if detail else Refused("not_found")
+        if isinstance(command, WithdrawComplaint):
+            detail = self.details.get(command.number)
+            if detail is None:
+                return Refused("not_found")
+            if not detail.can_withdraw:
+                return Refused("cannot_withdraw")
+            self.details[command.number] = replace(
+                detail, summary=replace(detail.summary, status="withdrawn"),
+                can_withdraw=False,
+            )
+            return Done()
+        if isinstance(command, RateComplaint):
+            detail = self.details.get(command.number)
+            if detail is None or not detail.can_rate:
+                return Refused("cannot_rate")
+            return Done()
+        if isinstance(command, MarkUnsubscribed):
+            return Done()
+        raise AssertionError(command)
+
+    def add_detail(self, number: str, **flags: Any) -> None:
+        timeline = (TimelineEntry(NOW, "submitted"), TimelineEntry(NOW, "accepted", "ok"))
+        status = flags.pop("status", "accepted")
+        self.details[number] = ComplaintDetail(summary(number, status), timeline, **flags)
