@@ -74,21 +74,35 @@ def message_key(message_id: str | None) -> str:
 
 def to_event(message: WebMessage, *, now: datetime) -> TextMessage | ChoicePressed:
     """The neutral event for a web chat message."""
-    common = {
-        "platform": Platform.WEB,
-        "user_id": message.user,
-        "message_id": message_key(message.message_id),
-        "received_at": now,
-        "language_hint": message.lang,
-    }
+    key = message_key(message.message_id)
     if message.choice:
-        return ChoicePressed(choice_id=message.choice, step=message.step, **common)
-    return TextMessage(text=message.text, **common)
+        return ChoicePressed(
+            platform=Platform.WEB,
+            user_id=message.user,
+            message_id=key,
+            received_at=now,
+            language_hint=message.lang,
+            choice_id=message.choice,
+            step=message.step,
+        )
+    return TextMessage(
+        platform=Platform.WEB,
+        user_id=message.user,
+        message_id=key,
+        received_at=now,
+        language_hint=message.lang,
+        text=message.text,
+    )
 
 
 def upload_event(
-    *, user: str, blob: StoredBlob, file_name: str | None, message_id: str | None,
-    now: datetime, lang: str | None = None,
+    *,
+    user: str,
+    blob: StoredBlob,
+    file_name: str | None,
+    message_id: str | None,
+    now: datetime,
+    lang: str | None = None,
 ) -> MediaMessage:
     """The neutral event for a file uploaded on the page, already in the blob store."""
     return MediaMessage(

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bots.services import Services
 from storage import conversations
 
 log = logging.getLogger("weiquan.background")
 
-Loop = Callable[[Services, asyncio.Event], Awaitable[None]]
+Loop = Callable[[Services, asyncio.Event], Coroutine[Any, Any, None]]
 LOOPS: list[Loop] = []
 
 # Modules whose import registers more loops (the outbox worker, evidence downloads,

@@ -11,7 +11,9 @@ import typer
 from bots import logs
 from bots.settings import Settings
 
-app = typer.Typer(help="Weiquan: consumer complaint intake bot and staff console.", no_args_is_help=True)
+app = typer.Typer(
+    help="Weiquan: consumer complaint intake bot and staff console.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -62,13 +62,17 @@ class CommandRunner:
         match command:
             case FileComplaint(draft=draft):
                 filed = await complaints.file_complaint(
-                    session=session, identity=identity, draft=draft,
-                    deadlines=self.deadlines, cipher=self.cipher, now=now,
+                    session=session,
+                    identity=identity,
+                    draft=draft,
+                    deadlines=self.deadlines,
+                    cipher=self.cipher,
+                    now=now,
                 )
                 COMPLAINTS_FILED.labels(filed.type).inc()
                 log.info("complaint filed", extra={"number": filed.number, "type": filed.type})
                 return Filed(complaints.summarise(filed))
-            case RecordEvidence(media=media, complaint_number=number):
+            case RecordEvidence():
                 return await self._record_evidence(session, identity, command, now)
             case DiscardDraftEvidence():
                 await evidence.discard_draft(session=session, identity=identity)
@@ -120,9 +124,13 @@ class CommandRunner:
             complaint_id = found.id
         try:
             count = await evidence.record(
-                session=session, identity=identity, media=command.media,
-                complaint_id=complaint_id, max_files=self.max_evidence_files,
-                max_bytes=self.max_evidence_bytes, now=now,
+                session=session,
+                identity=identity,
+                media=command.media,
+                complaint_id=complaint_id,
+                max_files=self.max_evidence_files,
+                max_bytes=self.max_evidence_bytes,
+                now=now,
             )
         except evidence.EvidenceRefused as refused:
             return Refused(refused.reason)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -39,5 +38,3 @@ async def run_chat(
 def _lines(lines: Iterable[str]) -> Iterable[str]:
     for line in lines:
         yield line.rstrip("\n")
-
-

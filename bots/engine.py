@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.commands import CommandRunner
-from bots.metrics import MESSAGES, MESSAGE_SECONDS
+from bots.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
 from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubscribed
 from storage import conversations, outbox
@@ -83,7 +83,9 @@ class Engine:
                 replies.extend(
                     await outbox.take_held_for_reply(session=session, identity=identity, now=now)
                 )
-                self._save(row, identity, conv, now, resubscribe=not isinstance(event, Unsubscribed))
+                self._save(
+                    row, identity, conv, now, resubscribe=not isinstance(event, Unsubscribed)
+                )
                 await conversations.store_replies(
                     session=session,
                     platform=platform,
@@ -169,4 +171,3 @@ class Engine:
             if resubscribe:
                 # A consumer who writes again after unfollowing is reachable again.
                 identity.unsubscribed_at = None
-

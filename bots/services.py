@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from adapters.base import MediaFetcher, Sender
-
 from bots.commands import CommandRunner
 from bots.engine import Engine
 from bots.settings import Settings
@@ -61,7 +60,8 @@ class Services:
         return services
 
     def now(self) -> datetime:
-        return self.engine.clock() if self.engine.clock else datetime.now(UTC)
+        """The engine's clock (tests set their own)."""
+        return self.engine.clock()
 
     async def close(self) -> None:
         await self.database.dispose()

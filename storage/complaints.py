@@ -81,14 +81,15 @@ async def file_complaint(
     complaint.number = complaint_number(now, complaint.id)
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id, kind="status", to_status="submitted",
-            actor="consumer", at=now,
+            complaint_id=complaint.id,
+            kind="status",
+            to_status="submitted",
+            actor="consumer",
+            at=now,
         )
     )
     draft_evidence = await session.scalars(
-        select(Evidence).where(
-            Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None)
-        )
+        select(Evidence).where(Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None))
     )
     for item in draft_evidence:
         item.complaint_id = complaint.id
@@ -145,8 +146,7 @@ async def detail_for_consumer(*, session: AsyncSession, complaint: Complaint) ->
         .order_by(ComplaintEvent.at, ComplaintEvent.id)
     )
     timeline = tuple(
-        TimelineEntry(at=e.at, status=e.to_status or complaint.status, note=e.note)
-        for e in events
+        TimelineEntry(at=e.at, status=e.to_status or complaint.status, note=e.note) for e in events
     )
     evidence_count = await count_evidence(session=session, complaint_id=complaint.id)
     return ComplaintDetail(
@@ -185,8 +185,13 @@ async def move_status(
     """
     lifecycle.check_move(complaint.status, target)
     event = ComplaintEvent(
-        complaint_id=complaint.id, kind="status", from_status=complaint.status,
-        to_status=target, actor=actor, note=note, at=now,
+        complaint_id=complaint.id,
+        kind="status",
+        from_status=complaint.status,
+        to_status=target,
+        actor=actor,
+        note=note,
+        at=now,
     )
     complaint.status = target
     complaint.updated_at = now
@@ -205,21 +210,27 @@ async def move_status(
     return event
 
 
-async def withdraw(
-    *, session: AsyncSession, complaint: Complaint, now: datetime
-) -> bool:
+async def withdraw(*, session: AsyncSession, complaint: Complaint, now: datetime) -> bool:
     """The consumer withdraws; False when the status no longer allows it."""
     if not lifecycle.consumer_can_withdraw(complaint.status):
         return False
     await move_status(
-        session=session, complaint=complaint, target="withdrawn", actor="consumer",
-        note=None, now=now,
+        session=session,
+        complaint=complaint,
+        target="withdrawn",
+        actor="consumer",
+        note=None,
+        now=now,
     )
     return True
 
 
 async def rate(
-    *, session: AsyncSession, complaint: Complaint, score: int, comment: str | None,
+    *,
+    session: AsyncSession,
+    complaint: Complaint,
+    score: int,
+    comment: str | None,
     now: datetime,
 ) -> bool:
     """Record the consumer's rating once the complaint is resolved or closed."""
@@ -233,8 +244,12 @@ async def rate(
     complaint.updated_at = now
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id, kind="rating", actor="consumer",
-            note=f"{score}" + (f" {comment}" if comment else ""), at=now, public=False,
+            complaint_id=complaint.id,
+            kind="rating",
+            actor="consumer",
+            note=f"{score}" + (f" {comment}" if comment else ""),
+            at=now,
+            public=False,
         )
     )
     return True

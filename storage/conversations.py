@@ -14,7 +14,7 @@ from storage.models import Conversation, Identity, ProcessedMessage
 
 def _insert(session: AsyncSession, table: Any) -> Any:
     """An INSERT that supports ``on_conflict_do_nothing`` on the session's dialect."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 

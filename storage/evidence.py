@@ -19,9 +19,7 @@ class EvidenceRefused(Exception):
         self.reason = reason
 
 
-async def count_for(
-    *, session: AsyncSession, identity: Identity, complaint_id: int | None
-) -> int:
+async def count_for(*, session: AsyncSession, identity: Identity, complaint_id: int | None) -> int:
     """Files recorded for a complaint, or for the identity's draft when ``complaint_id`` is None."""
     query = select(func.count()).select_from(Evidence).where(Evidence.identity_id == identity.id)
     if complaint_id is None:
@@ -82,7 +80,5 @@ async def record(
 async def discard_draft(*, session: AsyncSession, identity: Identity) -> None:
     """Forget evidence of a draft the consumer cancelled (the blobs stay: shared by hash)."""
     await session.execute(
-        delete(Evidence).where(
-            Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None)
-        )
+        delete(Evidence).where(Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None))
     )

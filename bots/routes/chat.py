@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from adapters import web
 from bots.deps import ServicesDep
 from dialogs.events import Reply
-from dialogs.texts import evidence_refusal
+from dialogs.texts import t
 from storage import conversations, outbox
 from storage.blobs import BlobRefused, BlobTooLarge
 
@@ -49,10 +49,14 @@ async def upload(
         # A polite refusal that changes nothing: no event reaches the dialog.
         reason = "too_large" if isinstance(refused, BlobTooLarge) else "bad_type"
         language = await _language_of(services, user, lang)
-        return web.render([evidence_refusal(reason, language)])
+        return web.render([Reply(t(language, f"evidence.{reason}"))])
     event = web.upload_event(
-        user=user, blob=blob, file_name=file.filename, message_id=message_id,
-        now=services.engine.clock(), lang=lang,
+        user=user,
+        blob=blob,
+        file_name=file.filename,
+        message_id=message_id,
+        now=services.engine.clock(),
+        lang=lang,
     )
     return web.render(await services.engine.handle(event))
 

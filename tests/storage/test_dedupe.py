@@ -10,32 +10,33 @@ from storage.db import Database
 
 async def test_a_key_is_claimed_once_and_replays_its_replies(database: Database) -> None:
     async with database.transaction() as session:
-        first = await conversations.claim_message(
-            session=session, platform="web", message_key="k1"
-        )
+        first = await conversations.claim_message(session=session, platform="web", message_key="k1")
         identity = await conversations.get_identity(
             session=session, platform="web", external_id="alice", language="en"
         )
         await conversations.store_replies(
-            session=session, platform="web", message_key="k1", identity_id=identity.id,
+            session=session,
+            platform="web",
+            message_key="k1",
+            identity_id=identity.id,
             replies=[{"text": "hello"}],
         )
     assert first is None
     async with database.transaction() as session:
-        again = await conversations.claim_message(
-            session=session, platform="web", message_key="k1"
-        )
+        again = await conversations.claim_message(session=session, platform="web", message_key="k1")
     assert again == [{"text": "hello"}]
 
 
 async def test_same_key_on_two_platforms_is_two_messages(database: Database) -> None:
     async with database.transaction() as session:
-        assert await conversations.claim_message(
-            session=session, platform="web", message_key="k"
-        ) is None
-        assert await conversations.claim_message(
-            session=session, platform="telegram", message_key="k"
-        ) is None
+        assert (
+            await conversations.claim_message(session=session, platform="web", message_key="k")
+            is None
+        )
+        assert (
+            await conversations.claim_message(session=session, platform="telegram", message_key="k")
+            is None
+        )
 
 
 async def test_concurrent_claims_of_one_key_apply_once(database: Database) -> None:
