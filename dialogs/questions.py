@@ -145,7 +145,9 @@ def summary(turn: Turn) -> str:
     type_id = str(turn.answers.get("type") or "complaint")
     lines = [turn.t("prompt.confirm", type=type_label(type_id, turn.language))]
     for n, step in enumerate(applicable_steps(turn.answers), start=1):
-        lines.append(f"{n}. {turn.t(f'field.{step}')}: {show_value(turn, step)}")
+        lines.append(
+            turn.t("summary.line", n=n, field=turn.t(f"field.{step}"), value=show_value(turn, step))
+        )
     return "\n".join(lines)
 
 
