@@ -7,7 +7,6 @@ inbound event, carries out the returned commands in order and calls
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from dialogs.answers import answer_step, invalid
@@ -15,13 +14,9 @@ from dialogs.events import (
     ChoicePressed,
     Command,
     CommandResult,
-    ComplaintDetail,
     ComplaintList,
     Conversation,
-    DiscardDraftEvidence,
-    Done,
     FileComplaint,
-    Filed,
     InboundEvent,
     ListComplaints,
     MarkUnsubscribed,
@@ -29,8 +24,6 @@ from dialogs.events import (
     MenuClicked,
     RateComplaint,
     RecordEvidence,
-    Refused,
-    Reply,
     ShowComplaint,
     StepResult,
     Subscribed,
@@ -40,33 +33,35 @@ from dialogs.events import (
     WithdrawComplaint,
 )
 from dialogs.flow import load_flow
-from dialogs.keywords import MENU_ALIASES, global_word, is_no, is_yes
-from dialogs.machine import State, applicable_steps, move
+from dialogs.keywords import MENU_ALIASES, global_word
+from dialogs.machine import State
 from dialogs.my_complaints import (
     act_on_detail,
     add_evidence,
     confirm_withdraw,
-    leave,
-    list_complaints,
     pick_from_list,
     rate,
-    show_detail,
     show_list,
 )
+from dialogs.navigation import (
+    DRAFT_STATES,
+    KNOWN_STATES,
+    STEP_STATES,
+    global_action,
+    menu_item,
+    show_menu,
+)
 from dialogs.options import DialogOptions
-from dialogs.questions import ask, choices_for, help_text, question
-from dialogs.texts import format_date, type_label
+from dialogs.questions import ask, choices_for
+from dialogs.results import complaint_result, evidence_result, filed
+from dialogs.summary import answer_confirm, answer_small_question
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize
 
+FLOW_TYPES = frozenset(load_flow().types)
+
 __all__ = ["DialogOptions", "apply_result", "enter_add_evidence", "enter_rating", "step"]
 
-FLOW = load_flow()
-STEP_STATES = frozenset(FLOW.all_steps)
-#: States in which a draft is being filled in (cancel asks first; resume applies).
-DRAFT_STATES = STEP_STATES | {State.CONFIRM.value, State.EDIT_PICK.value}
-KNOWN_STATES = DRAFT_STATES | {s.value for s in State}
-_EDIT = re.compile(r"^(?:edit|change|修改|改|更改)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
 
 
 def step(
@@ -84,7 +79,10 @@ def step(
         The new conversation, the replies in order and the commands for the engine.
     """
     turn = Turn.begin(conv, now=now, options=options, event=event)
-    if turn.state not in KNOWN_STATES:
+    if turn.state not in KNOWN_STATES or (
+        turn.state in DRAFT_STATES and turn.answers.get("type") not in FLOW_TYPES
+    ):
+        # A state from an older flow.yaml, or a draft without a type: start from the menu.
         turn.state = State.MENU
     if isinstance(event, Unsubscribed):
         turn.commands.append(MarkUnsubscribed())
@@ -113,10 +111,10 @@ def _away_too_long(conv: Conversation, turn: Turn) -> bool:
 def _dispatch(turn: Turn, event: InboundEvent) -> None:
     if isinstance(event, Subscribed):
         turn.say("welcome")
-        _menu(turn)
+        show_menu(turn)
         return
     if isinstance(event, MenuClicked):
-        _menu_item(turn, {"complain": "complaint"}.get(event.key, event.key))
+        menu_item(turn, {"complain": "complaint"}.get(event.key, event.key))
         return
     if isinstance(event, Unsupported):
         turn.say("error.unsupported")
@@ -134,61 +132,9 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         )
     if isinstance(event, TextMessage):
         action = global_word(event.text)
-        if action is not None and _global(turn, action):
+        if action is not None and global_action(turn, action):
             return
     _in_state(turn, event)
-
-
-def _global(turn: Turn, action: str) -> bool:
-    """Carry out a word that works in every state; False lets the state handle it."""
-    state = turn.state
-    if action == "help":
-        turn.replies.append(Reply(help_text(turn)))
-        ask(turn)
-    elif action == "back":
-        _back(turn)
-    elif action == "cancel":
-        if state in DRAFT_STATES:
-            turn.answers["cancel_return"] = state
-            turn.state = State.CANCEL_CONFIRM
-            ask(turn)
-        elif state == State.CANCEL_CONFIRM:
-            ask(turn)
-        else:
-            if state in (State.START, State.MENU):
-                turn.say("error.nothing_to_cancel")
-            _menu(turn)
-    elif action == "restart":
-        type_id = turn.answers.get("type") if state in DRAFT_STATES | {State.RESUME} else None
-        turn.say("restarted")
-        if type_id in FLOW.types:
-            _start_draft(turn, str(type_id))
-        else:
-            _discard(turn)
-            _menu(turn)
-    elif action == "new":
-        _start_draft(turn, "complaint")
-    elif action == "my_complaints":
-        list_complaints(turn)
-    elif action == "language":
-        if state != State.LANGUAGE:
-            turn.answers["lang_return"] = state
-        turn.state = State.LANGUAGE
-        ask(turn)
-    elif action in ("lang_zh", "lang_en"):
-        _switch_language(turn, "zh-CN" if action == "lang_zh" else "en")
-    elif action == "menu":
-        _menu(turn)
-    elif action == "greeting":
-        if state in (State.START, State.MENU) or state not in DRAFT_STATES:
-            turn.say("greeting")
-            _menu(turn)
-        else:
-            turn.say("greeting")
-            ask(turn)
-    else:
-        return False
-    return True
 
 
 def _in_state(turn: Turn, event: InboundEvent) -> None:
@@ -202,14 +148,14 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
         if text is not None:
             ident = match_choice(text, choices_for(turn)) or MENU_ALIASES.get(normalize(text))
             if ident is not None:
-                _menu_item(turn, ident)
+                menu_item(turn, ident)
                 return
         if state == State.START:
             turn.say("greeting")
-            _menu(turn)
+            show_menu(turn)
             return
     elif state == State.CONFIRM and text is not None:
-        handled = _confirm(turn, text)
+        handled = answer_confirm(turn, text)
     elif state == State.EDIT_PICK and text is not None:
         ident = match_choice(text, choices_for(turn))
         if ident is not None:
@@ -218,7 +164,7 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
             ask(turn)
             handled = True
     elif state in (State.CANCEL_CONFIRM, State.RESUME, State.LANGUAGE) and text is not None:
-        handled = _small_question(turn, text)
+        handled = answer_small_question(turn, text)
     elif state == State.MY_LIST:
         handled = pick_from_list(turn, event)
     elif state == State.MY_DETAIL:
@@ -250,155 +196,6 @@ def _error_for(turn: Turn, event: InboundEvent) -> str:
     return "bad_choice"
 
 
-def _confirm(turn: Turn, text: str) -> bool:
-    match = _EDIT.match(normalize(text))
-    steps = applicable_steps(turn.answers)
-    if match and 1 <= int(match.group(1)) <= len(steps):
-        turn.answers["editing"] = True
-        turn.state = steps[int(match.group(1)) - 1]
-        ask(turn)
-        return True
-    ident = match_choice(text, choices_for(turn))
-    if ident == "edit":
-        turn.state = State.EDIT_PICK
-        ask(turn)
-    elif ident == "confirm":
-        done = set(turn.answers.get("done_steps") or ())
-        missing = [s for s in steps if s not in done]
-        if missing:
-            # Defensive: a step skipped by "back" while editing is asked before filing.
-            turn.answers["editing"] = True
-            turn.state = missing[0]
-            ask(turn)
-        else:
-            turn.commands.append(FileComplaint(build_draft(turn)))
-    else:
-        return False
-    return True
-
-
-def _small_question(turn: Turn, text: str) -> bool:
-    ident = match_choice(text, choices_for(turn))
-    if turn.state == State.LANGUAGE:
-        if ident is None:
-            return False
-        _switch_language(turn, ident)
-        return True
-    if turn.state == State.CANCEL_CONFIRM:
-        if ident == "yes" or (ident is None and is_yes(text)):
-            _discard(turn)
-            turn.say("cancelled")
-            _menu(turn)
-        elif ident == "no" or (ident is None and is_no(text)):
-            turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
-            ask(turn)
-        else:
-            return False
-        return True
-    if ident == "continue":
-        turn.state = str(turn.answers.pop("resume_state", State.MENU.value))
-        if turn.state == State.CANCEL_CONFIRM:
-            turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
-        ask(turn)
-    elif ident == "start_over":
-        _start_draft(turn, str(turn.answers.get("type") or "complaint"))
-    else:
-        return False
-    return True
-
-
-def build_draft(turn: Turn) -> dict[str, object]:
-    """The draft handed to FileComplaint: every key present, None when not given."""
-    steps = set(applicable_steps(turn.answers))
-    draft = turn.draft
-    keys = ("category", "subcategory", "merchant_name", "merchant_address", "order_number",
-            "incident_date", "amount", "description", "demands", "contact_name",
-            "contact_phone")
-    out: dict[str, object] = {"type": turn.answers.get("type")}
-    for key in keys:
-        out[key] = draft.get(key) if key in steps else None
-    out["consent_share"] = bool(draft.get("consent_share")) if "consent_share" in steps else False
-    out["language"] = turn.language
-    return out
-
-
-def _back(turn: Turn) -> None:
-    state = turn.state
-    viewing = turn.answers.get("viewing") or {}
-    if state in STEP_STATES or state == State.CONFIRM:
-        turn.state = move(state, turn.answers, "back")
-        if turn.state == State.CONFIRM:
-            turn.answers["editing"] = False
-        if turn.state == State.MENU:
-            _menu(turn)
-            return
-    elif state == State.EDIT_PICK:
-        turn.state = State.CONFIRM
-    elif state == State.CANCEL_CONFIRM:
-        turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
-    elif state == State.LANGUAGE:
-        turn.state = str(turn.answers.pop("lang_return", State.MENU.value))
-    elif state == State.MY_DETAIL:
-        list_complaints(turn)
-        return
-    elif state in (State.CONFIRM_WITHDRAW, State.RATING_COMMENT):
-        turn.commands.append(ShowComplaint(str(viewing.get("number", ""))))
-        turn.state = State.MY_DETAIL
-        return
-    elif state in (State.ADDING_EVIDENCE, State.RATING):
-        leave(turn)
-        return
-    elif state != State.RESUME:
-        _menu(turn)
-        return
-    ask(turn)
-
-
-def _menu(turn: Turn) -> None:
-    turn.state = State.MENU
-    ask(turn)
-
-
-def _menu_item(turn: Turn, item: str) -> None:
-    if item in FLOW.types:
-        _start_draft(turn, item)
-    elif item == "my_complaints":
-        list_complaints(turn)
-    elif item == "help":
-        turn.replies.append(Reply(help_text(turn)))
-        ask(turn)
-    elif item == "language":
-        turn.answers["lang_return"] = State.MENU.value
-        turn.state = State.LANGUAGE
-        ask(turn)
-    else:
-        _menu(turn)
-
-
-def _discard(turn: Turn) -> None:
-    if turn.answers.get("type") is not None:
-        turn.commands.append(DiscardDraftEvidence())
-    turn.clear_draft()
-
-
-def _start_draft(turn: Turn, type_id: str) -> None:
-    _discard(turn)
-    turn.answers.update(type=type_id, draft={}, done_steps=[], editing=False, evidence_count=0)
-    turn.state = FLOW.types[type_id][0]
-    ask(turn)
-
-
-def _switch_language(turn: Turn, language: str) -> None:
-    turn.language = language if language in ("zh-CN", "en") else turn.language
-    turn.language_chosen = True
-    turn.say("language_switched")
-    if turn.state == State.LANGUAGE:
-        turn.state = str(turn.answers.pop("lang_return", State.MENU.value))
-        if turn.state == State.LANGUAGE:
-            turn.state = State.MENU
-    ask(turn)
-
-
 def apply_result(
     conv: Conversation,
     command: Command,
@@ -421,83 +218,14 @@ def apply_result(
     """
     turn = Turn.begin(conv, now=now, options=options)
     if isinstance(command, FileComplaint):
-        _filed(turn, result)
+        filed(turn, result)
     elif isinstance(command, RecordEvidence):
-        _evidence_result(turn, command, result)
+        evidence_result(turn, command, result)
     elif isinstance(command, ListComplaints) and isinstance(result, ComplaintList):
         show_list(turn, result)
     elif isinstance(command, ShowComplaint | WithdrawComplaint | RateComplaint):
-        _complaint_result(turn, command, result)
+        complaint_result(turn, command, result)
     return turn.result()
-
-
-def _filed(turn: Turn, result: CommandResult) -> None:
-    type_label_ = type_label(str(turn.answers.get("type") or "complaint"), turn.language)
-    if not isinstance(result, Filed):
-        turn.say("filed.failed", type=type_label_)
-        ask(turn)
-        return
-    s = result.summary
-    turn.say("filed.done", type=type_label_, number=s.number)
-    if s.accept_due or s.resolve_due:
-        turn.say(
-            "filed.deadlines",
-            accept_due=format_date(turn.language, s.accept_due),
-            resolve_due=format_date(turn.language, s.resolve_due),
-        )
-    else:
-        turn.say("filed.deadlines_days", accept=turn.options.accept_workdays,
-                 resolve=turn.options.resolve_workdays)
-    turn.say("filed.check")
-    turn.clear_draft()
-    _menu(turn)
-
-
-def _evidence_result(turn: Turn, command: RecordEvidence, result: CommandResult) -> None:
-    limit = turn.options.max_evidence_files
-    if isinstance(result, Done):
-        if command.complaint_number is None:
-            turn.answers["evidence_count"] = result.count
-            turn.say("evidence.received", count=result.count, max=limit)
-            if result.count >= limit and turn.state == "evidence":
-                turn.say("evidence.limit", max=limit)
-                turn.state = move(turn.state, turn.answers, "next")
-                ask(turn)
-        else:
-            turn.say("evidence.complaint_received", number=command.complaint_number,
-                     count=result.count)
-        return
-    reason = result.reason if isinstance(result, Refused) else "failed"
-    if reason == "evidence_limit":
-        turn.say("evidence.limit", max=limit)
-    elif reason in ("too_large", "bad_type", "not_found"):
-        turn.say(f"evidence.{reason}")
-    else:
-        turn.say("error.failed")
-    turn.replies.append(question(turn))
-
-
-def _complaint_result(turn: Turn, command: Command, result: CommandResult) -> None:
-    if isinstance(command, ShowComplaint) and isinstance(result, ComplaintDetail):
-        show_detail(turn, result)
-        return
-    number = getattr(command, "number", "")
-    if isinstance(command, WithdrawComplaint):
-        if isinstance(result, Done):
-            turn.say("withdraw.done", number=number)
-        elif isinstance(result, Refused) and result.reason == "not_found":
-            turn.say("my.not_found")
-        else:
-            turn.say("withdraw.cannot", number=number)
-        _menu(turn)
-        return
-    if isinstance(command, RateComplaint):
-        turn.say("rating.thanks" if isinstance(result, Done) else "rating.cannot")
-        turn.answers.pop("rating_score", None)
-        leave(turn)
-        return
-    turn.say("my.not_found")
-    _menu(turn)
 
 
 def _enter(conv: Conversation, number: str, state: State, now: datetime,

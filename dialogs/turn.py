@@ -18,6 +18,26 @@ DRAFT_KEYS = (
 )
 
 
+#: The type each answers key must have; anything else (an old or hand-edited row) is
+#: dropped rather than allowed to crash a step.
+_ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
+    "draft": dict, "type": str, "done_steps": list, "editing": bool, "evidence_count": int,
+    "contact_mode": str, "resume_state": str, "cancel_return": str, "lang_return": str,
+    "return_to": str, "invalid": int, "listed": list, "viewing": dict, "rating_score": int,
+}
+
+
+def sanitize(answers: object) -> dict[str, Any]:
+    """A deep copy of stored answers with every known key of the expected type."""
+    if not isinstance(answers, dict):
+        return {}
+    clean = copy.deepcopy(answers)
+    for key, expected in _ANSWER_TYPES.items():
+        if key in clean and clean[key] is not None and not isinstance(clean[key], expected):
+            del clean[key]
+    return clean
+
+
 @dataclass
 class Turn:
     """A mutable scratch pad for one step; :meth:`result` freezes it."""
@@ -30,6 +50,10 @@ class Turn:
     options: DialogOptions
     replies: list[Reply] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
+    initial_state: str = ""
+
+    def __post_init__(self) -> None:
+        self.initial_state = self.initial_state or self.state
 
     @classmethod
     def begin(
@@ -41,7 +65,7 @@ class Turn:
         event: Inbound | None = None,
     ) -> Turn:
         """Start a turn from a stored conversation, choosing the language to answer in."""
-        answers = copy.deepcopy(conv.answers) if isinstance(conv.answers, dict) else {}
+        answers = sanitize(conv.answers)
         language = conv.language if conv.language in LANGUAGES else None
         if not conv.language_chosen:
             hint = supported(event.language_hint) if event is not None else None
@@ -88,6 +112,9 @@ class Turn:
 
     def result(self) -> StepResult:
         """Freeze the turn into the StepResult the engine stores."""
+        if self.state != self.initial_state:
+            # "Three invalid answers in a row" counts within one question only.
+            self.answers["invalid"] = 0
         conv = Conversation(
             state=self.state,
             answers=self.answers,

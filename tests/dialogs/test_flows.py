@@ -326,7 +326,7 @@ def test_voice_text_counts_as_text() -> None:
 def test_machine_models_are_removed() -> None:
     before = len(MACHINE.models)
     bot = Bot()
-    walk(bot, COMPLAINT_SCRIPT + ["back", "back"])
+    walk(bot, [*COMPLAINT_SCRIPT, "back", "back"])
     assert len(MACHINE.models) == before
 
 
@@ -336,3 +336,39 @@ def test_new_consumer_gets_the_default_language() -> None:
     bot.send("hello")
     assert bot.conv.language == "en"
     assert bot.conv.updated_at == NOW
+
+
+def test_restart_starts_the_same_type_again() -> None:
+    bot = Bot()
+    walk(bot, ["hi", "2", "1", "1", "某商家"])
+    bot.send("重新开始")
+    assert bot.state == "category" and bot.conv.answers["type"] == "report"
+    assert bot.conv.answers["draft"] == {}
+    assert isinstance(bot.commands[-1], DiscardDraftEvidence)
+    bot.send("/new")
+    assert bot.state == "category" and bot.conv.answers["type"] == "complaint"
+    bot.send("menu")
+    assert bot.state == "menu"
+    bot.send("restart")
+    assert bot.state == "menu"
+
+
+def test_invalid_counter_is_per_question() -> None:
+    bot = Bot()
+    walk(bot, ["hi", "1", "1", "1", "店铺", "跳过", "跳过", "bad", "bad", "今天"])
+    assert bot.conv.answers["invalid"] == 0
+    bot.send("nope")
+    assert not any("不太顺利" in r.text for r in bot.replies)
+
+
+def test_filing_refused_keeps_the_draft() -> None:
+    from dialogs.events import Refused
+    from dialogs.intake import apply_result
+
+    bot = Bot()
+    walk(bot, COMPLAINT_SCRIPT)
+    after = apply_result(bot.conv, FileComplaint({}), Refused("not_found"), now=NOW,
+                         options=bot.options)
+    assert after.conversation.state == "confirm"
+    assert after.conversation.answers["draft"]["merchant_name"] == "苏宁易购"
+    assert "未能提交" in after.replies[0].text

@@ -1,0 +1,156 @@
+"""Moves that work from any state: help, back, cancel, restart, menu, language.
+
+These are the words a consumer may send at every step (both languages, see
+dialogs/keywords.py); each helper leaves the turn in its new state with the question of
+that state appended.
+"""
+
+from __future__ import annotations
+
+from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
+from dialogs.flow import load_flow
+from dialogs.machine import State, move
+from dialogs.my_complaints import leave, list_complaints
+from dialogs.questions import ask, help_text
+from dialogs.turn import Turn
+
+FLOW = load_flow()
+STEP_STATES = frozenset(FLOW.all_steps)
+#: States in which a draft is being filled in (cancel asks first; resume applies).
+DRAFT_STATES = STEP_STATES | {State.CONFIRM.value, State.EDIT_PICK.value}
+KNOWN_STATES = DRAFT_STATES | {s.value for s in State}
+
+
+def global_action(turn: Turn, action: str) -> bool:
+    """Carry out a word that works in every state; False lets the state handle it."""
+    state = turn.state
+    if action == "help":
+        turn.replies.append(Reply(help_text(turn)))
+        ask(turn)
+    elif action == "back":
+        back(turn)
+    elif action == "cancel":
+        if state in DRAFT_STATES:
+            turn.answers["cancel_return"] = state
+            turn.state = State.CANCEL_CONFIRM
+            ask(turn)
+        elif state == State.CANCEL_CONFIRM:
+            ask(turn)
+        else:
+            if state in (State.START, State.MENU):
+                turn.say("error.nothing_to_cancel")
+            show_menu(turn)
+    elif action == "restart":
+        type_id = turn.answers.get("type") if state in DRAFT_STATES | {State.RESUME} else None
+        turn.say("restarted")
+        if type_id in FLOW.types:
+            start_draft(turn, str(type_id))
+        else:
+            discard(turn)
+            show_menu(turn)
+    elif action == "new":
+        start_draft(turn, "complaint")
+    elif action == "my_complaints":
+        list_complaints(turn)
+    elif action == "language":
+        if state != State.LANGUAGE:
+            turn.answers["lang_return"] = state
+        turn.state = State.LANGUAGE
+        ask(turn)
+    elif action in ("lang_zh", "lang_en"):
+        switch_language(turn, "zh-CN" if action == "lang_zh" else "en")
+    elif action == "menu":
+        show_menu(turn)
+    elif action == "greeting":
+        if state in (State.START, State.MENU) or state not in DRAFT_STATES:
+            turn.say("greeting")
+            show_menu(turn)
+        else:
+            turn.say("greeting")
+            ask(turn)
+    else:
+        return False
+    return True
+
+
+def back(turn: Turn) -> None:
+    """Go one step back; answers already given are kept."""
+    state = turn.state
+    viewing = turn.answers.get("viewing") or {}
+    if state in STEP_STATES or state == State.CONFIRM:
+        turn.state = move(state, turn.answers, "back")
+        if turn.state == State.CONFIRM:
+            turn.answers["editing"] = False
+        if turn.state == State.MENU:
+            show_menu(turn)
+            return
+    elif state == State.EDIT_PICK:
+        turn.state = State.CONFIRM
+    elif state == State.CANCEL_CONFIRM:
+        turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
+    elif state == State.LANGUAGE:
+        turn.state = str(turn.answers.pop("lang_return", State.MENU.value))
+    elif state == State.MY_DETAIL:
+        list_complaints(turn)
+        return
+    elif state in (State.CONFIRM_WITHDRAW, State.RATING_COMMENT):
+        turn.commands.append(ShowComplaint(str(viewing.get("number", ""))))
+        turn.state = State.MY_DETAIL
+        return
+    elif state in (State.ADDING_EVIDENCE, State.RATING):
+        leave(turn)
+        return
+    elif state != State.RESUME:
+        show_menu(turn)
+        return
+    ask(turn)
+
+
+def show_menu(turn: Turn) -> None:
+    """Go to the main menu and show it (a draft stays in answers until replaced)."""
+    turn.state = State.MENU
+    ask(turn)
+
+
+def menu_item(turn: Turn, item: str) -> None:
+    """Carry out a main-menu item: a request type, my complaints, help or language."""
+    if item in FLOW.types:
+        start_draft(turn, item)
+    elif item == "my_complaints":
+        list_complaints(turn)
+    elif item == "help":
+        turn.replies.append(Reply(help_text(turn)))
+        ask(turn)
+    elif item == "language":
+        turn.answers["lang_return"] = State.MENU.value
+        turn.state = State.LANGUAGE
+        ask(turn)
+    else:
+        show_menu(turn)
+
+
+def discard(turn: Turn) -> None:
+    """Forget the draft; evidence already stored for it is discarded by the engine."""
+    if turn.answers.get("type") is not None:
+        turn.commands.append(DiscardDraftEvidence())
+    turn.clear_draft()
+
+
+def start_draft(turn: Turn, type_id: str) -> None:
+    """Start a fresh draft of ``type_id`` (discarding any other) and ask its first step."""
+    discard(turn)
+    turn.answers.update(type=type_id, draft={}, done_steps=[], editing=False, evidence_count=0)
+    turn.state = FLOW.types[type_id][0]
+    ask(turn)
+
+
+def switch_language(turn: Turn, language: str) -> None:
+    """Answer in ``language`` from now on and re-ask the pending question in it."""
+    turn.language = language if language in ("zh-CN", "en") else turn.language
+    turn.language_chosen = True
+    turn.say("language_switched")
+    if turn.state == State.LANGUAGE:
+        turn.state = str(turn.answers.pop("lang_return", State.MENU.value))
+        if turn.state == State.LANGUAGE:
+            turn.state = State.MENU
+    ask(turn)

@@ -1,0 +1,95 @@
+"""The short questions around a draft: the summary, which item to edit, cancel, resume.
+
+Also builds the exact draft handed to ``FileComplaint``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialogs.events import FileComplaint
+from dialogs.keywords import is_no, is_yes
+from dialogs.machine import State, applicable_steps
+from dialogs.navigation import discard, show_menu, start_draft, switch_language
+from dialogs.questions import ask, choices_for
+from dialogs.turn import Turn
+from dialogs.validators import match_choice, normalize
+
+_EDIT = re.compile(r"^(?:edit|change|修改|改|更改)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
+#: Every key of the draft handed to FileComplaint besides type, consent and language.
+DRAFT_FIELDS = (
+    "category", "subcategory", "merchant_name", "merchant_address", "order_number",
+    "incident_date", "amount", "description", "demands", "contact_name", "contact_phone",
+)
+
+
+def answer_confirm(turn: Turn, text: str) -> bool:
+    """Submit, edit (``修改 3`` / ``edit 3`` or via a list) or fall through; False if unknown."""
+    match = _EDIT.match(normalize(text))
+    steps = applicable_steps(turn.answers)
+    if match and 1 <= int(match.group(1)) <= len(steps):
+        turn.answers["editing"] = True
+        turn.state = steps[int(match.group(1)) - 1]
+        ask(turn)
+        return True
+    ident = match_choice(text, choices_for(turn))
+    if ident == "edit":
+        turn.state = State.EDIT_PICK
+        ask(turn)
+    elif ident == "confirm":
+        done = set(turn.answers.get("done_steps") or ())
+        missing = [s for s in steps if s not in done]
+        if missing:
+            # Defensive: a step skipped by "back" while editing is asked before filing.
+            turn.answers["editing"] = True
+            turn.state = missing[0]
+            ask(turn)
+        else:
+            turn.commands.append(FileComplaint(build_draft(turn)))
+    else:
+        return False
+    return True
+
+
+def answer_small_question(turn: Turn, text: str) -> bool:
+    """Answer the cancel, resume or language question; False when nothing matched."""
+    ident = match_choice(text, choices_for(turn))
+    if turn.state == State.LANGUAGE:
+        if ident is None:
+            return False
+        switch_language(turn, ident)
+        return True
+    if turn.state == State.CANCEL_CONFIRM:
+        if ident == "yes" or (ident is None and is_yes(text)):
+            discard(turn)
+            turn.say("cancelled")
+            show_menu(turn)
+        elif ident == "no" or (ident is None and is_no(text)):
+            turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
+            ask(turn)
+        else:
+            return False
+        return True
+    if ident == "continue":
+        turn.state = str(turn.answers.pop("resume_state", State.MENU.value))
+        if turn.state == State.CANCEL_CONFIRM:
+            turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
+        ask(turn)
+    elif ident == "start_over":
+        start_draft(turn, str(turn.answers.get("type") or "complaint"))
+    else:
+        return False
+    return True
+
+
+def build_draft(turn: Turn) -> dict[str, object]:
+    """The draft handed to FileComplaint: every key present, None when not given."""
+    steps = set(applicable_steps(turn.answers))
+    draft = turn.draft
+    keys = DRAFT_FIELDS
+    out: dict[str, object] = {"type": turn.answers.get("type")}
+    for key in keys:
+        out[key] = draft.get(key) if key in steps else None
+    out["consent_share"] = bool(draft.get("consent_share")) if "consent_share" in steps else False
+    out["language"] = turn.language
+    return out
