@@ -36,6 +36,7 @@ from dialogs.flow import load_flow
 from dialogs.keywords import MENU_ALIASES, global_word
 from dialogs.machine import State
 from dialogs.my_complaints import (
+    COMMENT_MAX_LENGTH,
     act_on_detail,
     add_evidence,
     confirm_withdraw,
@@ -176,7 +177,8 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
     elif state in (State.RATING, State.RATING_COMMENT):
         handled = rate(turn, event)
     if not handled:
-        invalid(turn, _error_for(turn, event))
+        error = _error_for(turn, event)
+        invalid(turn, error, max=COMMENT_MAX_LENGTH)
 
 
 def _error_for(turn: Turn, event: InboundEvent) -> str:

@@ -29,6 +29,9 @@ from dialogs.texts import LANGUAGES, category_label, format_date, status_label, 
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize, parse_text
 
+#: Longest rating comment kept; longer ones are asked again.
+COMMENT_MAX_LENGTH = 500
+
 
 def list_complaints(turn: Turn) -> None:
     """Ask the engine for the consumer's complaints; the list comes with the result."""
@@ -211,7 +214,7 @@ def rate(turn: Turn, event: InboundEvent) -> bool:
         return True
     comment: str | None = None
     if not (match_choice(event.text, choices_for(turn)) == "skip" or is_skip(event.text)):
-        comment, error = parse_text(event.text, min_length=1, max_length=500)
+        comment, error = parse_text(event.text, min_length=1, max_length=COMMENT_MAX_LENGTH)
         if error:
             return False
     number = str((turn.answers.get("viewing") or {}).get("number", ""))

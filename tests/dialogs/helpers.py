@@ -96,13 +96,18 @@ class Bot:
         return self.replies
 
     def _run(self, conv: Conversation, replies: list[Reply], commands: Any) -> None:
-        for command in commands:
+        pending = list(commands)
+        for _ in range(20):  # bounded like bots/engine
+            if not pending:
+                break
+            command = pending.pop(0)
             self.commands.append(command)
             outcome = self.execute(command)
             after = apply_result(conv, command, outcome, now=self.now, options=self.options)
             conv = after.conversation
             replies.extend(after.replies)
-            assert not after.commands
+            pending.extend(after.commands)
+        assert not pending
         self.conv = conv
         self.replies = replies
 

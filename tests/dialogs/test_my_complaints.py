@@ -135,3 +135,17 @@ def test_unknown_complaint_is_not_found() -> None:
     del bot.details["WQ1"]
     bot.send("1")
     assert "找不到" in bot.replies[0].text and bot.state == "menu"
+
+
+def test_rating_from_detail_via_staff_returns_to_the_detail() -> None:
+    bot = Bot()
+    bot.add_detail("WQ1", status="resolved", can_rate=True)
+    for m in ["查询", "1"]:
+        bot.send(m)
+    bot.run(enter_rating(bot.conv, "WQ1", now=NOW, options=bot.options))
+    bot.send("3")
+    bot.send("x" * 600)
+    assert "500" in bot.replies[0].text and bot.state == "rating_comment"
+    bot.send("还行")
+    assert bot.commands[-2] == RateComplaint("WQ1", 3, "还行")
+    assert bot.state == "my_detail" and isinstance(bot.commands[-1], ShowComplaint)
