@@ -53,5 +53,6 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access",):
+    # transitions logs every state change at INFO: far too chatty for one line per message.
+    for noisy in ("uvicorn.access", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
