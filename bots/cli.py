@@ -16,6 +16,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+wechat_app = typer.Typer(help="WeChat Official Account.", no_args_is_help=True)
+app.add_typer(wechat_app, name="wechat")
 
 
 def _settings() -> Settings:
@@ -91,6 +93,33 @@ def chat(
     settings = _settings()
     _upgrade(settings)
     asyncio.run(run_chat(settings, user=user, lang=lang, lines=sys.stdin))
+
+
+@wechat_app.command("menu")
+def wechat_menu(
+    lang: Annotated[str | None, typer.Option(help="Menu language: zh-CN or en")] = None,
+) -> None:
+    """Install the custom menu (file a complaint, my complaints, help) on the account."""
+    from adapters.wechat import channel, menu
+    from storage.db import Database
+
+    settings = _settings()
+    if not channel.configured(settings):
+        typer.echo("set WEIQUAN_WECHAT_TOKEN, _APP_ID and _APP_SECRET first", err=True)
+        raise typer.Exit(2)
+    if settings.is_sqlite and not settings.redis_url:
+        _upgrade(settings)  # the token row lives in the database
+
+    async def install() -> dict[str, object]:
+        database = Database(settings.database_url)
+        try:
+            wechat = channel.build(settings, database)
+            return await menu.install(wechat.api, lang or settings.language)
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(install())
+    typer.echo(f"menu installed: {result}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,12 @@ class Services:
         engine = Engine(database, runner, options)
         services = cls(settings, database, blobs, cipher, deadlines, engine)
         # Channels register their senders and fetchers here (one block per channel).
+        from adapters.wechat import channel as wechat_channel
+
+        if wechat_channel.configured(settings):
+            wechat = wechat_channel.build(settings, database)
+            services.senders["wechat"] = wechat.sender
+            services.fetchers["wechat"] = wechat.fetcher
         return services
 
     def now(self) -> datetime:

@@ -1,0 +1,49 @@
+"""Wiring: the WeChat sender and media fetcher for a deployment's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.wechat.adapter import WeChatApi, WeChatMediaFetcher
+from adapters.wechat.sender import WeChatSender
+from adapters.wechat.token import DatabaseTokens, RedisTokens, TokenStore
+from bots.settings import Settings
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class WeChatChannel:
+    """What the rest of Weiquan uses of the WeChat channel."""
+
+    api: WeChatApi
+    sender: WeChatSender
+    fetcher: WeChatMediaFetcher
+
+
+def configured(settings: Settings) -> bool:
+    """The channel is on and has API credentials (pushes need app id and secret)."""
+    return bool(settings.wechat_enabled and settings.wechat_app_id and settings.wechat_app_secret)
+
+
+def token_store(settings: Settings, database: Database, api: WeChatApi,
+                redis_prefix: str = "weiquan:") -> TokenStore:
+    """Redis when ``WEIQUAN_REDIS_URL`` is set, else the ``platform_tokens`` table."""
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url, decode_responses=True)
+        return RedisTokens(redis, f"{redis_prefix}wechat_token:{api.app_id}", api.fetch_token)
+    return DatabaseTokens(database, f"wechat:{api.app_id}", api.fetch_token)
+
+
+def build(settings: Settings, database: Database) -> WeChatChannel:
+    """The channel's API access, sender and fetcher, sharing one token store."""
+    assert settings.wechat_app_id and settings.wechat_app_secret
+    api = WeChatApi(settings.wechat_app_id, settings.wechat_app_secret,
+                    settings.wechat_api_base_url)
+    api.tokens = token_store(settings, database, api)
+    return WeChatChannel(
+        api=api,
+        sender=WeChatSender(api, settings.wechat_template_id),
+        fetcher=WeChatMediaFetcher(api),
+    )

@@ -1,0 +1,138 @@
+"""``/webhooks/wechat``: the Official Account's server URL (URL verification and messages).
+
+WeChat waits 5 s for an answer and retries three times, also while the first try is
+still running; the engine's dedupe makes the copies harmless and gives them the same
+reply. Nothing slow happens here: media are recorded with their MediaId and downloaded
+by the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy import select
+
+from adapters.base import AdapterError
+from adapters.wechat import inbound
+from adapters.wechat.outbound import passive_reply
+from adapters.wechat.verify import MAX_BODY, SafeMode, check_signature, check_timestamp
+from bots.deps import ServicesDep
+from bots.services import Services
+from dialogs.events import Unsubscribed
+from storage.models import Conversation, Identity
+
+log = logging.getLogger("weiquan.wechat")
+router = APIRouter(tags=["webhooks"])
+
+# WeChat treats "success" (or an empty body) as "no reply" and shows the consumer nothing.
+NOTHING = "success"
+Param = Annotated[str | None, Query(max_length=200)]
+
+
+def _refuse(exc: AdapterError) -> PlainTextResponse:
+    log.info("wechat request refused", extra={"status": exc.status, "reason": exc.message})
+    return PlainTextResponse(exc.message, status_code=exc.status)
+
+
+def _token(services: Services) -> str:
+    token = services.settings.wechat_token
+    if not token:
+        raise AdapterError(404, "WeChat channel is not configured")
+    return token
+
+
+def _check_request(services: Services, signature: str | None, timestamp: str | None,
+                   nonce: str | None) -> str:
+    token = _token(services)
+    check_timestamp(timestamp, now=services.now().timestamp(),
+                    window=services.settings.wechat_replay_window)
+    check_signature(token, signature_=signature, timestamp=timestamp, nonce=nonce)
+    return token
+
+
+@router.get("/webhooks/wechat", response_class=PlainTextResponse)
+async def verify_url(
+    services: ServicesDep, signature: Param = None, timestamp: Param = None,
+    nonce: Param = None, echostr: Annotated[str | None, Query(max_length=1000)] = None,
+) -> Response:
+    """WeChat's URL verification: echoes ``echostr`` when the signature holds."""
+    try:
+        _check_request(services, signature, timestamp, nonce)
+    except AdapterError as exc:
+        return _refuse(exc)
+    return PlainTextResponse(echostr or "")
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise AdapterError(413, "body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise AdapterError(413, "body too large")
+    return bytes(body)
+
+
+@router.post("/webhooks/wechat")
+async def receive(
+    request: Request, services: ServicesDep, signature: Param = None, timestamp: Param = None,
+    nonce: Param = None, encrypt_type: Param = None, msg_signature: Param = None,
+) -> Response:
+    """A message or event from WeChat, answered with a passive reply (plain or safe mode)."""
+    try:
+        body = await _read_body(request)
+        token = _check_request(services, signature, timestamp, nonce)
+        safe = _safe_mode(services, token) if (encrypt_type or "").lower() == "aes" else None
+        fields = inbound.parse_xml(body)
+        if safe is not None:
+            (encrypted,) = inbound.require(fields, "Encrypt")
+            fields = inbound.parse_xml(safe.decrypt(
+                encrypted, msg_signature=msg_signature, timestamp=timestamp, nonce=nonce
+            ))
+        env = inbound.envelope(fields)
+        evidence = False
+        if (fields.get("MsgType") or "").lower() == "voice" and fields.get("Recognition"):
+            evidence = await _collecting_evidence(services, env.user)
+        event = inbound.to_event(fields, collecting_evidence=evidence)
+    except AdapterError as exc:
+        return _refuse(exc)
+    if event is None:
+        return PlainTextResponse(NOTHING)
+    replies = await services.engine.handle(event)
+    if isinstance(event, Unsubscribed):
+        return PlainTextResponse(NOTHING)  # nobody is left to read a reply
+    now = int(services.now().timestamp())
+    xml = passive_reply(replies, user=env.user, account=env.account, now=now)
+    if xml is None:
+        return PlainTextResponse(NOTHING)
+    if safe is not None:
+        xml = safe.encrypt(xml, nonce=nonce or "", timestamp=str(now))
+    return Response(xml, media_type="application/xml")
+
+
+def _safe_mode(services: Services, token: str) -> SafeMode:
+    settings = services.settings
+    if not settings.wechat_aes_key or not settings.wechat_app_id:
+        raise AdapterError(400, "safe mode needs WEIQUAN_WECHAT_AES_KEY and _APP_ID")
+    return SafeMode(token, settings.wechat_aes_key, settings.wechat_app_id)
+
+
+async def _collecting_evidence(services: Services, user: str) -> bool:
+    """Whether the consumer's dialog is at a step that collects files.
+
+    Read without the conversation lock: a voice message arriving exactly while the
+    previous message moves the dialog may be read as text instead of kept as a file,
+    which the consumer sees and can resend; the dedupe still applies it once.
+    """
+    async with services.database.sessions() as session:
+        state = await session.scalar(
+            select(Conversation.state)
+            .join(Identity, Identity.id == Conversation.identity_id)
+            .where(Identity.platform == "wechat", Identity.external_id == user)
+        )
+    return state in inbound.EVIDENCE_STATES

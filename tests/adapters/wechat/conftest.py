@@ -1,0 +1,40 @@
+"""Fixtures for the WeChat channel: a fake WeChat API and settings pointing at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bots.settings import Settings
+from tests.fakes.wechat_api import FakeWeChat, running_fake
+
+TOKEN = "weiquan-test-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as in the MP console
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeWeChat]:
+    """A fake WeChat API server on 127.0.0.1."""
+    with running_fake() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, fake: FakeWeChat) -> Settings:
+    """Settings with the WeChat channel on (English, to read replies in tests)."""
+    return Settings(
+        database_url=db_url,
+        evidence_dir=tmp_path / "evidence",
+        var_dir=tmp_path / "var",
+        secret_key="test-secret-key-test-secret-key",
+        run_worker=False,
+        language="en",
+        wechat_token=TOKEN,
+        wechat_app_id=fake.app_id,
+        wechat_app_secret=fake.secret,
+        wechat_aes_key=AES_KEY,
+        wechat_api_base_url=fake.base_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
