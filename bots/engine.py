@@ -1,16 +1,18 @@
 """The engine: applies one inbound event in one database transaction.
 
-1. claim (platform, message id) in the dedupe table — a repeat returns the stored
-   replies and changes nothing;
-2. load the consumer's conversation row under a lock;
+1. lock the consumer's conversation row (created on first contact);
+2. look the (platform, message id) up in the dedupe table — a repeat returns the
+   stored replies and changes nothing;
 3. step the intake dialog (pure);
 4. carry out its commands (file, attach evidence, withdraw, rate…);
-5. save the conversation and commit.
+5. save the conversation, record the message with its replies, commit.
 
 WeChat retries a webhook after 5 s even while the first try still runs, and Telegram
-redelivers until it gets a 2xx: because the dedupe row and the conversation update
-commit together, a retry can never apply twice and a crash never loses an
-acknowledged answer.
+redelivers until it gets a 2xx. Copies of one message come from one consumer, so they
+queue on that consumer's row lock and the later ones find the first one's dedupe row;
+because the dedupe row and the conversation update commit together, a retry can never
+apply twice and a crash never loses an acknowledged answer. The primary key on the
+dedupe table is the last line of defence: a duplicate insert aborts the transaction.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from dialogs import intake
 from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubscribed
 from storage import conversations, outbox
 from storage.db import Database
-from storage.models import Conversation as ConversationRow
 from storage.models import Identity
 
 log = logging.getLogger("weiquan.engine")
@@ -59,39 +60,44 @@ class Engine:
         """Apply ``event`` once and return the replies for the consumer."""
         platform = str(event.platform)
         with MESSAGE_SECONDS.labels(platform).time():
-            async with self.database.transaction() as session:
-                stored = await conversations.claim_message(
-                    session=session, platform=platform, message_key=event.message_id
-                )
-                if stored is not None:
-                    MESSAGES.labels(platform, "repeat").inc()
-                    return [Reply.from_dict(r) for r in stored]
-                identity = await conversations.get_identity(
-                    session=session,
+            async with self.database.engine.begin() as conn:
+                locked = await conversations.lock(
+                    conn,
                     platform=platform,
                     external_id=event.user_id,
                     language=self._language_for(event),
                 )
-                row = await conversations.lock_conversation(
-                    session=session, identity_id=identity.id
+                stored = await conversations.stored_replies(
+                    conn, platform=platform, message_key=event.message_id
                 )
+                if stored is not None:
+                    MESSAGES.labels(platform, "repeat").inc()
+                    return [Reply.from_dict(r) for r in stored]
                 now = self.clock()
-                result = intake.step(
-                    self._load(row, identity), event, now=now, options=self.options
+                result = intake.step(locked.dialog(), event, now=now, options=self.options)
+                conv, replies = result.conversation, list(result.replies)
+                if result.commands or locked.notices_waiting:
+                    # Commands and notices are rare: only they pay for an ORM session.
+                    session = AsyncSession(bind=conn, expire_on_commit=False)
+                    identity = await session.get_one(Identity, locked.identity_id)
+                    conv, replies = await self._run_commands(session, identity, result, now)
+                    if locked.notices_waiting:
+                        replies.extend(
+                            await outbox.take_held_for_reply(
+                                session=session, identity=identity, now=now
+                            )
+                        )
+                    await session.flush()
+                await conversations.save(
+                    conn, locked, conv, now, resubscribe=not isinstance(event, Unsubscribed)
                 )
-                conv, replies = await self._run_commands(session, identity, result, now)
-                replies.extend(
-                    await outbox.take_held_for_reply(session=session, identity=identity, now=now)
-                )
-                self._save(
-                    row, identity, conv, now, resubscribe=not isinstance(event, Unsubscribed)
-                )
-                await conversations.store_replies(
-                    session=session,
+                await conversations.record_message(
+                    conn,
                     platform=platform,
                     message_key=event.message_id,
-                    identity_id=identity.id,
+                    identity_id=locked.identity_id,
                     replies=[r.to_dict() for r in replies],
+                    now=now,
                 )
         MESSAGES.labels(platform, "applied").inc()
         return replies
@@ -126,11 +132,15 @@ class Engine:
         ``enter`` is a pure dialog entry such as ``intake.enter_add_evidence``; the caller
         owns the transaction, so the move commits with whatever the staff did.
         """
-        row = await conversations.lock_conversation(session=session, identity_id=identity.id)
+        conn = await session.connection()
+        locked = await conversations.lock_identity(
+            conn, identity_id=identity.id, platform=identity.platform
+        )
         now = self.clock()
-        result = enter(self._load(row, identity))
+        result = enter(locked.dialog())
         conv, replies = await self._run_commands(session, identity, result, now)
-        self._save(row, identity, conv, now, inbound=False)
+        await session.flush()
+        await conversations.save(conn, locked, conv, now, inbound=False)
         return replies
 
     def _language_for(self, event: InboundEvent) -> str:
@@ -138,36 +148,3 @@ class Engine:
         if hint:
             return "zh-CN" if hint.lower().startswith("zh") else "en"
         return self.options.default_language
-
-    @staticmethod
-    def _load(row: ConversationRow, identity: Identity) -> Conversation:
-        return Conversation(
-            state=row.state,
-            answers=dict(row.answers or {}),
-            language=identity.language,
-            language_chosen=identity.language_chosen,
-            updated_at=row.updated_at if row.version else None,
-        )
-
-    @staticmethod
-    def _save(
-        row: ConversationRow,
-        identity: Identity,
-        conv: Conversation,
-        now: datetime,
-        *,
-        inbound: bool = True,
-        resubscribe: bool = True,
-    ) -> None:
-        row.state = conv.state
-        row.answers = dict(conv.answers)
-        row.version = row.version + 1
-        row.updated_at = now
-        identity.language = conv.language
-        identity.language_chosen = conv.language_chosen
-        if inbound:
-            identity.last_inbound_at = now
-            identity.pushes_since_inbound = 0
-            if resubscribe:
-                # A consumer who writes again after unfollowing is reachable again.
-                identity.unsubscribed_at = None

@@ -1,77 +1,124 @@
-"""Identities, conversations and the dedupe table: what the engine touches per message."""
+"""Identities, conversations and the dedupe table: what the engine touches per message.
+
+This is the hot path (every inbound message), so it speaks SQLAlchemy Core with as
+few round trips as the guarantees allow: one locking read of identity + conversation,
+one dedupe read, one conversation write, one dedupe write — the ORM stays out of it.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.models import Conversation, Identity, ProcessedMessage
+from dialogs.events import Conversation as DialogConversation
+from dialogs.events import Platform
+from storage.models import Conversation, Identity, OutboxNotice, ProcessedMessage
+
+IDENTITIES = cast(Table, Identity.__table__)
+CONVERSATIONS = cast(Table, Conversation.__table__)
+PROCESSED = cast(Table, ProcessedMessage.__table__)
+OUTBOX = cast(Table, OutboxNotice.__table__)
+
+# Channels with no way to push: their pending notices ride along with the next reply.
+PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.CONSOLE.value})
+
+# last_inbound_at is rewritten at most this often when nothing else about the identity
+# changes: a write saved per message; the WeChat 48-hour window is measured with a
+# safety margin larger than this.
+INBOUND_PRECISION = timedelta(seconds=60)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that supports ``on_conflict_do_nothing`` on the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
+def _insert(conn: AsyncConnection, table: Any) -> Any:
+    """An INSERT that supports ``on_conflict_do_nothing`` on the connection's dialect."""
+    if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-async def claim_message(
-    *, session: AsyncSession, platform: str, message_key: str
-) -> list[dict[str, Any]] | None:
-    """Claim a delivery key for this transaction.
+@dataclass(frozen=True)
+class Locked:
+    """A consumer's identity and conversation, read under the conversation's row lock."""
 
-    Returns None when the key is new (the caller goes on and stores its replies with
-    :func:`store_replies`), or the replies stored for it when it was handled before.
-    A concurrent copy of the same key waits on the unique index until the first
-    transaction ends, then sees its row: a retry can never apply twice.
-    """
-    stmt = (
-        _insert(session, ProcessedMessage)
-        .values(platform=platform, message_key=message_key, replies=[])
-        .on_conflict_do_nothing()
-        .returning(ProcessedMessage.message_key)
-    )
-    claimed = (await session.execute(stmt)).scalar_one_or_none()
-    if claimed is not None:
-        return None
-    stored = await session.scalar(
-        select(ProcessedMessage.replies).where(
-            ProcessedMessage.platform == platform, ProcessedMessage.message_key == message_key
+    identity_id: int
+    language: str
+    language_chosen: bool
+    last_inbound_at: datetime | None
+    pushes_since_inbound: int
+    unsubscribed: bool
+    state: str
+    answers: dict[str, Any]
+    version: int
+    updated_at: datetime | None
+    notices_waiting: bool
+
+    def dialog(self) -> DialogConversation:
+        """The conversation as the dialogs see it."""
+        return DialogConversation(
+            state=self.state,
+            answers=dict(self.answers or {}),
+            language=self.language,
+            language_chosen=self.language_chosen,
+            updated_at=self.updated_at if self.version else None,
         )
+
+
+@lru_cache(maxsize=8)
+def _locking_select(pull: bool) -> Any:
+    # Built once per kind of channel: SQLAlchemy then reuses the compiled statement
+    # without recomputing its cache key on every message.
+    statuses = ["held", "pending"] if pull else ["held"]
+    waiting = exists().where(OUTBOX.c.identity_id == IDENTITIES.c.id, OUTBOX.c.status.in_(statuses))
+    return (
+        select(
+            IDENTITIES.c.id,
+            IDENTITIES.c.language,
+            IDENTITIES.c.language_chosen,
+            IDENTITIES.c.last_inbound_at,
+            IDENTITIES.c.pushes_since_inbound,
+            IDENTITIES.c.unsubscribed_at,
+            CONVERSATIONS.c.state,
+            CONVERSATIONS.c.answers,
+            CONVERSATIONS.c.version,
+            CONVERSATIONS.c.updated_at,
+            waiting.label("waiting"),
+        )
+        .join_from(IDENTITIES, CONVERSATIONS, CONVERSATIONS.c.identity_id == IDENTITIES.c.id)
+        # PostgreSQL: a second message from the same consumer waits here until the
+        # first commits, then reads its result. SQLite holds the database write lock.
+        .with_for_update(of=CONVERSATIONS)
     )
-    return list(stored or [])
 
 
-async def store_replies(
-    *,
-    session: AsyncSession,
-    platform: str,
-    message_key: str,
-    identity_id: int,
-    replies: list[dict[str, Any]],
-) -> None:
-    """Record the replies given to a claimed key, for repeats to get the same answer."""
-    row = await session.get(ProcessedMessage, (platform, message_key))
-    if row is not None:
-        row.replies = replies
-        row.identity_id = identity_id
-
-
-async def get_identity(
-    *, session: AsyncSession, platform: str, external_id: str, language: str
-) -> Identity:
-    """The identity for a platform user, created on first contact."""
-    query = select(Identity).where(
-        Identity.platform == platform, Identity.external_id == external_id
+def _locked(row: Any) -> Locked:
+    return Locked(
+        identity_id=row.id,
+        language=row.language,
+        language_chosen=bool(row.language_chosen),
+        last_inbound_at=row.last_inbound_at,
+        pushes_since_inbound=row.pushes_since_inbound,
+        unsubscribed=row.unsubscribed_at is not None,
+        state=row.state,
+        answers=row.answers or {},
+        version=row.version,
+        updated_at=row.updated_at,
+        notices_waiting=bool(row.waiting),
     )
-    identity = await session.scalar(query)
-    if identity is None:
-        await session.execute(
-            _insert(session, Identity)
+
+
+async def lock(conn: AsyncConnection, *, platform: str, external_id: str, language: str) -> Locked:
+    """The consumer's identity and conversation under lock, created on first contact."""
+    query = _by_user(platform in PULL_PLATFORMS)
+    params = {"platform": platform, "external_id": external_id}
+    row = (await conn.execute(query, params)).first()
+    if row is None:
+        await conn.execute(
+            _insert(conn, IDENTITIES)
             .values(
                 platform=platform,
                 external_id=external_id,
@@ -82,31 +129,130 @@ async def get_identity(
             )
             .on_conflict_do_nothing()
         )
-        identity = (await session.scalars(query)).one()
-    return identity
+        identity_id = (
+            await conn.execute(
+                select(IDENTITIES.c.id).where(
+                    IDENTITIES.c.platform == platform, IDENTITIES.c.external_id == external_id
+                )
+            )
+        ).scalar_one()
+        await _ensure_conversation(conn, identity_id)
+        row = (await conn.execute(query, params)).one()
+    return _locked(row)
 
 
-async def lock_conversation(*, session: AsyncSession, identity_id: int) -> Conversation:
-    """The identity's conversation row, locked until the transaction ends.
-
-    PostgreSQL takes a row lock (a second message from the same consumer waits here and
-    then reads the first one's result); SQLite already holds the database write lock.
-    """
-    query = (
-        select(Conversation)
-        .where(Conversation.identity_id == identity_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+@lru_cache(maxsize=4)
+def _by_user(pull: bool) -> Any:
+    return _locking_select(pull).where(
+        IDENTITIES.c.platform == bindparam("platform"),
+        IDENTITIES.c.external_id == bindparam("external_id"),
     )
-    row = await session.scalar(query)
-    if row is None:
-        await session.execute(
-            _insert(session, Conversation)
-            .values(identity_id=identity_id, state="start", answers={}, version=0)
-            .on_conflict_do_nothing()
+
+
+async def lock_identity(conn: AsyncConnection, *, identity_id: int, platform: str) -> Locked:
+    """The same as :func:`lock`, by identity id (staff moving a conversation)."""
+    await _ensure_conversation(conn, identity_id)
+    row = (
+        await conn.execute(_locking_select(platform).where(IDENTITIES.c.id == identity_id))
+    ).one()
+    return _locked(row)
+
+
+async def _ensure_conversation(conn: AsyncConnection, identity_id: int) -> None:
+    await conn.execute(
+        _insert(conn, CONVERSATIONS)
+        .values(identity_id=identity_id, state="start", answers={}, version=0)
+        .on_conflict_do_nothing()
+    )
+
+
+_STORED = select(PROCESSED.c.replies).where(
+    PROCESSED.c.platform == bindparam("platform"),
+    PROCESSED.c.message_key == bindparam("message_key"),
+)
+_SAVE = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.identity_id == bindparam("identity_id"))
+    .values(
+        state=bindparam("state"),
+        answers=bindparam("answers", type_=CONVERSATIONS.c.answers.type),
+        version=bindparam("version"),
+        updated_at=bindparam("updated_at", type_=CONVERSATIONS.c.updated_at.type),
+    )
+)
+
+_RECORD = insert(PROCESSED)
+
+
+async def stored_replies(
+    conn: AsyncConnection, *, platform: str, message_key: str
+) -> list[dict[str, Any]] | None:
+    """The replies given to a delivery key before, or None when it is new.
+
+    Read under the conversation lock: a concurrent copy of the same message waits for
+    the first to commit and then finds its row here, so a retry never applies twice.
+    """
+    replies = (
+        await conn.execute(_STORED, {"platform": platform, "message_key": message_key})
+    ).first()
+    return None if replies is None else list(replies[0] or [])
+
+
+async def record_message(
+    conn: AsyncConnection,
+    *,
+    platform: str,
+    message_key: str,
+    identity_id: int,
+    replies: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Remember a handled delivery key with the replies given, in the same transaction."""
+    await conn.execute(
+        insert(PROCESSED).values(
+            platform=platform,
+            message_key=message_key,
+            identity_id=identity_id,
+            replies=replies,
+            created_at=now,
         )
-        row = (await session.scalars(query)).one()
-    return row
+    )
+
+
+async def save(
+    conn: AsyncConnection,
+    locked: Locked,
+    conv: DialogConversation,
+    now: datetime,
+    *,
+    inbound: bool = True,
+    resubscribe: bool = True,
+) -> None:
+    """Write the conversation back, and the identity where something about it changed."""
+    await conn.execute(
+        update(CONVERSATIONS)
+        .where(CONVERSATIONS.c.identity_id == locked.identity_id)
+        .values(
+            state=conv.state,
+            answers=dict(conv.answers),
+            version=locked.version + 1,
+            updated_at=now,
+        )
+    )
+    changes: dict[str, Any] = {}
+    if (conv.language, conv.language_chosen) != (locked.language, locked.language_chosen):
+        changes.update(language=conv.language, language_chosen=conv.language_chosen)
+    if inbound:
+        stale = locked.last_inbound_at is None or now - locked.last_inbound_at > INBOUND_PRECISION
+        if stale or locked.pushes_since_inbound:
+            changes.update(last_inbound_at=now, pushes_since_inbound=0)
+        if resubscribe and locked.unsubscribed:
+            # A consumer who writes again after unfollowing is reachable again.
+            changes["unsubscribed_at"] = None
+    if changes:
+        await conn.execute(
+            update(IDENTITIES).where(IDENTITIES.c.id == locked.identity_id).values(**changes)
+        )
 
 
 async def prune_processed(*, session: AsyncSession, older_than: datetime) -> int:
