@@ -74,12 +74,23 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
     return {k: v for k, v in root.items() if isinstance(v, str) or v is None}
 
 
+# Longest values WeChat sends for identifiers (OpenIDs are 28 characters, MsgIds 19
+# digits); longer ones are not from WeChat and would not fit the database columns.
+MAX_LENGTHS = {
+    "ToUserName": 64, "FromUserName": 64, "CreateTime": 20, "MsgType": 32, "MsgId": 64,
+    "MediaId": 200, "Event": 64,
+}
+
+
 def require(fields: dict[str, Any], *names: str) -> list[str]:
+    """The values of fields WeChat always sends. Raises ``AdapterError(400)`` if missing."""
     values = []
     for name in names:
         value = fields.get(name)
         if not isinstance(value, str) or not value.strip():
             raise AdapterError(400, f"missing {name}")
+        if len(value) > MAX_LENGTHS.get(name, 1_000_000):
+            raise AdapterError(400, f"{name} too long")
         values.append(value)
     return values
 

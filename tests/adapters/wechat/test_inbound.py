@@ -104,6 +104,9 @@ BAD: list[tuple[str, bytes, int]] = [
     ("external entity", b'<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
      b"<xml><Content>&xxe;</Content></xml>", 400),
     ("lower-case doctype", b"<!doctype xml><xml/>", 400),
+    ("OpenID too long", b"<xml><ToUserName>a</ToUserName><FromUserName>" + b"u" * 65
+     + b"</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content>"
+     b"<MsgId>1</MsgId></xml>", 400),
     ("too large", b"<xml>" + b"a" * (64 * 1024) + b"</xml>", 413),
 ]
 

@@ -320,3 +320,31 @@ async def test_held_notice_rides_on_the_next_reply(
     async with services.database.sessions() as session:
         stored = await session.scalar(select(OutboxNotice))
     assert stored is not None and stored.status == "sent"
+
+
+async def test_compatible_mode_reads_the_encrypted_part(
+    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
+) -> None:
+    # Compatible mode sends the plain fields and the Encrypt field side by side; only the
+    # encrypted (and signed) part is trusted.
+    wx = server(client, fake, clock, safe=True)
+    ts = int(clock.now.timestamp())
+    inner = text_xml("oUser-compat", "hi", next_msg_id(), ts)
+    envelope = wx.crypto().encrypt_message(inner, wx.nonce, str(ts))
+    body = envelope.replace("<xml>", "<xml>" + text_xml("oUser-forged", "x", 1, ts)[5:-6], 1)
+    answer = await client.post("/webhooks/wechat", params=wx.params(ts, body),
+                               content=body.encode())
+    assert wx.content(answer)
+    async with services.database.sessions() as session:
+        users = (await session.scalars(select(Identity.external_id))).all()
+    assert list(users) == ["oUser-compat"]
+
+
+async def test_channel_off_answers_404(
+    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
+) -> None:
+    services.settings.wechat_token = None
+    assert (await client.get("/webhooks/wechat")).status_code == 404
+    answer = await client.post("/webhooks/wechat", content=b"<xml/>")
+    assert answer.status_code == 404
+    assert (await counts(services))["identities"] == 0
