@@ -96,14 +96,15 @@ class WeChatApi:
             raise RetryLater(f"token fetch failed: {type(exc).__name__}") from exc
         return str(result["access_token"]), int(result.get("expires_in", 7200))
 
-    def _store(self) -> TokenStore:
+    def token_store(self) -> TokenStore:
+        """The shared token store (set by the channel wiring)."""
         if self.tokens is None:
             raise RuntimeError("WeChatApi.tokens is not set")
         return self.tokens
 
     async def call(self, op: Callable[[WeChatClient], T]) -> T:
         """Run ``op(client)`` in a thread; a refused token is refreshed once and retried."""
-        tokens = self._store()
+        tokens = self.token_store()
         token = await tokens.get()
         try:
             return await asyncio.to_thread(op, self.client(token))
@@ -131,7 +132,7 @@ class WeChatMediaFetcher:
         self.timeout = timeout
 
     async def fetch(self, platform_ref: str, kind: str) -> AsyncIterator[bytes]:
-        tokens = self.api._store()
+        tokens = self.api.token_store()
         async with httpx.AsyncClient(timeout=self.timeout) as http:
             for attempt in range(2):
                 token = await tokens.get()

@@ -9,84 +9,23 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from adapters.wechat.verify import signature
-from storage import outbox
 from storage.models import (
     Complaint,
     Conversation,
     Evidence,
-    Identity,
-    OutboxNotice,
-    ProcessedMessage,
 )
 from tests.adapters.wechat.conftest import TOKEN
+from tests.adapters.wechat.flow import PNG, counts, server, walk_to
 from tests.adapters.wechat.wire import (
-    WeChatServer,
     event_xml,
     next_msg_id,
     text_xml,
 )
 from tests.conftest import Clock
 from tests.fakes.wechat_api import FakeWeChat
-
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
-
-# Text answers per dialog step; steps with a numbered list not named here get "1".
-ANSWERS = {
-    "merchant_name": "Suning ]]> <Shop>",
-    "merchant_address": "skip",
-    "order_number": "SN-2026-0001",
-    "incident_date": "2026-11-18",
-    "amount": "3999",
-    "description": "The fridge stopped cooling two days after delivery; the shop refuses.",
-    "demands": "1 3",
-    "contact_name": "张三",
-    "contact_phone": "13812345678",
-    "consent_share": "yes",
-}
-TABLES = (Identity, Conversation, ProcessedMessage, Complaint, Evidence, OutboxNotice)
-
-
-def server(client: httpx.AsyncClient, fake: FakeWeChat, clock: Clock, *, safe: bool = False
-           ) -> WeChatServer:
-    return WeChatServer(client, fake.app_id, safe=safe, now=lambda: clock.now.timestamp())
-
-
-async def state_of(services: Any, user: str) -> str | None:
-    async with services.database.sessions() as session:
-        state: str | None = await session.scalar(
-            select(Conversation.state).join(Identity, Identity.id == Conversation.identity_id)
-            .where(Identity.external_id == user)
-        )
-    return state
-
-
-async def counts(services: Any) -> dict[str, int]:
-    async with services.database.sessions() as session:
-        return {
-            model.__tablename__: int(await session.scalar(select(func.count()).select_from(model))
-                                     or 0)
-            for model in TABLES
-        }
-
-
-async def walk_to(wx: WeChatServer, services: Any, user: str, stop: str, first: str) -> str:
-    """Answer questions until the dialog reaches ``stop``; returns the last reply."""
-    reply = await wx.say(user, first)
-    for _ in range(40):
-        state = await state_of(services, user)
-        if state == stop:
-            return reply
-        assert state is not None
-        answer = ANSWERS.get(state) or ("1" if re.search(r"^1\. ", reply, re.M) else None)
-        assert answer is not None, f"no answer for {state}: {reply}"
-        reply = await wx.say(user, answer)
-    raise AssertionError(f"did not reach {stop}")
-
 
 # ------------------------------------------------------------------ URL verification
 
@@ -240,111 +179,3 @@ async def test_replay_window_zero_turns_the_check_off(
                            timestamp=1409659813)
     assert answer.status_code == 200
     assert wx.content(answer)
-
-
-# ------------------------------------------------------------------ events and media
-
-
-async def test_events(client: httpx.AsyncClient, services: Any, fake: FakeWeChat,
-                      clock: Clock) -> None:
-    wx = server(client, fake, clock)
-    ts = int(clock.now.timestamp())
-    user = "oUser-events"
-    welcome = wx.content(await wx.post(event_xml(user, "subscribe", ts, "qrscene_42")))
-    assert "1. " in welcome  # welcome and the menu as a numbered list
-    helped = wx.content(await wx.post(event_xml(user, "CLICK", ts + 1, "help")))
-    assert helped
-    before = await counts(services)
-    view = await wx.post(event_xml(user, "VIEW", ts + 2, "https://example.com/"))
-    assert (view.status_code, view.text) == (200, "success")
-    assert await counts(services) == before
-    gone = await wx.post(event_xml(user, "unsubscribe", ts + 3))
-    assert (gone.status_code, gone.text) == (200, "success")
-    async with services.database.sessions() as session:
-        identity = await session.scalar(select(Identity).where(Identity.external_id == user))
-    assert identity is not None and identity.unsubscribed_at is not None
-
-
-async def test_unknown_type_gets_a_polite_answer(
-    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
-) -> None:
-    wx = server(client, fake, clock)
-    xml = (f"<xml><ToUserName>gh</ToUserName><FromUserName>oUser-u</FromUserName>"
-           f"<CreateTime>{int(clock.now.timestamp())}</CreateTime><MsgType>miniprogrampage"
-           f"</MsgType><MsgId>{next_msg_id()}</MsgId></xml>")
-    text = wx.content(await wx.post(xml))
-    assert "text or a photo" in text
-
-
-async def test_voice_is_text_outside_evidence_and_evidence_inside(
-    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
-) -> None:
-    wx = server(client, fake, clock)
-    user = "oUser-voice"
-
-    def voice(media: str, words: str) -> str:
-        return (f"<xml><ToUserName>gh</ToUserName><FromUserName>{user}</FromUserName>"
-                f"<CreateTime>{int(clock.now.timestamp())}</CreateTime><MsgType>voice</MsgType>"
-                f"<MediaId>{media}</MediaId><Format>amr</Format>"
-                f"<Recognition>{words}</Recognition><MsgId>{next_msg_id()}</MsgId></xml>")
-
-    await wx.say(user, "hi")
-    await wx.post(voice("VOICE_MENU", "1"))  # "1" spoken at the menu picks the first item
-    assert await state_of(services, user) not in (None, "menu", "start")
-    await walk_to(wx, services, user, "evidence", "1")
-    await wx.post(voice("VOICE_EVIDENCE", "the fridge is warm"))
-    async with services.database.sessions() as session:
-        rows = (await session.scalars(select(Evidence))).all()
-    assert [(e.kind, e.platform_ref, e.caption) for e in rows] == [
-        ("audio", "VOICE_EVIDENCE", "the fridge is warm")
-    ]
-
-
-async def test_held_notice_rides_on_the_next_reply(
-    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
-) -> None:
-    from dialogs.events import Reply
-
-    wx = server(client, fake, clock)
-    user = "oUser-held"
-    await wx.say(user, "hi")
-    async with services.database.transaction() as session:
-        identity = await session.scalar(select(Identity).where(Identity.external_id == user))
-        assert identity is not None
-        notice = await outbox.enqueue(session=session, identity=identity,
-                                      replies=[Reply("Your complaint was accepted.")],
-                                      now=clock.now)
-        notice.status = "held"
-    reply = await wx.say(user, "menu")
-    assert "Your complaint was accepted." in reply
-    async with services.database.sessions() as session:
-        stored = await session.scalar(select(OutboxNotice))
-    assert stored is not None and stored.status == "sent"
-
-
-async def test_compatible_mode_reads_the_encrypted_part(
-    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
-) -> None:
-    # Compatible mode sends the plain fields and the Encrypt field side by side; only the
-    # encrypted (and signed) part is trusted.
-    wx = server(client, fake, clock, safe=True)
-    ts = int(clock.now.timestamp())
-    inner = text_xml("oUser-compat", "hi", next_msg_id(), ts)
-    envelope = wx.crypto().encrypt_message(inner, wx.nonce, str(ts))
-    body = envelope.replace("<xml>", "<xml>" + text_xml("oUser-forged", "x", 1, ts)[5:-6], 1)
-    answer = await client.post("/webhooks/wechat", params=wx.params(ts, body),
-                               content=body.encode())
-    assert wx.content(answer)
-    async with services.database.sessions() as session:
-        users = (await session.scalars(select(Identity.external_id))).all()
-    assert list(users) == ["oUser-compat"]
-
-
-async def test_channel_off_answers_404(
-    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
-) -> None:
-    services.settings.wechat_token = None
-    assert (await client.get("/webhooks/wechat")).status_code == 404
-    answer = await client.post("/webhooks/wechat", content=b"<xml/>")
-    assert answer.status_code == 404
-    assert (await counts(services))["identities"] == 0
