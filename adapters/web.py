@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import datetime
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
 from dialogs.events import (
@@ -117,6 +118,23 @@ def upload_event(
         size=blob.size,
         blob_key=blob.key,
         sha256=blob.sha256,
+    )
+
+
+def render_json(replies: list[Reply]) -> JSONResponse:
+    """Replies as the page's JSON, serialised directly (the hot path skips re-validation)."""
+    return JSONResponse(
+        {
+            "replies": [
+                {
+                    "text": r.text,
+                    "choices": [{"id": c.id, "label": c.label} for c in r.choices],
+                    "step": r.step,
+                    "multi": r.multi,
+                }
+                for r in replies
+            ]
+        }
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from adapters import web
 from bots.deps import ServicesDep
@@ -27,10 +27,10 @@ async def chat_page() -> HTMLResponse:
 
 
 @router.post("/chat/messages", response_model=web.WebReplies)
-async def post_message(message: web.WebMessage, services: ServicesDep) -> web.WebReplies:
+async def post_message(message: web.WebMessage, services: ServicesDep) -> JSONResponse:
     """Send one chat message and get the bot's replies."""
     event = web.to_event(message, now=services.engine.clock())
-    return web.render(await services.engine.handle(event))
+    return web.render_json(await services.engine.handle(event))
 
 
 @router.post("/chat/uploads", response_model=web.WebReplies)
