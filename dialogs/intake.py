@@ -64,7 +64,6 @@ FLOW_TYPES = frozenset(load_flow().types)
 __all__ = ["DialogOptions", "apply_result", "enter_add_evidence", "enter_rating", "step"]
 
 
-
 def step(
     conv: Conversation, event: InboundEvent, *, now: datetime, options: DialogOptions
 ) -> StepResult:
@@ -88,6 +87,7 @@ def step(
     if isinstance(event, Unsubscribed):
         turn.commands.append(MarkUnsubscribed())
         return turn.result()
+    event = _voice_as_text(turn.state, event)
     if _away_too_long(conv, turn):
         turn.answers["resume_state"] = turn.state
         turn.state = State.RESUME
@@ -95,6 +95,30 @@ def step(
         return turn.result()
     _dispatch(turn, event)
     return turn.result()
+
+
+def _voice_as_text(state: str, event: InboundEvent) -> InboundEvent:
+    """A voice message the platform transcribed is evidence only where files are asked for.
+
+    Everywhere else its recognised text is the answer. Deciding here, on the state read
+    under the conversation lock, means a voice sent while the previous message is still
+    moving the dialog is never classed by a stale state.
+    """
+    if (
+        isinstance(event, MediaMessage)
+        and event.recognised_text
+        and state not in (State.ADDING_EVIDENCE, "evidence")
+    ):
+        return TextMessage(
+            platform=event.platform,
+            user_id=event.user_id,
+            message_id=event.message_id,
+            received_at=event.received_at,
+            language_hint=event.language_hint,
+            text=event.recognised_text,
+            from_voice=True,
+        )
+    return event
 
 
 def _away_too_long(conv: Conversation, turn: Turn) -> bool:
@@ -127,8 +151,11 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
             ask(turn)
             return
         event = TextMessage(
-            platform=event.platform, user_id=event.user_id, message_id=event.message_id,
-            received_at=event.received_at, language_hint=event.language_hint,
+            platform=event.platform,
+            user_id=event.user_id,
+            message_id=event.message_id,
+            received_at=event.received_at,
+            language_hint=event.language_hint,
             text=event.choice_id,
         )
     if isinstance(event, TextMessage):
@@ -230,8 +257,9 @@ def apply_result(
     return turn.result()
 
 
-def _enter(conv: Conversation, number: str, state: State, now: datetime,
-           options: DialogOptions) -> StepResult:
+def _enter(
+    conv: Conversation, number: str, state: State, now: datetime, options: DialogOptions
+) -> StepResult:
     turn = Turn.begin(conv, now=now, options=options)
     back_to = turn.state if turn.state in KNOWN_STATES else State.MENU.value
     if back_to in (State.ADDING_EVIDENCE, State.RATING, State.RATING_COMMENT, State.START):

@@ -44,7 +44,6 @@ SILENT_EVENTS = frozenset(
 )
 
 # States where the dialog collects files: a voice message there is evidence too.
-EVIDENCE_STATES = frozenset({"evidence", "adding_evidence"})
 
 
 @dataclass(frozen=True)
@@ -121,13 +120,11 @@ def _float(fields: dict[str, Any], name: str) -> float:
         raise AdapterError(400, f"bad {name}") from None
 
 
-def to_event(fields: dict[str, Any], *, collecting_evidence: bool = False) -> InboundEvent | None:
+def to_event(fields: dict[str, Any]) -> InboundEvent | None:
     """The neutral event for a parsed message, or None for events that need no answer.
 
     Args:
         fields: the output of :func:`parse_xml`.
-        collecting_evidence: the consumer's dialog is at an evidence step, so a voice
-            message is kept as evidence (with its recognised text) instead of read as text.
 
     Raises:
         AdapterError: 400 when a field WeChat always sends is missing or malformed.
@@ -152,9 +149,9 @@ def to_event(fields: dict[str, Any], *, collecting_evidence: bool = False) -> In
         return TextMessage(**base, text=content)
     if msg_type == "voice":
         (media_id,) = require(fields, "MediaId")
+        # The dialog reads the recognised text as the answer, or keeps the voice as
+        # evidence when it is collecting files (decided under the conversation lock).
         recognised = (fields.get("Recognition") or "").strip() or None
-        if recognised and not collecting_evidence:
-            return TextMessage(**base, text=recognised, from_voice=True)
         return MediaMessage(
             **base, kind=MediaKind.AUDIO, platform_ref=media_id, recognised_text=recognised
         )

@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import select
 
 from adapters.base import AdapterError
 from adapters.wechat import inbound
@@ -22,7 +21,6 @@ from adapters.wechat.verify import MAX_BODY, SafeMode, check_signature, check_ti
 from bots.deps import ServicesDep
 from bots.services import Services
 from dialogs.events import Unsubscribed
-from storage.models import Conversation, Identity
 
 log = logging.getLogger("weiquan.wechat")
 router = APIRouter(tags=["webhooks"])
@@ -95,10 +93,7 @@ async def receive(
                 encrypted, msg_signature=msg_signature, timestamp=timestamp, nonce=nonce
             ))
         env = inbound.envelope(fields)
-        evidence = False
-        if (fields.get("MsgType") or "").lower() == "voice" and fields.get("Recognition"):
-            evidence = await _collecting_evidence(services, env.user)
-        event = inbound.to_event(fields, collecting_evidence=evidence)
+        event = inbound.to_event(fields)
     except AdapterError as exc:
         return _refuse(exc)
     if event is None:
@@ -120,19 +115,3 @@ def _safe_mode(services: Services, token: str) -> SafeMode:
     if not settings.wechat_aes_key or not settings.wechat_app_id:
         raise AdapterError(400, "safe mode needs WEIQUAN_WECHAT_AES_KEY and _APP_ID")
     return SafeMode(token, settings.wechat_aes_key, settings.wechat_app_id)
-
-
-async def _collecting_evidence(services: Services, user: str) -> bool:
-    """Whether the consumer's dialog is at a step that collects files.
-
-    Read without the conversation lock: a voice message arriving exactly while the
-    previous message moves the dialog may be read as text instead of kept as a file,
-    which the consumer sees and can resend; the dedupe still applies it once.
-    """
-    async with services.database.sessions() as session:
-        state = await session.scalar(
-            select(Conversation.state)
-            .join(Identity, Identity.id == Conversation.identity_id)
-            .where(Identity.platform == "wechat", Identity.external_id == user)
-        )
-    return state in inbound.EVIDENCE_STATES

@@ -31,7 +31,8 @@ def load(name: str) -> dict[str, Any]:
 CASES: list[tuple[str, type, dict[str, Any]]] = [
     ("text", TextMessage, {"text": "this is a test", "message_id": "1234567890123456"}),
     ("image", MediaMessage, {"kind": MediaKind.PHOTO, "platform_ref": "media_image_1"}),
-    ("voice_recognised", TextMessage, {"text": "冰箱不制冷", "from_voice": True}),
+    ("voice_recognised", MediaMessage,
+     {"kind": MediaKind.AUDIO, "recognised_text": "冰箱不制冷"}),
     ("voice", MediaMessage, {"kind": MediaKind.AUDIO, "platform_ref": "media_voice_2"}),
     ("video", MediaMessage, {"kind": MediaKind.VIDEO, "platform_ref": "media_video_1"}),
     ("shortvideo", MediaMessage, {"kind": MediaKind.VIDEO, "platform_ref": "media_short_1"}),
@@ -64,8 +65,8 @@ def test_events_needing_no_answer(name: str) -> None:
     assert inbound.to_event(load(name)) is None
 
 
-def test_voice_is_evidence_while_collecting() -> None:
-    event = inbound.to_event(load("voice_recognised"), collecting_evidence=True)
+def test_voice_keeps_its_media_and_its_recognised_text() -> None:
+    event = inbound.to_event(load("voice_recognised"))
     assert isinstance(event, MediaMessage)
     assert event.kind == MediaKind.AUDIO
     assert event.platform_ref == "media_voice_1"
