@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +31,8 @@ class Services:
     # Push channels by platform name; each channel adds itself in build() when configured.
     senders: dict[str, Sender] = field(default_factory=dict)
     fetchers: dict[str, MediaFetcher] = field(default_factory=dict)
+    # Called on close, last registered first (channels' network clients).
+    closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -63,6 +66,7 @@ class Services:
             wechat = wechat_channel.build(settings, database)
             services.senders["wechat"] = wechat.sender
             services.fetchers["wechat"] = wechat.fetcher
+            services.closing.append(wechat.close)
         return services
 
     def now(self) -> datetime:
@@ -70,4 +74,7 @@ class Services:
         return self.engine.clock()
 
     async def close(self) -> None:
+        """Release every connection this process holds."""
+        for close in reversed(self.closing):
+            await close()
         await self.database.dispose()

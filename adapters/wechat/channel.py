@@ -19,6 +19,11 @@ class WeChatChannel:
     sender: WeChatSender
     fetcher: WeChatMediaFetcher
 
+    async def close(self) -> None:
+        """Release the shared token store's connection, if it holds one."""
+        if isinstance(self.api.tokens, RedisTokens):
+            await self.api.tokens.redis.aclose()
+
 
 def configured(settings: Settings) -> bool:
     """The channel is on and has API credentials (pushes need app id and secret)."""
