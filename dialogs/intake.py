@@ -97,6 +97,19 @@ def step(
     return turn.result()
 
 
+def _as_text(event: InboundEvent, text: str, *, from_voice: bool = False) -> TextMessage:
+    """The same delivery read as typed text (a pressed button, a transcribed voice)."""
+    return TextMessage(
+        platform=event.platform,
+        user_id=event.user_id,
+        message_id=event.message_id,
+        received_at=event.received_at,
+        language_hint=event.language_hint,
+        text=text,
+        from_voice=from_voice,
+    )
+
+
 def _voice_as_text(state: str, event: InboundEvent) -> InboundEvent:
     """A voice message the platform transcribed is evidence only where files are asked for.
 
@@ -109,15 +122,7 @@ def _voice_as_text(state: str, event: InboundEvent) -> InboundEvent:
         and event.recognised_text
         and state not in (State.ADDING_EVIDENCE, "evidence")
     ):
-        return TextMessage(
-            platform=event.platform,
-            user_id=event.user_id,
-            message_id=event.message_id,
-            received_at=event.received_at,
-            language_hint=event.language_hint,
-            text=event.recognised_text,
-            from_voice=True,
-        )
+        return _as_text(event, event.recognised_text, from_voice=True)
     return event
 
 
@@ -150,14 +155,7 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
             turn.say("error.stale_step")
             ask(turn)
             return
-        event = TextMessage(
-            platform=event.platform,
-            user_id=event.user_id,
-            message_id=event.message_id,
-            received_at=event.received_at,
-            language_hint=event.language_hint,
-            text=event.choice_id,
-        )
+        event = _as_text(event, event.choice_id)
     if isinstance(event, TextMessage):
         action = global_word(event.text)
         if action is not None and global_action(turn, action):
