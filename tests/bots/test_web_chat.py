@@ -159,3 +159,24 @@ def test_over_real_http(settings: Settings, database: Any) -> None:
             await fresh.dispose()
 
     assert asyncio.run(stored()) == 1
+
+
+async def test_the_page_polls_for_notices_once(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    from dialogs.events import Reply
+    from storage import outbox
+    from storage.models import Identity
+
+    await poster(client, "poll", "en")("hi")
+    async with services.database.transaction() as session:
+        identity = (await session.scalars(select(Identity))).one()
+        await outbox.enqueue(
+            session=session, identity=identity, replies=[Reply("Accepted.")], now=services.now()
+        )
+    first = (await client.get("/chat/notices", params={"user": "poll"})).json()
+    second = (await client.get("/chat/notices", params={"user": "poll"})).json()
+    nobody = await client.get("/chat/notices", params={"user": "../etc"})
+    assert [r["text"] for r in first["replies"]] == ["Accepted."]
+    assert second["replies"] == []
+    assert nobody.status_code == 200 and nobody.json()["replies"] == []
