@@ -12,7 +12,17 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -73,7 +83,12 @@ def _locking_select(pull: bool) -> Any:
     # Built once per kind of channel: SQLAlchemy then reuses the compiled statement
     # without recomputing its cache key on every message.
     statuses = ["held", "pending"] if pull else ["held"]
-    waiting = exists().where(OUTBOX.c.identity_id == IDENTITIES.c.id, OUTBOX.c.status.in_(statuses))
+    # Constants rendered into the SQL: an IN list of bound values would be re-expanded
+    # on every execution.
+    waiting = exists().where(
+        OUTBOX.c.identity_id == IDENTITIES.c.id,
+        or_(*(OUTBOX.c.status == literal_column(f"'{status}'") for status in statuses)),
+    )
     return (
         select(
             IDENTITIES.c.id,
@@ -172,12 +187,12 @@ _STORED = select(PROCESSED.c.replies).where(
 )
 _SAVE = (
     update(CONVERSATIONS)
-    .where(CONVERSATIONS.c.identity_id == bindparam("identity_id"))
+    .where(CONVERSATIONS.c.identity_id == bindparam("b_identity_id"))
     .values(
-        state=bindparam("state"),
-        answers=bindparam("answers", type_=CONVERSATIONS.c.answers.type),
-        version=bindparam("version"),
-        updated_at=bindparam("updated_at", type_=CONVERSATIONS.c.updated_at.type),
+        state=bindparam("b_state"),
+        answers=bindparam("b_answers", type_=CONVERSATIONS.c.answers.type),
+        version=bindparam("b_version"),
+        updated_at=bindparam("b_updated_at", type_=CONVERSATIONS.c.updated_at.type),
     )
 )
 
@@ -209,13 +224,14 @@ async def record_message(
 ) -> None:
     """Remember a handled delivery key with the replies given, in the same transaction."""
     await conn.execute(
-        insert(PROCESSED).values(
-            platform=platform,
-            message_key=message_key,
-            identity_id=identity_id,
-            replies=replies,
-            created_at=now,
-        )
+        _RECORD,
+        {
+            "platform": platform,
+            "message_key": message_key,
+            "identity_id": identity_id,
+            "replies": replies,
+            "created_at": now,
+        },
     )
 
 
@@ -230,14 +246,14 @@ async def save(
 ) -> None:
     """Write the conversation back, and the identity where something about it changed."""
     await conn.execute(
-        update(CONVERSATIONS)
-        .where(CONVERSATIONS.c.identity_id == locked.identity_id)
-        .values(
-            state=conv.state,
-            answers=dict(conv.answers),
-            version=locked.version + 1,
-            updated_at=now,
-        )
+        _SAVE,
+        {
+            "b_identity_id": locked.identity_id,
+            "b_state": conv.state,
+            "b_answers": dict(conv.answers),
+            "b_version": locked.version + 1,
+            "b_updated_at": now,
+        },
     )
     changes: dict[str, Any] = {}
     if (conv.language, conv.language_chosen) != (locked.language, locked.language_chosen):
