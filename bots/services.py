@@ -36,7 +36,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, pool_size=settings.db_pool_size)
         blobs = BlobStore(settings.evidence_dir, max_bytes=settings.max_evidence_bytes)
         cipher = FieldCipher(settings.resolved_secret_key)
         deadlines = Deadlines(

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WEIQUAN_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./var/weiquan.db"
+    db_pool_size: int = Field(default=20, ge=1, le=500)
     evidence_dir: Path = Path("./var/evidence")
     secret_key: str | None = None
     var_dir: Path = Path("./var")

@@ -57,9 +57,10 @@ class Database:
     Args:
         url: an SQLAlchemy async URL (``sqlite+aiosqlite:///…`` or ``postgresql+asyncpg://…``).
         echo: log SQL statements.
+        pool_size: PostgreSQL connections this process keeps (requests beyond wait).
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20) -> None:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -72,7 +73,9 @@ class Database:
         else:
             # No pre-ping: it costs a round trip per message. A connection that died with
             # the server fails one request (503, so the platform retries) and is dropped.
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+            # No overflow: connections opened past the pool are closed on return, and a
+            # burst would then open and close a PostgreSQL backend per request.
+            kwargs.update(pool_size=pool_size, max_overflow=0, pool_timeout=10, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine)
