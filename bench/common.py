@@ -20,6 +20,14 @@ import httpx
 PG_ADMIN = os.environ.get("WEIQUAN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+# Channels the benchmark server has on (credentials match bench/protocols.py).
+BENCH_ENV = {
+    "WEIQUAN_WECHAT_TOKEN": "benchtoken",
+    "WEIQUAN_WECHAT_APP_ID": "wxbench0000000001",
+    "WEIQUAN_WECHAT_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -64,6 +72,7 @@ def weiquan_server(
         "WEIQUAN_EVIDENCE_DIR": str(workdir / "evidence"),
         "WEIQUAN_SECRET_KEY": "bench-secret-bench-secret-bench-secret",
         "WEIQUAN_LOG_LEVEL": "WARNING",
+        **BENCH_ENV,
         **(env or {}),
     }
     if not database_url.startswith("sqlite"):

@@ -129,6 +129,24 @@ async def _baseline_schema(dsn: str) -> None:
         await conn.close()
 
 
+def complaints_filed(url: str) -> int:
+    """Complaints in the database: every replayed conversation must have filed one."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(url.split("///", 1)[1]) as conn:
+            return int(conn.execute("SELECT count(*) FROM complaints").fetchone()[0])
+
+    async def count() -> int:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM complaints"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--consumers", type=int, default=400)
@@ -152,6 +170,7 @@ def main() -> None:
                 url = f"sqlite+aiosqlite:///{work}/weiquan.db"
                 with weiquan_server(url, work, workers=1) as (base, _):
                     figures = run_load(base, args.protocol, args.consumers, args.concurrency)
+                figures.errors += args.consumers - complaints_filed(url)
                 print(figures.line("weiquan SQLite, 1 process"))
                 results[setup] = {"rate": figures.rate, "p99_ms": figures.percentile(99) * 1000}
                 continue
@@ -161,6 +180,7 @@ def main() -> None:
                 print(baseline.line(f"baseline PostgreSQL, {workers} worker(s)"))
                 with weiquan_server(url, work, workers=workers) as (base, _):
                     figures = run_load(base, args.protocol, args.consumers, args.concurrency)
+                figures.errors += args.consumers - complaints_filed(url)
                 print(figures.line(f"weiquan PostgreSQL, {workers} worker(s)"))
                 ratio = figures.rate / baseline.rate if baseline.rate else float("nan")
                 print(f"{'':<34} ratio to baseline {ratio:.2f}")

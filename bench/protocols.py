@@ -1,9 +1,19 @@
-"""How a load-generator message is sent on each channel."""
+"""How a load-generator message is sent on each channel, as the platform would send it."""
 
 from __future__ import annotations
 
 import json
+import time
+import zlib
 from typing import Protocol as _Protocol
+from urllib.parse import urlencode
+
+from adapters.wechat.verify import signature
+
+# Credentials the benchmark server is started with (bench/common.py BENCH_ENV).
+WECHAT_TOKEN = "benchtoken"
+WECHAT_APP_ID = "wxbench0000000001"
+WECHAT_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 
 
 class Protocol(_Protocol):
@@ -23,4 +33,48 @@ class Web:
         return b'"replies"' in body
 
 
-PROTOCOLS: dict[str, Protocol] = {"web": Web(), "baseline": Web()}
+class WeChat:
+    """Signed XML to ``/webhooks/wechat``; ``safe`` encrypts it as WeChat's safe mode does."""
+
+    def __init__(self, *, safe: bool) -> None:
+        self.safe = safe
+        self.nonce = "1372623149"
+
+    def encode(self, user: str, n: int, line: str) -> tuple[str, str, bytes, dict[str, str]]:
+        ts = str(int(time.time()))
+        msg_id = zlib.crc32(user.encode()) * 100 + n
+        xml = (
+            f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>"
+            f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{ts}</CreateTime>"
+            f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{line}]]></Content>"
+            f"<MsgId>{msg_id}</MsgId></xml>"
+        )
+        params = {
+            "signature": signature(WECHAT_TOKEN, ts, self.nonce),
+            "timestamp": ts,
+            "nonce": self.nonce,
+            "openid": user,
+        }
+        body = xml
+        if self.safe:
+            from wechatpy.crypto import WeChatCrypto
+
+            crypto = WeChatCrypto(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID)
+            body = crypto.encrypt_message(xml, self.nonce, ts)
+            encrypted = body.split("<Encrypt><![CDATA[", 1)[1].split("]]>", 1)[0]
+            params.update(
+                encrypt_type="aes", msg_signature=signature(WECHAT_TOKEN, ts, self.nonce, encrypted)
+            )
+        path = "/webhooks/wechat?" + urlencode(params)
+        return "POST", path, body.encode(), {"Content-Type": "text/xml"}
+
+    def ok(self, body: bytes) -> bool:
+        return body.startswith(b"<xml>") or body == b"success"
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    "web": Web(),
+    "baseline": Web(),
+    "wechat": WeChat(safe=False),
+    "wechat-safe": WeChat(safe=True),
+}

@@ -60,7 +60,7 @@ class Engine:
         """Apply ``event`` once and return the replies for the consumer."""
         platform = str(event.platform)
         with MESSAGE_SECONDS.labels(platform).time():
-            async with self.database.engine.begin() as conn:
+            async with self.database.begin() as conn:
                 locked = await conversations.lock(
                     conn,
                     platform=platform,

@@ -7,6 +7,7 @@ statement, and a conversation can never be read by two writers at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -81,11 +83,28 @@ class Database:
             _sqlite_setup(self.engine)
         # expire_on_commit=False: lazy loads fail in async code, and we hand rows out.
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite serves one process: queue its writers in asyncio rather than let them
+        # spin in SQLite's busy handler, whose growing sleeps make a long latency tail.
+        self._writers: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection inside one write transaction (the engine's hot path)."""
+        async with self._queue(), self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _queue(self) -> AsyncIterator[None]:
+        if self._writers is None:
+            yield
+        else:
+            async with self._writers:
+                yield
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        async with self._queue(), self.sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> bool:
