@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -96,7 +97,7 @@ def weiquan_server(
         ],
         env=full_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=server_log(workdir),
     )
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, proc)
@@ -110,12 +111,17 @@ def weiquan_server(
             proc.kill()
 
 
+def server_log(workdir: Path) -> Any:
+    """Where a server's stderr goes: an unread pipe would fill up and stall the server."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    return (workdir / "server.log").open("ab")
+
+
 def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"server exited: {err[-2000:]}")
+            raise RuntimeError(f"server exited with {proc.returncode}; see its server.log")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return

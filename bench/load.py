@@ -108,7 +108,7 @@ def run_baseline(pg_url: str, workers: int, consumers: int, concurrency: int) ->
             "--no-access-log",
         ],
         env={**os.environ, "BASELINE_DSN": dsn},
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -54,7 +54,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(DBAPIError)
     async def database_down(_request: Request, exc: Exception) -> JSONResponse:
         # 503, not 500 with a stack: platforms retry, and nothing was acknowledged.
-        log.error("database error", extra={"error": type(exc).__name__})
+        # The class and SQLSTATE only: a driver's message can quote the consumer's data.
+        orig = getattr(exc, "orig", None)
+        log.error(
+            "database error",
+            extra={
+                "error": type(orig or exc).__name__,
+                "sqlstate": getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None),
+            },
+        )
         return JSONResponse({"detail": "database unavailable, try again"}, status_code=503)
 
     @app.get("/healthz", tags=["operations"])
