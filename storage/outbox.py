@@ -7,12 +7,24 @@ notices that wait for a platform window are handed over with the consumer's next
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from adapters.base import (
+    Delivered,
+    DeliveryError,
+    HoldForReply,
+    Recipient,
+    RetryLater,
+    Undeliverable,
+)
 from dialogs.events import Platform, Reply
 from storage.models import Identity, OutboxNotice
 
@@ -103,3 +115,153 @@ def mark_sent(notice: OutboxNotice, *, now: datetime, via: str) -> None:
     notice.sent_at = now
     notice.delivered_via = via
     notice.lease_until = None
+
+
+# --------------------------------------------------------------------------- delivery
+
+# States a notice waits in before it is final; an older one of these blocks the next
+# notice to the same consumer, so notices arrive in the order they were written.
+UNSENT = ("pending", "sending", "retrying", "held")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A notice claimed for delivery under a lease, with what the sender needs."""
+
+    id: int
+    recipient: Recipient
+    replies: list[Reply]
+    attempts: int
+    blocked: bool
+
+
+def _due(now: datetime) -> Any:
+    earlier = aliased(OutboxNotice)
+    older_unsent = exists().where(
+        earlier.identity_id == OutboxNotice.identity_id,
+        earlier.id < OutboxNotice.id,
+        earlier.status.in_(UNSENT),
+    )
+    return and_(
+        OutboxNotice.platform.not_in(sorted(PULL_PLATFORMS)),
+        or_(
+            and_(
+                OutboxNotice.status.in_(("pending", "retrying")),
+                OutboxNotice.next_attempt_at <= now,
+            ),
+            # A worker that died holding a lease: its rows come back when the lease ends.
+            and_(OutboxNotice.status == "sending", OutboxNotice.lease_until < now),
+        ),
+        ~older_unsent,
+    )
+
+
+async def claim_due(
+    *, session: AsyncSession, now: datetime, lease: timedelta, limit: int = 20
+) -> list[Claimed]:
+    """Claim due notices for this worker; commit right after so the lease is visible.
+
+    PostgreSQL skips rows other workers hold (``FOR UPDATE SKIP LOCKED``); SQLite
+    serialises writers, so two claims never overlap there either.
+    """
+    rows = (
+        await session.execute(
+            select(OutboxNotice, Identity)
+            .join(Identity, Identity.id == OutboxNotice.identity_id)
+            .where(_due(now))
+            .order_by(OutboxNotice.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxNotice)
+        )
+    ).all()
+    claimed: list[Claimed] = []
+    for notice, identity in rows:
+        notice.status = "sending"
+        notice.lease_until = now + lease
+        notice.attempts += 1
+        claimed.append(
+            Claimed(
+                id=notice.id,
+                recipient=Recipient(
+                    identity_id=identity.id,
+                    platform=identity.platform,
+                    external_id=identity.external_id,
+                    language=identity.language,
+                    last_inbound_at=identity.last_inbound_at,
+                    pushes_since_inbound=identity.pushes_since_inbound,
+                ),
+                replies=notice_replies(notice),
+                attempts=notice.attempts,
+                blocked=identity.blocked,
+            )
+        )
+    return claimed
+
+
+def backoff(attempts: int, *, base: float = 2.0, cap: float = 3600.0) -> float:
+    """Seconds before the next try: exponential with full jitter (no thundering herd)."""
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+async def record_outcome(
+    *,
+    session: AsyncSession,
+    claimed: Claimed,
+    outcome: Delivered | DeliveryError,
+    now: datetime,
+    max_attempts: int,
+) -> str:
+    """Record how a delivery ended; returns the notice's new status."""
+    notice = await session.get_one(OutboxNotice, claimed.id, with_for_update=True)
+    identity = await session.get_one(Identity, claimed.recipient.identity_id)
+    notice.lease_until = None
+    if isinstance(outcome, Delivered):
+        mark_sent(notice, now=now, via=outcome.via)
+        identity.pushes_since_inbound += 1
+        if outcome.new_external_id:
+            identity.external_id = outcome.new_external_id
+        return notice.status
+    notice.last_error = outcome.reason[:500]
+    if isinstance(outcome, HoldForReply):
+        notice.status = "held"
+    elif isinstance(outcome, Undeliverable):
+        notice.status = "undeliverable"
+        if outcome.block_identity:
+            identity.blocked = True
+            identity.blocked_reason = outcome.reason[:200]
+    elif isinstance(outcome, RetryLater) and claimed.attempts < max_attempts:
+        notice.status = "retrying"
+        delay = (
+            outcome.retry_after if outcome.retry_after is not None else backoff(claimed.attempts)
+        )
+        notice.next_attempt_at = now + timedelta(seconds=delay)
+    else:
+        notice.status = "dead"
+    return notice.status
+
+
+async def retry_notice(*, session: AsyncSession, notice_id: int, now: datetime) -> bool:
+    """Send a dead or undeliverable notice again (staff console); False if not found."""
+    notice = await session.get(OutboxNotice, notice_id, with_for_update=True)
+    if notice is None or notice.status not in ("dead", "undeliverable"):
+        return False
+    notice.status = "pending"
+    notice.attempts = 0
+    notice.next_attempt_at = now
+    notice.last_error = None
+    identity = await session.get_one(Identity, notice.identity_id)
+    identity.blocked = False
+    identity.blocked_reason = None
+    return True
+
+
+async def dead_notices(*, session: AsyncSession, limit: int = 100) -> list[OutboxNotice]:
+    """Notices that will not go out by themselves, newest first, with their reasons."""
+    rows = await session.scalars(
+        select(OutboxNotice)
+        .where(OutboxNotice.status.in_(("dead", "undeliverable")))
+        .order_by(OutboxNotice.id.desc())
+        .limit(limit)
+    )
+    return list(rows)

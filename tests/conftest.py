@@ -92,7 +92,8 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
-async def _empty(database: Database) -> None:
+async def empty(database: Database) -> None:
+    """Remove every row (tests that manage their own database call this)."""
     tables = list(reversed(Base.metadata.sorted_tables))
     async with database.transaction() as session:
         if database.is_sqlite:
@@ -107,7 +108,7 @@ async def _empty(database: Database) -> None:
 async def database(db_url: str) -> AsyncIterator[Database]:
     """An empty database (tables truncated before the test)."""
     db = Database(db_url)
-    await _empty(db)
+    await empty(db)
     yield db
     await db.dispose()
 

@@ -1,0 +1,172 @@
+"""The delivery worker: outbox notices out to the platforms, evidence files in.
+
+Runs inside ``weiquan serve`` by default and alone as ``weiquan worker`` (any number of
+them). Rows are claimed in a short transaction under a lease and worked outside any
+transaction, so a slow platform never holds a database lock; a worker that dies with
+a lease loses nothing — the rows come back when it ends. A crash between sending and
+recording may repeat one notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from adapters.base import (
+    Delivered,
+    DeliveryError,
+    MediaExpired,
+    RetryLater,
+    Undeliverable,
+)
+from bots.background import register, sleep_or_stop
+from bots.metrics import EVIDENCE_FETCHES, NOTICES
+from bots.services import Services
+from dialogs.events import Reply
+from dialogs.texts import format_date, t
+from storage import evidence, outbox
+from storage.blobs import BlobRefused
+from storage.models import Identity
+
+log = logging.getLogger("weiquan.worker")
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+BATCH = 20
+
+
+async def deliver_due(services: Services, *, now: datetime | None = None) -> int:
+    """Claim and deliver the notices that are due; returns how many were tried."""
+    now = now or services.now()
+    async with services.database.transaction() as session:
+        claimed = await outbox.claim_due(session=session, now=now, lease=LEASE, limit=BATCH)
+    await asyncio.gather(*(_deliver(services, item) for item in claimed))
+    return len(claimed)
+
+
+async def _deliver(services: Services, item: outbox.Claimed) -> None:
+    platform = item.recipient.platform
+    sender = services.senders.get(platform)
+    outcome: Delivered | DeliveryError
+    if item.blocked:
+        outcome = Undeliverable("the consumer blocked us or left the channel")
+    elif sender is None:
+        # Visible to staff as a reason, retried: a channel switched back on delivers it.
+        outcome = RetryLater(f"channel {platform} is not configured on this worker")
+    else:
+        try:
+            outcome = await sender.send(item.recipient, item.replies)
+        except DeliveryError as error:
+            outcome = error
+        except Exception as exc:  # a bug or an unexpected library error: retry, visibly
+            log.exception("sending a notice failed", extra={"notice": item.id})
+            outcome = RetryLater(f"unexpected error: {type(exc).__name__}")
+    async with services.database.transaction() as session:
+        status = await outbox.record_outcome(
+            session=session,
+            claimed=item,
+            outcome=outcome,
+            now=services.now(),
+            max_attempts=MAX_ATTEMPTS,
+        )
+    NOTICES.labels(platform, status).inc()
+    if status in ("dead", "undeliverable"):
+        log.warning(
+            "notice not delivered",
+            extra={"notice": item.id, "status": status, "reason": getattr(outcome, "reason", "")},
+        )
+
+
+async def fetch_due(services: Services, *, now: datetime | None = None) -> int:
+    """Claim and download pending evidence files; returns how many were tried."""
+    now = now or services.now()
+    async with services.database.transaction() as session:
+        claimed = await evidence.claim_downloads(session=session, now=now, lease=LEASE)
+    await asyncio.gather(*(_fetch(services, item, now) for item in claimed))
+    return len(claimed)
+
+
+async def _fetch(services: Services, item: evidence.Download, now: datetime) -> None:
+    fetcher = services.fetchers.get(item.platform)
+    if now - item.received_at > evidence.PLATFORM_KEEPS_MEDIA:
+        await _give_up(services, item, "expired", "the platform no longer keeps the file")
+        return
+    if fetcher is None:
+        await _retry(services, item, f"channel {item.platform} is not configured", 300)
+        return
+    try:
+        blob = await services.blobs.put_stream(fetcher.fetch(item.platform_ref, item.kind))
+    except MediaExpired as exc:
+        await _give_up(services, item, "expired", exc.reason)
+    except BlobRefused as exc:
+        await _give_up(services, item, "refused", exc.reason)
+    except Undeliverable as exc:
+        await _give_up(services, item, "failed", exc.reason)
+    except RetryLater as exc:
+        delay = exc.retry_after if exc.retry_after is not None else outbox.backoff(item.attempts)
+        await _retry(services, item, exc.reason, delay)
+    except Exception as exc:
+        log.exception("downloading evidence failed", extra={"evidence": item.id})
+        await _retry(
+            services, item, f"unexpected error: {type(exc).__name__}", outbox.backoff(item.attempts)
+        )
+    else:
+        async with services.database.transaction() as session:
+            await evidence.record_stored(session=session, download=item, blob=blob)
+        EVIDENCE_FETCHES.labels(item.platform, "stored").inc()
+
+
+async def _retry(services: Services, item: evidence.Download, reason: str, delay: float) -> None:
+    at = services.now() + timedelta(seconds=delay)
+    async with services.database.transaction() as session:
+        await evidence.record_retry(session=session, download=item, reason=reason, at=at)
+    EVIDENCE_FETCHES.labels(item.platform, "retry").inc()
+
+
+async def _give_up(services: Services, item: evidence.Download, status: str, reason: str) -> None:
+    """Mark the file as lost and ask the consumer, in their language, to send it again."""
+    async with services.database.transaction() as session:
+        await evidence.record_given_up(session=session, download=item, status=status, reason=reason)
+        identity = await session.get_one(Identity, item.identity_id)
+        lang = identity.language
+        when = format_date(lang, item.received_at)
+        if status == "refused":  # reason is a catalog code: too_large, bad_type
+            text = t(
+                lang, "notice.evidence_refused", date=when, reason=t(lang, f"evidence.{reason}")
+            )
+        else:  # the platform's own words stay in last_error for staff
+            text = t(lang, f"notice.evidence_{status}", date=when)
+        await outbox.enqueue(
+            session=session,
+            identity=identity,
+            replies=[Reply(text)],
+            now=services.now(),
+            kind="evidence_resend",
+        )
+    EVIDENCE_FETCHES.labels(item.platform, status).inc()
+    log.info("evidence not stored", extra={"evidence": item.id, "status": status})
+
+
+async def _loop(services: Services, stop: asyncio.Event, work: str) -> None:
+    step = deliver_due if work == "notices" else fetch_due
+    while not stop.is_set():
+        busy = 0
+        try:
+            busy = await step(services)
+        except Exception:  # the database may be restarting: log, wait, go on
+            log.exception("worker step failed", extra={"work": work})
+        if not busy and await sleep_or_stop(stop, services.settings.worker_poll_seconds):
+            return
+
+
+@register
+async def deliver_notices(services: Services, stop: asyncio.Event) -> None:
+    """Push outbox notices through the consumers' channels."""
+    await _loop(services, stop, "notices")
+
+
+@register
+async def download_evidence(services: Services, stop: asyncio.Event) -> None:
+    """Download evidence files the platforms hold for us."""
+    await _loop(services, stop, "evidence")
