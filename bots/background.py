@@ -19,7 +19,7 @@ LOOPS: list[Loop] = []
 
 # Modules whose import registers more loops (the outbox worker, evidence downloads,
 # Telegram polling…). Each adds its name here.
-LOOP_MODULES: tuple[str, ...] = ("bots.worker",)
+LOOP_MODULES: tuple[str, ...] = ("bots.worker", "adapters.telegram.polling")
 
 
 def register(loop: Loop) -> Loop:

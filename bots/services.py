@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner
@@ -31,6 +32,8 @@ class Services:
     # Push channels by platform name; each channel adds itself in build() when configured.
     senders: dict[str, Sender] = field(default_factory=dict)
     fetchers: dict[str, MediaFetcher] = field(default_factory=dict)
+    # Channel objects by platform name, for routes and loops that need more than sending.
+    channels: dict[str, Any] = field(default_factory=dict)
     # Called on close, last registered first (channels' network clients).
     closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -67,6 +70,14 @@ class Services:
             services.senders["wechat"] = wechat.sender
             services.fetchers["wechat"] = wechat.fetcher
             services.closing.append(wechat.close)
+        from adapters.telegram import channel as telegram_channel
+
+        if telegram_channel.configured(settings):
+            telegram = telegram_channel.build(settings)
+            services.channels["telegram"] = telegram
+            services.senders["telegram"] = telegram.sender
+            services.fetchers["telegram"] = telegram.fetcher
+            services.closing.append(telegram.close)
         return services
 
     def now(self) -> datetime:

@@ -1,0 +1,97 @@
+"""The Telegram channel: one update in, the engine, replies out (webhook and polling)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from adapters.base import DeliveryError
+from adapters.telegram import inbound
+from adapters.telegram.bot import build_bot
+from adapters.telegram.pacing import LocalPacer, Pacer, RedisPacer
+from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender, send_replies
+from bots.settings import Settings
+from dialogs.events import ChoicePressed, Reply
+from dialogs.texts import t
+
+log = logging.getLogger("weiquan.telegram")
+
+
+class UpdateFailed(Exception):
+    """The update was applied, but its replies could not be sent: let Telegram redeliver.
+
+    The redelivery is answered from the dedupe table, so nothing is applied twice.
+    """
+
+
+@dataclass
+class TelegramChannel:
+    """What the rest of Weiquan uses of the Telegram channel."""
+
+    settings: Settings
+    bot: Bot
+    pacer: Pacer
+    redis: Any = None
+
+    @property
+    def sender(self) -> TelegramSender:
+        return TelegramSender(self.bot, self.pacer)
+
+    @property
+    def fetcher(self) -> TelegramMediaFetcher:
+        return TelegramMediaFetcher(self.bot)
+
+    async def apply(self, engine: Any, data: dict[str, Any]) -> None:
+        """Apply one update through the engine and send its replies.
+
+        Raises:
+            ValueError: the data is not a Telegram update.
+            UpdateFailed: the replies could not be sent (Telegram should redeliver).
+        """
+        update, event = inbound.parse(data, self.bot)
+        if isinstance(event, inbound.Ignored):
+            if event.reply_to is not None:
+                # Complaints carry personal data: they are taken in private chats only.
+                note = Reply(t(self.settings.language, "error.private_only"))
+                await self._send(event.reply_to, [note])
+            return
+        replies = await engine.handle(event)
+        if isinstance(event, ChoicePressed) and update.callback_query is not None:
+            try:  # stops the button's spinner; harmless if it fails
+                await update.callback_query.answer()
+            except TelegramError:
+                log.info("callback answer failed", extra={"update": update.update_id})
+        chat = update.effective_chat
+        if chat is not None and replies:
+            await self._send(chat.id, replies)
+
+    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+        try:
+            await send_replies(self.bot, self.pacer, chat_id, replies, per_chat=False)
+        except DeliveryError as error:
+            raise UpdateFailed(error.reason) from error
+
+    async def close(self) -> None:
+        """Release the HTTP clients (and Redis) this channel holds."""
+        await self.bot.shutdown()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.telegram_token)
+
+
+def build(settings: Settings) -> TelegramChannel:
+    """The bot, pacing shared through Redis when configured."""
+    bot = build_bot(settings)
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url)
+        return TelegramChannel(settings, bot, RedisPacer(redis), redis)
+    return TelegramChannel(settings, bot, LocalPacer())

@@ -1,0 +1,144 @@
+"""Telegram updates into neutral events. Pure: no I/O.
+
+Private chats only: group and channel posts are answered (groups) or ignored
+(channels) by design, and edited messages are ignored — an edit of an answer that was
+already applied cannot be applied again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Bot, Message, Update
+
+from adapters.telegram.outbound import decode_callback
+from dialogs.events import (
+    ChoicePressed,
+    ContactShared,
+    InboundEvent,
+    LocationMessage,
+    MediaKind,
+    MediaMessage,
+    Platform,
+    TextMessage,
+    Unsupported,
+)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """An update the bot does not step the dialog for; ``reply_to`` gets a short note."""
+
+    reason: str
+    reply_to: int | None = None
+
+
+def message_key(update_id: int) -> str:
+    """The dedupe key: Telegram redelivers an update with the same ``update_id``."""
+    return f"tg:{update_id}"
+
+
+def language_hint(code: str | None) -> str | None:
+    """``language_code`` of the user: zh* is Chinese, anything else English."""
+    if not code:
+        return None
+    return "zh-CN" if code.lower().startswith("zh") else "en"
+
+
+def parse(data: dict[str, Any], bot: Bot) -> tuple[Update, InboundEvent | Ignored]:
+    """The update and what it means for the dialog.
+
+    Raises:
+        ValueError: the JSON is not a Telegram update.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise ValueError("not a Telegram update")
+    update = Update.de_json(data, bot)
+    return update, to_event(update)
+
+
+def to_event(update: Update) -> InboundEvent | Ignored:
+    """The neutral event for an update, or why it is ignored."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None or message.chat.type != "private":
+            return Ignored("callback outside a private chat")
+        step, choice = decode_callback(query.data or "")
+        return ChoicePressed(
+            platform=Platform.TELEGRAM,
+            user_id=str(query.from_user.id),
+            message_id=message_key(update.update_id),
+            received_at=datetime.now(UTC),
+            language_hint=language_hint(query.from_user.language_code),
+            choice_id=choice,
+            step=step,
+        )
+    if update.edited_message is not None:
+        return Ignored("edited message")
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        return Ignored("channel post")
+    message = update.message
+    if message is None:
+        return Ignored(f"update kind not used: {sorted(update.to_dict())}")
+    if message.chat.type != "private":
+        return Ignored("group chat", reply_to=message.chat.id)
+    return _message_event(update.update_id, message)
+
+
+def _message_event(update_id: int, message: Message) -> InboundEvent:
+    user = message.from_user
+    base: dict[str, Any] = {
+        "platform": Platform.TELEGRAM,
+        "user_id": str(message.chat.id),
+        "message_id": message_key(update_id),
+        "received_at": message.date.astimezone(UTC) if message.date else datetime.now(UTC),
+        "language_hint": language_hint(user.language_code if user else None),
+    }
+    if message.text is not None:
+        return TextMessage(**base, text=message.text)
+    media = _media(message)
+    if media is not None:
+        kind, file, name, mime = media
+        return MediaMessage(
+            **base,
+            kind=kind,
+            platform_ref=file.file_id,
+            size=file.file_size,
+            file_name=name,
+            mime=mime,
+            caption=message.caption,
+        )
+    if message.location is not None:
+        return LocationMessage(
+            **base,
+            latitude=message.location.latitude,
+            longitude=message.location.longitude,
+            label=message.venue.address if message.venue else None,
+        )
+    if message.contact is not None:
+        contact = message.contact
+        own = user is not None and contact.user_id == user.id
+        name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or None
+        return ContactShared(**base, phone=contact.phone_number, name=name, is_own=own)
+    return Unsupported(**base, description="telegram message without usable content")
+
+
+def _media(message: Message) -> tuple[MediaKind, Any, str | None, str | None] | None:
+    if message.photo:
+        # Telegram sends several sizes; the last is the largest.
+        return MediaKind.PHOTO, message.photo[-1], None, "image/jpeg"
+    if message.document is not None:
+        doc = message.document
+        return MediaKind.DOCUMENT, doc, doc.file_name, doc.mime_type
+    if message.voice is not None:
+        return MediaKind.AUDIO, message.voice, None, message.voice.mime_type
+    if message.audio is not None:
+        return MediaKind.AUDIO, message.audio, message.audio.file_name, message.audio.mime_type
+    if message.video is not None:
+        return MediaKind.VIDEO, message.video, message.video.file_name, message.video.mime_type
+    if message.video_note is not None:
+        return MediaKind.VIDEO, message.video_note, None, "video/mp4"
+    return None

@@ -1,0 +1,86 @@
+"""Long polling: a person with only a bot token runs the bot from a laptop.
+
+``getUpdates`` with the offset stored in the database (``platform_tokens`` row
+``telegram_offset``), so a restart does not replay what was already acknowledged;
+anything replayed anyway is answered from the dedupe table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import select
+from telegram.error import TelegramError
+
+from adapters.telegram.channel import TelegramChannel, UpdateFailed
+from bots.background import register, sleep_or_stop
+from bots.services import Services
+from storage.models import PlatformToken
+
+log = logging.getLogger("weiquan.telegram")
+OFFSET = "telegram_offset"
+
+
+async def load_offset(services: Services) -> int | None:
+    async with services.database.sessions() as session:
+        value = await session.scalar(
+            select(PlatformToken.value).where(PlatformToken.name == OFFSET)
+        )
+    return int(value) if value else None
+
+
+async def save_offset(services: Services, offset: int) -> None:
+    async with services.database.transaction() as session:
+        row = await session.get(PlatformToken, OFFSET, with_for_update=True)
+        if row is None:
+            session.add(PlatformToken(name=OFFSET, value=str(offset)))
+        elif int(row.value or 0) < offset:
+            row.value = str(offset)
+
+
+async def poll_once(services: Services, channel: TelegramChannel, wait_seconds: int = 30) -> int:
+    """Fetch and apply one batch of updates; returns how many were applied."""
+    offset = await load_offset(services)
+    updates = await channel.bot.get_updates(
+        offset=offset, timeout=wait_seconds, allowed_updates=["message", "callback_query"]
+    )
+    for update in updates:
+        data = update.to_dict()
+        try:
+            await channel.apply(services.engine, data)
+        except UpdateFailed as failed:
+            # Stop here and fetch the same update again: replies come from the dedupe table.
+            log.warning("telegram replies not sent", extra={"reason": str(failed)})
+            return 0
+        except ValueError:
+            log.warning("telegram update skipped", extra={"update": update.update_id})
+        await save_offset(services, update.update_id + 1)
+    return len(updates)
+
+
+@register
+async def telegram_polling(services: Services, stop: asyncio.Event) -> None:
+    """Long-poll Telegram when a token is set and no webhook URL is (``weiquan serve``)."""
+    channel = services.channels.get("telegram")
+    settings = services.settings
+    if channel is None or settings.telegram_webhook_url:
+        return
+    try:
+        await channel.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+    except TelegramError as error:
+        log.warning("deleteWebhook failed", extra={"error": str(error)})
+    while not stop.is_set():
+        try:
+            poll = asyncio.create_task(poll_once(services, channel))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not poll.done():
+                poll.cancel()
+                return
+            stopping.cancel()
+            poll.result()
+        except Exception:
+            log.exception("telegram polling failed; retrying")
+            if await sleep_or_stop(stop, 5):
+                return
