@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
 from bots.routes import chat
+from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
 from bots.settings import Settings
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(chat.router)
     app.include_router(wechat_routes.router)
+    app.include_router(telegram_routes.router)
     return app

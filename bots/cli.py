@@ -18,6 +18,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 wechat_app = typer.Typer(help="WeChat Official Account.", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
+telegram_app = typer.Typer(help="Telegram bot.", no_args_is_help=True)
+app.add_typer(telegram_app, name="telegram")
 
 
 def _settings() -> Settings:
@@ -120,6 +122,34 @@ def wechat_menu(
 
     result = asyncio.run(install())
     typer.echo(f"menu installed: {result}")
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook() -> None:
+    """Register WEIQUAN_TELEGRAM_WEBHOOK_URL (with the secret) as the bot's webhook."""
+    from adapters.telegram.bot import build_bot
+
+    settings = _settings()
+    if not settings.telegram_token or not settings.telegram_webhook_url:
+        typer.echo("set WEIQUAN_TELEGRAM_TOKEN and WEIQUAN_TELEGRAM_WEBHOOK_URL first", err=True)
+        raise typer.Exit(2)
+    url = settings.telegram_webhook_url
+
+    async def register() -> bool:
+        bot = build_bot(settings)
+        async with bot:
+            return bool(
+                await bot.set_webhook(
+                    url=url,
+                    secret_token=settings.telegram_webhook_secret,
+                    allowed_updates=["message", "callback_query"],
+                )
+            )
+
+    ok = asyncio.run(register())
+    typer.echo(f"webhook {'set' if ok else 'NOT set'}: {url}")
+    if not ok:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

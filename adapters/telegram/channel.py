@@ -21,6 +21,10 @@ from dialogs.texts import t
 log = logging.getLogger("weiquan.telegram")
 
 
+class BadUpdate(ValueError):
+    """The JSON is not a Telegram update we can read: answered 400, nothing written."""
+
+
 class UpdateFailed(Exception):
     """The update was applied, but its replies could not be sent: let Telegram redeliver.
 
@@ -49,10 +53,13 @@ class TelegramChannel:
         """Apply one update through the engine and send its replies.
 
         Raises:
-            ValueError: the data is not a Telegram update.
+            BadUpdate: the data is not a Telegram update.
             UpdateFailed: the replies could not be sent (Telegram should redeliver).
         """
-        update, event = inbound.parse(data, self.bot)
+        try:
+            update, event = inbound.parse(data, self.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise BadUpdate(str(exc)[:200]) from exc
         if isinstance(event, inbound.Ignored):
             if event.reply_to is not None:
                 # Complaints carry personal data: they are taken in private chats only.

@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import select
 from telegram.error import TelegramError
 
-from adapters.telegram.channel import TelegramChannel, UpdateFailed
+from adapters.telegram.channel import BadUpdate, TelegramChannel, UpdateFailed
 from bots.background import register, sleep_or_stop
 from bots.services import Services
 from storage.models import PlatformToken
@@ -53,7 +53,7 @@ async def poll_once(services: Services, channel: TelegramChannel, wait_seconds: 
             # Stop here and fetch the same update again: replies come from the dedupe table.
             log.warning("telegram replies not sent", extra={"reason": str(failed)})
             return 0
-        except ValueError:
+        except BadUpdate:
             log.warning("telegram update skipped", extra={"update": update.update_id})
         await save_offset(services, update.update_id + 1)
     return len(updates)

@@ -1,0 +1,62 @@
+"""``POST /webhooks/telegram``: Telegram's webhook (when ``WEIQUAN_TELEGRAM_WEBHOOK_URL`` is set).
+
+Telegram redelivers an update until it gets a 2xx; the engine's dedupe on
+``update_id`` makes a redelivery change nothing and get the same replies.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from adapters.telegram.channel import BadUpdate, UpdateFailed
+from bots.deps import ServicesDep
+
+log = logging.getLogger("weiquan.telegram")
+router = APIRouter(tags=["webhooks"])
+
+MAX_BODY = 1024 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def _answer(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+@router.post("/webhooks/telegram")
+async def receive(request: Request, services: ServicesDep) -> JSONResponse:
+    """One update from Telegram, applied once; the replies go out through the Bot API."""
+    channel = services.channels.get("telegram")
+    if channel is None:
+        return _answer(404, "Telegram channel is not configured")
+    secret = services.settings.telegram_webhook_secret
+    if secret:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return _answer(403, "wrong or missing secret token")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        return _answer(413, "body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return _answer(413, "body too large")
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _answer(400, "malformed JSON")
+    try:
+        await channel.apply(services.engine, data)
+    except BadUpdate:
+        return _answer(400, "not a Telegram update")
+    except UpdateFailed as failed:
+        # Applied and stored, but not answered: 502 makes Telegram redeliver, and the
+        # redelivery resends the stored replies.
+        log.warning("telegram replies not sent", extra={"reason": str(failed)})
+        return _answer(502, "replies could not be sent; redeliver")
+    return JSONResponse({"ok": True})
