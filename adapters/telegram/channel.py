@@ -67,6 +67,8 @@ class TelegramChannel:
                 await self._send(event.reply_to, [note])
             return
         replies = await engine.handle(event)
+        if update is None:  # parse() returns an update for every event it makes
+            return
         if isinstance(event, ChoicePressed) and update.callback_query is not None:
             try:  # stops the button's spinner; harmless if it fails
                 await update.callback_query.answer()

@@ -47,14 +47,25 @@ def language_hint(code: str | None) -> str | None:
     return "zh-CN" if code.lower().startswith("zh") else "en"
 
 
-def parse(data: dict[str, Any], bot: Bot) -> tuple[Update, InboundEvent | Ignored]:
+# The update kinds the bot asks for (allowed_updates) and those it answers by design.
+READ = frozenset({"message", "edited_message", "channel_post", "edited_channel_post",
+                  "callback_query"})
+
+
+def parse(data: dict[str, Any], bot: Bot) -> tuple[Update | None, InboundEvent | Ignored]:
     """The update and what it means for the dialog.
+
+    Kinds the bot does not use are ignored unparsed: a newer Bot API may send shapes
+    this library version cannot read, and Telegram must still get its 200.
 
     Raises:
         ValueError: the JSON is not a Telegram update.
     """
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise ValueError("not a Telegram update")
+    kinds = READ.intersection(data)
+    if not kinds:
+        return None, Ignored(f"update kind not used: {sorted(set(data) - {'update_id'})}")
     update = Update.de_json(data, bot)
     return update, to_event(update)
 
