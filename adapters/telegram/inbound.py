@@ -48,8 +48,9 @@ def language_hint(code: str | None) -> str | None:
 
 
 # The update kinds the bot asks for (allowed_updates) and those it answers by design.
-READ = frozenset({"message", "edited_message", "channel_post", "edited_channel_post",
-                  "callback_query"})
+READ = frozenset(
+    {"message", "edited_message", "channel_post", "edited_channel_post", "callback_query"}
+)
 
 
 def parse(data: dict[str, Any], bot: Bot) -> tuple[Update | None, InboundEvent | Ignored]:

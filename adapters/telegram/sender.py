@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from adapters.base import Delivered, Recipient, RetryLater, Undeliverable
 from adapters.telegram.outbound import render
@@ -27,7 +29,11 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK = 64 * 1024
 
 
-def _seconds(value: int | timedelta) -> float:
+def _retry_after(error: RetryAfter) -> float:
+    # python-telegram-bot 22 warns that this becomes a timedelta; accept either.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | timedelta = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -63,7 +69,7 @@ async def _send_once(bot: Bot, chat_id: int, kwargs: dict[str, Any]) -> None:
 
 def _delivery_error(error: TelegramError) -> RetryLater | Undeliverable:
     if isinstance(error, RetryAfter):
-        return RetryLater(f"Telegram 429: {error.message}", _seconds(error.retry_after))
+        return RetryLater(f"Telegram 429: {error.message}", _retry_after(error))
     if isinstance(error, Forbidden):
         return Undeliverable(f"Telegram 403: {error.message}", block_identity=True)
     if isinstance(error, BadRequest):
