@@ -1,0 +1,68 @@
+"""Long polling: the same complaint as through the webhook, with the offset kept."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+
+from adapters.telegram.polling import load_offset, poll_once
+from bots import background
+from storage.models import Complaint, ProcessedMessage
+from tests.fakes.telegram_api import FakeTelegram
+
+from . import updates
+
+SCRIPT = [
+    "hi",
+    "1",
+    "1",
+    "1",
+    "Suning Electronics",
+    "skip",
+    "skip",
+    "2026-11-18",
+    "3999",
+    "The fridge stopped cooling two days after delivery.",
+    "1",
+    "skip",
+    "Li Lei",
+]
+
+
+async def test_a_complaint_through_polling(services: Any, fake: FakeTelegram) -> None:
+    services.settings.telegram_webhook_url = None
+    channel = services.channels["telegram"]
+    batch = [updates.text(9, text) for text in SCRIPT]
+    batch += [updates.contact(9, "13812345678"), updates.text(9, "yes"), updates.text(9, "1")]
+    fake.updates.extend(batch)
+    applied = 0
+    while applied < len(batch):  # a batch is applied in order, one update at a time
+        applied += await poll_once(services, channel, wait_seconds=0)
+    assert await load_offset(services) == batch[-1]["update_id"] + 1
+    assert await poll_once(services, channel, wait_seconds=0) == 0  # nothing replayed
+    async with services.database.sessions() as session:
+        complaint = (await session.scalars(select(Complaint))).one()
+        seen = await session.scalar(select(func.count()).select_from(ProcessedMessage))
+    assert seen == len(batch)
+    assert re.search(complaint.number, " ".join(fake.sent_texts(9)))
+
+
+async def test_the_polling_loop_runs_without_a_webhook_and_stops(
+    services: Any, fake: FakeTelegram
+) -> None:
+    services.settings.telegram_webhook_url = None
+    fake.updates.append(updates.text(10, "hi"))
+    stop = asyncio.Event()
+    tasks = background.start(services, stop)
+    for _ in range(100):
+        if fake.sent_texts(10):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    _, pending = await asyncio.wait(tasks, timeout=5)
+    assert not pending
+    assert fake.sent_texts(10)
+    assert fake.calls_to("deleteWebhook")

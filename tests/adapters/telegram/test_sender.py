@@ -1,0 +1,99 @@
+"""Pushed messages through the real Bot against the fake: limits, 429, blocks, migration."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.base import Recipient, RetryLater, Undeliverable
+from adapters.telegram.pacing import LocalPacer, RedisPacer
+from adapters.telegram.sender import TelegramMediaFetcher
+from dialogs.events import Reply
+from tests.fakes.telegram_api import FakeTelegram
+
+
+def recipient(chat: int) -> Recipient:
+    return Recipient(
+        identity_id=1,
+        platform="telegram",
+        external_id=str(chat),
+        language="en",
+        last_inbound_at=None,
+        pushes_since_inbound=0,
+    )
+
+
+async def test_a_notice_is_sent(services: Any, fake: FakeTelegram) -> None:
+    delivered = await services.senders["telegram"].send(recipient(5), [Reply("Accepted.")])
+    assert delivered.via == "message" and delivered.new_external_id is None
+    assert fake.sent_texts(5) == ["Accepted."]
+
+
+async def test_429_becomes_retry_later_with_telegrams_delay(
+    services: Any, fake: FakeTelegram
+) -> None:
+    fake.fail("sendMessage", FakeTelegram.too_many(7))
+    with pytest.raises(RetryLater) as caught:
+        await services.senders["telegram"].send(recipient(5), [Reply("x")])
+    assert caught.value.retry_after == 7
+
+
+async def test_a_blocked_bot_makes_the_consumer_unreachable(
+    services: Any, fake: FakeTelegram
+) -> None:
+    fake.fail("sendMessage", FakeTelegram.blocked())
+    with pytest.raises(Undeliverable) as caught:
+        await services.senders["telegram"].send(recipient(5), [Reply("x")])
+    assert caught.value.block_identity and "blocked" in caught.value.reason
+
+
+async def test_a_migrated_chat_is_followed(services: Any, fake: FakeTelegram) -> None:
+    fake.fail("sendMessage", FakeTelegram.migrated(-1009999))
+    delivered = await services.senders["telegram"].send(recipient(5), [Reply("moved")])
+    assert delivered.new_external_id == "-1009999"
+    assert fake.sent_texts(-1009999) == ["moved"]
+
+
+async def test_one_message_per_second_per_chat() -> None:
+    pacer = LocalPacer()
+    started = time.monotonic()
+    for _ in range(3):
+        await pacer.wait(1)
+    assert time.monotonic() - started >= 1.9
+    other = time.monotonic()
+    await pacer.wait(2)  # another chat is not held up
+    assert time.monotonic() - other < 0.1
+
+
+async def test_thirty_per_second_overall() -> None:
+    pacer = LocalPacer(overall=30)
+    started = time.monotonic()
+    for chat in range(45):
+        await pacer.wait(chat)
+    assert time.monotonic() - started >= 0.95
+
+
+async def test_limits_are_shared_through_redis() -> None:
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    prefix = f"weiquan-test:{uuid.uuid4().hex}"
+    first, second = RedisPacer(redis, prefix), RedisPacer(redis, prefix)  # two processes
+    try:
+        started = time.monotonic()
+        await first.wait(1)
+        await second.wait(1)
+        assert time.monotonic() - started >= 0.9
+    finally:
+        await redis.aclose()
+
+
+async def test_files_are_fetched_and_big_ones_refused(services: Any, fake: FakeTelegram) -> None:
+    fake.files["F1"] = b"%PDF-1.4 tiny"
+    fetcher: TelegramMediaFetcher = services.fetchers["telegram"]
+    data = b"".join([chunk async for chunk in fetcher.fetch("F1", "document")])
+    assert data == b"%PDF-1.4 tiny"
+    with pytest.raises(Undeliverable, match="20 MB"):
+        _ = [chunk async for chunk in fetcher.fetch("HUGE", "video")]
