@@ -152,5 +152,32 @@ def telegram_set_webhook() -> None:
         raise typer.Exit(1)
 
 
+staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("create")
+def staff_create(
+    name: Annotated[str, typer.Argument(help="Username")],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin")] = "agent",
+    display_name: Annotated[str | None, typer.Option(help="Name shown in the console")] = None,
+) -> None:
+    """Create a staff account; the password is read from a prompt, or from stdin when piped."""
+    from bots.staff_cli import create_account
+
+    settings = _settings()
+    if settings.is_sqlite:
+        _upgrade(settings)
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    error = asyncio.run(create_account(settings, name, role, password, display_name))
+    if error:
+        typer.echo(error, err=True)
+        raise typer.Exit(2)
+    typer.echo(f"staff account {name} ({role}) created")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,66 @@
+"""List filters from query parameters, shared by the staff API and the console."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+
+from dialogs import lifecycle
+from storage import casework
+
+StatusQ = Literal[
+    "submitted", "accepted", "rejected", "mediating", "transferred",
+    "resolved", "failed", "closed", "withdrawn",
+]  # fmt: skip
+assert set(StatusQ.__args__) == set(lifecycle.STATUSES)  # type: ignore[attr-defined]
+TypeQ = Literal["complaint", "report", "consultation", "suggestion"]
+PlatformQ = Literal["wechat", "telegram", "web", "console"]
+SortQ = Literal[
+    "filed_at", "-filed_at", "updated_at", "-updated_at", "accept_due", "-accept_due",
+    "resolve_due", "-resolve_due", "status", "-status", "number", "-number",
+]  # fmt: skip
+
+
+def _blank(value: str | None) -> str | None:
+    return value if value not in (None, "") else None
+
+
+def list_filters(
+    status: Annotated[StatusQ | None, Query(description="complaint status")] = None,
+    type: Annotated[TypeQ | None, Query(description="complaint type")] = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    platform: Annotated[PlatformQ | None, Query()] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=64, description='a username, or "none" for unassigned')
+    ] = None,
+    overdue: Annotated[
+        Literal["acceptance", "resolution", "any"] | None,
+        Query(description="past accept_due while submitted, or resolve_due while in progress"),
+    ] = None,
+    due_within_days: Annotated[
+        int | None, Query(ge=0, le=60, description="near or past either deadline")
+    ] = None,
+    filed_from: Annotated[date | None, Query()] = None,
+    filed_to: Annotated[date | None, Query()] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in number, merchant or description")
+    ] = None,
+) -> casework.Filters:
+    """Filters from the query string; every one optional."""
+    return casework.Filters(
+        status=status,
+        type=type,
+        category=_blank(category),
+        platform=platform,
+        assignee=_blank(assignee),
+        overdue=overdue,
+        due_within_days=due_within_days,
+        filed_from=filed_from,
+        filed_to=filed_to,
+        q=_blank(q),
+    )
+
+
+FiltersDep = Annotated[casework.Filters, Depends(list_filters)]

@@ -1,0 +1,156 @@
+"""Supervisor and admin operations of the staff API: bulk notices, statistics, export,
+dead letters and staff accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from bots import staff_actions, staff_views
+from bots.deps import ServicesDep
+from bots.routes.staff_api import refused
+from bots.routes.staff_filters import FiltersDep, StatusQ, TypeQ
+from bots.staff_actions import ActionError
+from bots.staff_auth import AdminDep, SupervisorDep
+from storage import audit, casework, outbox, statistics
+from storage import staff as staff_store
+
+router = APIRouter(prefix="/api/v1", tags=["staff API: supervisors"])
+EXPORT_LIMIT = 50_000
+
+
+class BulkFilter(BaseModel):
+    status: StatusQ | None = None
+    type: TypeQ | None = None
+    category: str | None = Field(default=None, max_length=64)
+    platform: str | None = Field(default=None, max_length=16)
+    assignee: str | None = Field(default=None, max_length=64)
+    overdue: casework.Overdue | None = None
+    q: str | None = Field(default=None, max_length=200)
+
+
+class BulkNotice(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+    text_en: str | None = Field(default=None, max_length=2000)
+    filter: BulkFilter = Field(default_factory=BulkFilter)
+
+
+@router.post("/notices/bulk", status_code=202)
+async def bulk_notice(body: BulkNotice, staff: SupervisorDep, services: ServicesDep) -> Any:
+    """One notice to every consumer with a matching complaint, never two to one consumer."""
+    filters = casework.Filters(**body.filter.model_dump())
+    try:
+        count = await staff_actions.bulk_notice(services, staff, filters, body.text, body.text_en)
+    except ActionError as error:
+        return refused(error)
+    return {"consumers": count}
+
+
+@router.get("/statistics")
+async def get_statistics(
+    staff: SupervisorDep, services: ServicesDep, filters: FiltersDep
+) -> dict[str, Any]:
+    """Counts by status, category, platform and day; on-time rates; ratings.
+
+    Without ``filed_from`` the last 30 days are counted.
+    """
+    today = staff_actions.today(services)
+    if filters.filed_from is None:
+        filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
+    async with services.database.sessions() as session:
+        figures = await statistics.compute(
+            session=session,
+            filters=filters,
+            today=today,
+            utc_offset_hours=services.engine.options.utc_offset_hours,
+        )
+    figures["filed_from"] = filters.filed_from.isoformat() if filters.filed_from else None
+    figures["filed_to"] = filters.filed_to.isoformat() if filters.filed_to else None
+    return figures
+
+
+async def export_rows(services: ServicesDep, staff: Any, filters: Any) -> str:
+    """The CSV of every complaint matching ``filters`` (masked), with an audit entry."""
+    today = staff_actions.today(services)
+    async with services.database.transaction() as session:
+        found = await casework.list_complaints(
+            session=session, filters=filters, today=today, per_page=EXPORT_LIMIT
+        )
+        audit.record(
+            session, staff=staff, action="complaint.export", now=services.now(),
+            detail={"rows": len(found.items)},
+        )  # fmt: skip
+    rows = (
+        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+    )
+    return staff_views.csv_text(rows)
+
+
+@router.get("/complaints.csv", response_class=Response)
+async def export_csv(staff: SupervisorDep, services: ServicesDep, filters: FiltersDep) -> Response:
+    """The filtered list as CSV, contacts masked."""
+    text = await export_rows(services, staff, filters)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="complaints.csv"'},
+    )
+
+
+@router.get("/outbox/dead")
+async def dead_letters(staff: SupervisorDep, services: ServicesDep) -> dict[str, Any]:
+    """Notices that will not go out by themselves (dead, undeliverable), with reasons."""
+    async with services.database.sessions() as session:
+        rows = await outbox.dead_notices(session=session, limit=200)
+    return {"items": [staff_views.notice_item(n) for n in rows]}
+
+
+@router.post("/outbox/{notice_id}/retry", status_code=202)
+async def retry(notice_id: int, staff: SupervisorDep, services: ServicesDep) -> Any:
+    """Queue a dead or undeliverable notice again; the worker sends it."""
+    try:
+        await staff_actions.retry_dead(services, staff, notice_id)
+    except ActionError as error:
+        return refused(error)
+    return {"notice": notice_id, "status": "pending"}
+
+
+class NewStaff(BaseModel):
+    username: str = Field(min_length=2, max_length=64)
+    role: str
+    password: str = Field(min_length=staff_store.MIN_PASSWORD, max_length=256)
+    display_name: str | None = Field(default=None, max_length=100)
+
+
+@router.get("/staff")
+async def list_staff(staff: AdminDep, services: ServicesDep) -> dict[str, Any]:
+    """Every staff account (admins)."""
+    async with services.database.sessions() as session:
+        rows = await staff_store.list_staff(session=session)
+    return {
+        "items": [
+            {"username": s.username, "role": s.role, "active": s.active,
+             "display_name": s.display_name}
+            for s in rows
+        ]
+    }  # fmt: skip
+
+
+@router.post("/staff", status_code=201)
+async def create_staff(body: NewStaff, staff: AdminDep, services: ServicesDep) -> Any:
+    """Create a staff account (admins)."""
+    try:
+        async with services.database.transaction() as session:
+            made = await staff_store.create_staff(
+                session=session, username=body.username, role=body.role,
+                password=body.password, now=services.now(), display_name=body.display_name,
+            )  # fmt: skip
+            audit.record(session, staff=staff, action="staff.create", target=made.username,
+                         now=services.now(), detail={"role": made.role})  # fmt: skip
+    except staff_store.StaffError as error:
+        raise HTTPException(422, str(error)) from None
+    return {"username": made.username, "role": made.role}

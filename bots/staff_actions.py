@@ -1,0 +1,397 @@
+"""What staff do to complaints, shared by the API and the console.
+
+Each action is one transaction: the change, the consumer's notice (outbox) and the
+audit entry commit together or not at all. Role checks live here too, so the API and
+the console can never disagree about who may do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bots.services import Services
+from dialogs import intake, lifecycle
+from dialogs.events import Reply
+from dialogs.texts import render_notice, t
+from storage import audit, casework, complaints, outbox
+from storage import staff as staff_store
+from storage.crypto import DecryptionError
+from storage.models import Complaint, Identity, Staff
+
+
+class ActionError(Exception):
+    """A refused action; ``status`` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ActionError):
+    status = 404
+
+
+class Forbidden(ActionError):
+    status = 403
+
+
+class Conflict(ActionError):
+    """The lifecycle does not allow this; ``allowed`` names the moves that are."""
+
+    status = 409
+
+    def __init__(self, message: str, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class Invalid(ActionError):
+    status = 422
+
+
+def require(staff: Staff, role: str) -> None:
+    """Raise Forbidden unless ``staff`` has at least ``role``."""
+    if not staff_store.role_at_least(staff.role, role):
+        raise Forbidden(f"this needs the {role} role; you are {staff.role}")
+
+
+def today(services: Services) -> date:
+    """The desk's date (China time), against which deadlines are read."""
+    offset = timedelta(hours=services.engine.options.utc_offset_hours)
+    return (services.now() + offset).date()
+
+
+async def _complaint(session: AsyncSession, number: str) -> Complaint:
+    complaint = await casework.by_number(session=session, number=number, lock=True)
+    if complaint is None:
+        raise NotFound(f"no complaint {number}")
+    return complaint
+
+
+def _next_deadline(complaint: Complaint) -> date | None:
+    if complaint.status in casework.AWAITING_RESOLUTION:
+        return complaint.resolve_due
+    if complaint.status in casework.AWAITING_ACCEPTANCE:
+        return complaint.accept_due
+    return None
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    number: str
+    status: str
+    notice_ids: tuple[int, ...]
+
+
+async def change_status(
+    services: Services,
+    staff: Staff,
+    number: str,
+    target: str,
+    note: str | None,
+    *,
+    notify: bool = True,
+) -> StatusChanged:
+    """Move a complaint and, when the consumer is told of such moves, queue the notice.
+
+    After ``resolved`` (or ``closed`` without an earlier ``resolved``) the consumer's
+    conversation moves to the rating question, which goes out as a second notice.
+    """
+    note = (note or "").strip() or None
+    if target not in lifecycle.STATUSES:
+        raise Invalid(f"unknown status {target!r}; statuses: {', '.join(lifecycle.STATUSES)}")
+    async with services.database.transaction() as session:
+        complaint = await _complaint(session, number)
+        previous = complaint.status
+        try:
+            lifecycle.check_move(previous, target)
+        except lifecycle.IllegalMove as illegal:
+            raise Conflict(str(illegal), illegal.allowed) from None
+        if lifecycle.needs_reason(target) and not note:
+            raise Invalid(f"moving to {target} needs a note giving the consumer the reason")
+        now = services.now()
+        await complaints.move_status(
+            session=session,
+            complaint=complaint,
+            target=target,
+            actor=audit.actor_of(staff),
+            note=note,
+            now=now,
+            deadlines=services.deadlines,
+        )
+        identity = await session.get_one(Identity, complaint.identity_id)
+        ids: list[int] = []
+        if notify and lifecycle.notify_consumer_on(target):
+            reply = render_notice(
+                identity.language,
+                number=number,
+                status=target,
+                note=note,
+                next_deadline=_next_deadline(complaint),
+            )
+            notice = await outbox.enqueue(
+                session=session,
+                identity=identity,
+                replies=[reply],
+                now=now,
+                complaint_id=complaint.id,
+                kind="status",
+            )
+            ids.append(notice.id)
+        ask_rating = target == "resolved" or (target == "closed" and previous != "resolved")
+        if notify and ask_rating and complaint.rating is None:
+            replies = await services.engine.apply(
+                session,
+                identity,
+                lambda conv: intake.enter_rating(
+                    conv, number, now=now, options=services.engine.options
+                ),
+            )
+            if replies:
+                rating = await outbox.enqueue(
+                    session=session,
+                    identity=identity,
+                    replies=replies,
+                    now=now,
+                    complaint_id=complaint.id,
+                    kind="rating",
+                )
+                ids.append(rating.id)
+        audit.record(
+            session,
+            staff=staff,
+            action="complaint.status",
+            target=number,
+            detail={"from": previous, "to": target, "note": note, "notices": ids},
+            now=now,
+        )
+    return StatusChanged(number=number, status=target, notice_ids=tuple(ids))
+
+
+async def add_note(services: Services, staff: Staff, number: str, text: str) -> None:
+    """An internal note: on the timeline for staff, never shown to the consumer."""
+    text = _text(text)
+    async with services.database.transaction() as session:
+        complaint = await _complaint(session, number)
+        now = services.now()
+        casework.add_event(
+            session,
+            complaint,
+            kind="note",
+            actor=audit.actor_of(staff),
+            note=text,
+            now=now,
+            public=False,
+        )
+        audit.record(session, staff=staff, action="complaint.note", target=number, now=now)
+
+
+async def send_message(services: Services, staff: Staff, number: str, text: str) -> int:
+    """A message to the consumer about their complaint; returns the notice id."""
+    text = _text(text)
+    async with services.database.transaction() as session:
+        complaint = await _complaint(session, number)
+        identity = await session.get_one(Identity, complaint.identity_id)
+        now = services.now()
+        casework.add_event(
+            session,
+            complaint,
+            kind="message",
+            actor=audit.actor_of(staff),
+            note=text,
+            now=now,
+            public=True,
+        )
+        reply = Reply(t(identity.language, "staff_notice.message", number=number, text=text))
+        notice = await outbox.enqueue(
+            session=session,
+            identity=identity,
+            replies=[reply],
+            now=now,
+            complaint_id=complaint.id,
+            kind="message",
+        )
+        audit.record(
+            session,
+            staff=staff,
+            action="complaint.message",
+            target=number,
+            now=now,
+            detail={"notice": notice.id},
+        )
+        return notice.id
+
+
+async def assign(services: Services, staff: Staff, number: str, username: str | None) -> None:
+    """Give the complaint to an active staff member (or to nobody). Supervisors only."""
+    require(staff, "supervisor")
+    async with services.database.transaction() as session:
+        complaint = await _complaint(session, number)
+        assignee = None
+        if username:
+            assignee = await staff_store.by_username(session=session, username=username)
+            if assignee is None or not assignee.active:
+                raise Invalid(f"no active staff member {username!r}")
+        now = services.now()
+        complaint.assignee_id = assignee.id if assignee else None
+        casework.add_event(
+            session,
+            complaint,
+            kind="assignment",
+            actor=audit.actor_of(staff),
+            note=assignee.username if assignee else None,
+            now=now,
+            public=False,
+        )
+        audit.record(
+            session,
+            staff=staff,
+            action="complaint.assign",
+            target=number,
+            now=now,
+            detail={"assignee": username},
+        )
+
+
+async def request_evidence(
+    services: Services, staff: Staff, number: str, note: str | None = None
+) -> int:
+    """Put the consumer's conversation into adding evidence to this complaint."""
+    note = (note or "").strip() or None
+    async with services.database.transaction() as session:
+        complaint = await _complaint(session, number)
+        if lifecycle.is_final(complaint.status):
+            raise Conflict(f"complaint {number} is {complaint.status}; it takes no evidence")
+        identity = await session.get_one(Identity, complaint.identity_id)
+        now = services.now()
+        replies = await services.engine.apply(
+            session,
+            identity,
+            lambda conv: intake.enter_add_evidence(
+                conv, number, now=now, options=services.engine.options
+            ),
+        )
+        if note:
+            text = t(identity.language, "staff_notice.message", number=number, text=note)
+            replies = [Reply(text), *replies]
+        notice = await outbox.enqueue(
+            session=session,
+            identity=identity,
+            replies=replies,
+            now=now,
+            complaint_id=complaint.id,
+            kind="evidence_request",
+        )
+        casework.add_event(
+            session,
+            complaint,
+            kind="evidence",
+            actor=audit.actor_of(staff),
+            note=note or "evidence requested",
+            now=now,
+            public=True,
+        )
+        audit.record(
+            session, staff=staff, action="complaint.request_evidence", target=number, now=now
+        )
+        return notice.id
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None
+    phone: str | None
+
+
+def may_see_contact(staff: Staff, complaint: Complaint) -> bool:
+    """Supervisors see any consumer's contact; an agent only on complaints assigned to them."""
+    if staff_store.role_at_least(staff.role, "supervisor"):
+        return True
+    return complaint.assignee_id == staff.id
+
+
+async def reveal_contact(services: Services, staff: Staff, number: str) -> Contact:
+    """The consumer's full name and phone, decrypted, with an audit entry."""
+    async with services.database.transaction() as session:
+        complaint = await _complaint(session, number)
+        if not may_see_contact(staff, complaint):
+            raise Forbidden("only supervisors, or the assigned agent, may see contact details")
+        try:
+            contact = Contact(
+                services.cipher.decrypt(complaint.contact_name_enc),
+                services.cipher.decrypt(complaint.contact_phone_enc),
+            )
+        except DecryptionError:
+            raise Conflict("contact details cannot be decrypted with this secret key") from None
+        audit.record(
+            session, staff=staff, action="complaint.contact", target=number, now=services.now()
+        )
+        return contact
+
+
+async def bulk_notice(
+    services: Services,
+    staff: Staff,
+    filters: casework.Filters,
+    text: str,
+    text_en: str | None = None,
+) -> int:
+    """One notice to each consumer with a matching complaint (never two); returns the count.
+
+    ``text`` goes to every consumer; ``text_en``, when given, replaces it for consumers
+    who chat in English.
+    """
+    require(staff, "supervisor")
+    text = _text(text)
+    english = (text_en or "").strip() or None
+    async with services.database.transaction() as session:
+        now = services.now()
+        consumers = await casework.consumers_matching(
+            session=session, filters=filters, today=today(services)
+        )
+        for identity in consumers:
+            body = english if english and identity.language == "en" else text
+            reply = Reply(t(identity.language, "staff_notice.bulk", text=body))
+            await outbox.enqueue(
+                session=session, identity=identity, replies=[reply], now=now, kind="bulk"
+            )
+        audit.record(
+            session,
+            staff=staff,
+            action="notice.bulk",
+            now=now,
+            detail={"consumers": len(consumers), "filters": _plain(filters), "text": text},
+        )
+        return len(consumers)
+
+
+async def retry_dead(services: Services, staff: Staff, notice_id: int) -> None:
+    """Send a dead or undeliverable notice again. Supervisors only."""
+    require(staff, "supervisor")
+    async with services.database.transaction() as session:
+        now = services.now()
+        if not await outbox.retry_notice(session=session, notice_id=notice_id, now=now):
+            raise NotFound(f"no dead or undeliverable notice {notice_id}")
+        audit.record(session, staff=staff, action="notice.retry", target=str(notice_id), now=now)
+
+
+def _text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("the text is empty")
+    if len(text) > 2000:
+        raise Invalid("the text is longer than 2000 characters")
+    return text
+
+
+def _plain(filters: casework.Filters) -> dict[str, object]:
+    return {
+        k: (str(v) if isinstance(v, date | datetime) else v)
+        for k, v in vars(filters).items()
+        if v is not None
+    }

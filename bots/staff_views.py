@@ -1,0 +1,169 @@
+"""Complaints as staff see them: plain dicts for the API, the console and the CSV export.
+
+Contact details appear masked here (``张*``, ``+86 138****5678``); the full values come
+only from the audited contact action.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from storage import casework
+from storage.crypto import DecryptionError, FieldCipher, mask_name, mask_phone
+from storage.models import Complaint, Evidence, OutboxNotice
+
+
+def masked_contact(cipher: FieldCipher, complaint: Complaint) -> tuple[str, str]:
+    """The consumer's name and phone, masked; ``****`` when they cannot be decrypted."""
+    try:
+        name = cipher.decrypt(complaint.contact_name_enc)
+        phone = cipher.decrypt(complaint.contact_phone_enc)
+    except DecryptionError:
+        return "****", "****"
+    return mask_name(name), mask_phone(phone)
+
+
+def summary(
+    complaint: Complaint, assignee: str | None, *, cipher: FieldCipher, today: date
+) -> dict[str, Any]:
+    """One row of a list."""
+    name, phone = masked_contact(cipher, complaint)
+    return {
+        "number": complaint.number,
+        "type": complaint.type,
+        "category": complaint.category,
+        "subcategory": complaint.subcategory,
+        "platform": complaint.platform,
+        "status": complaint.status,
+        "merchant_name": complaint.merchant_name,
+        "filed_at": complaint.filed_at.isoformat(),
+        "updated_at": complaint.updated_at.isoformat(),
+        "accept_due": _day(complaint.accept_due),
+        "resolve_due": _day(complaint.resolve_due),
+        "assignee": assignee,
+        "contact_name": name,
+        "contact_phone": phone,
+        "rating": complaint.rating,
+        "deadline_flags": casework.deadline_flags(complaint, today=today),
+    }
+
+
+def evidence_item(number: str, item: Evidence) -> dict[str, Any]:
+    stored = item.fetch_status == "stored" and item.blob_key is not None
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "mime": item.mime,
+        "file_name": item.file_name,
+        "size": item.size,
+        "sha256": item.sha256,
+        "caption": item.caption,
+        "fetch_status": item.fetch_status,
+        "last_error": item.last_error,
+        "received_at": item.received_at.isoformat(),
+        "download": f"/api/v1/complaints/{number}/evidence/{item.id}" if stored else None,
+    }
+
+
+def notice_item(notice: OutboxNotice) -> dict[str, Any]:
+    texts = [r.get("text", "") for r in notice.payload.get("replies", [])]
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "platform": notice.platform,
+        "status": notice.status,
+        "attempts": notice.attempts,
+        "last_error": notice.last_error,
+        "delivered_via": notice.delivered_via,
+        "created_at": notice.created_at.isoformat(),
+        "sent_at": notice.sent_at.isoformat() if notice.sent_at else None,
+        "text": "\n".join(texts),
+    }
+
+
+def detail(found: casework.Detail, *, cipher: FieldCipher, today: date) -> dict[str, Any]:
+    """Every field, the timeline (moves, notes, messages, notices) and the evidence."""
+    c = found.complaint
+    body = summary(c, found.assignee, cipher=cipher, today=today)
+    timeline: list[dict[str, Any]] = [
+        {
+            "at": e.at.isoformat(),
+            "kind": e.kind,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "actor": e.actor,
+            "note": e.note,
+            "internal": not e.public,
+        }
+        for e in found.events
+    ]
+    timeline += [
+        {"at": n.created_at.isoformat(), "kind": "notice", "notice": notice_item(n)}
+        for n in found.notices
+    ]
+    timeline.sort(key=lambda entry: entry["at"])
+    body.update(
+        {
+            "merchant_address": c.merchant_address,
+            "order_number": c.order_number,
+            "incident_date": _day(c.incident_date),
+            "amount": str(c.amount) if c.amount is not None else None,
+            "description": c.description,
+            "demands": list(c.demands or []),
+            "consent_share": c.consent_share,
+            "language": found.identity.language,
+            "accepted_at": c.accepted_at.isoformat() if c.accepted_at else None,
+            "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+            "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+            "rating_comment": c.rating_comment,
+            "rated_at": c.rated_at.isoformat() if c.rated_at else None,
+            "timeline": timeline,
+            "evidence": [evidence_item(c.number, item) for item in found.evidence],
+        }
+    )
+    return body
+
+
+CSV_COLUMNS = (
+    "number",
+    "type",
+    "category",
+    "subcategory",
+    "platform",
+    "status",
+    "merchant_name",
+    "filed_at",
+    "accept_due",
+    "resolve_due",
+    "assignee",
+    "contact_name",
+    "contact_phone",
+    "rating",
+)
+
+
+def csv_text(rows: Iterable[dict[str, Any]]) -> str:
+    """A CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese right)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row.get(col)) for col in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheet formula injection: a merchant name like "=HYPERLINK(...)" must stay text.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None

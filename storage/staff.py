@@ -1,0 +1,126 @@
+"""Staff accounts: create, authenticate, look up. Passwords are hashed with Argon2id.
+
+Authentication answers the same way, in about the same time, whether or not the
+account exists: an unknown name is checked against a dummy hash, so neither the answer
+nor its timing tells an attacker which usernames are real.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Staff
+
+# Ordered: each role may do everything the roles before it may.
+ROLES: tuple[str, ...] = ("agent", "supervisor", "admin")
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+
+_hasher = PasswordHasher()
+
+
+class StaffError(ValueError):
+    """An account cannot be created as asked (bad name, role or password, or taken)."""
+
+
+def role_at_least(role: str, needed: str) -> bool:
+    """Whether ``role`` includes the rights of ``needed`` (agent < supervisor < admin)."""
+    if role not in ROLES or needed not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash with the library's current recommended parameters."""
+    return _hasher.hash(password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("weiquan-no-such-account")
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_new_account(username: str, role: str, password: str) -> None:
+    """Raise StaffError when a new account's fields are not acceptable."""
+    if not USERNAME.fullmatch(username):
+        raise StaffError("username: 2-64 letters, digits or _ . @ -")
+    if role not in ROLES:
+        raise StaffError(f"role must be one of {', '.join(ROLES)}")
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise StaffError(f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
+
+
+async def create_staff(
+    *,
+    session: AsyncSession,
+    username: str,
+    role: str,
+    password: str,
+    now: datetime,
+    display_name: str | None = None,
+) -> Staff:
+    """Create an account.
+
+    Raises:
+        StaffError: invalid fields, or the username is taken.
+    """
+    check_new_account(username, role, password)
+    taken = await session.scalar(select(Staff.id).where(Staff.username == username))
+    if taken is not None:
+        raise StaffError(f"username {username!r} is taken")
+    staff = Staff(
+        username=username,
+        role=role,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        active=True,
+        created_at=now,
+    )
+    session.add(staff)
+    await session.flush()
+    return staff
+
+
+async def authenticate(*, session: AsyncSession, username: str, password: str) -> Staff | None:
+    """The active account with this name and password, else None (same cost either way)."""
+    staff = None
+    if len(username) <= 64 and len(password) <= MAX_PASSWORD:
+        staff = await session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        _verify(_dummy_hash(), password[:MAX_PASSWORD])
+        return None
+    if not _verify(staff.password_hash, password) or not staff.active:
+        return None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)
+    return staff
+
+
+async def get_active(*, session: AsyncSession, staff_id: int) -> Staff | None:
+    """The account behind a token or session, if it still exists and is active."""
+    staff = await session.get(Staff, staff_id)
+    return staff if staff is not None and staff.active else None
+
+
+async def by_username(*, session: AsyncSession, username: str) -> Staff | None:
+    return await session.scalar(select(Staff).where(Staff.username == username))
+
+
+async def list_staff(*, session: AsyncSession) -> list[Staff]:
+    """Every account, by username."""
+    return list(await session.scalars(select(Staff).order_by(Staff.username)))

@@ -1,0 +1,88 @@
+"""Helpers for staff tests: consumers who file through the web chat, staff who sign in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from bots.services import Services
+from storage import staff as staff_store
+from tests.support.driver import COMPLAINT, filed, walk
+
+PASSWORD = "correct horse battery"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
+    b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def poster(http: httpx.AsyncClient, user: str, lang: str):  # type: ignore[no-untyped-def]
+    async def send(body: str) -> list[dict[str, Any]]:
+        response = await http.post(
+            "/chat/messages", json={"user": user, "text": body, "lang": lang}
+        )
+        assert response.status_code == 200, response.text
+        replies: list[dict[str, Any]] = response.json()["replies"]
+        return replies
+
+    return send
+
+
+async def file_by_chat(
+    http: httpx.AsyncClient,
+    user: str,
+    *,
+    lang: str = "en",
+    photo: bool = False,
+    **answers: Any,
+) -> str:
+    """A consumer files a complaint through the web chat; returns its number."""
+    send = poster(http, user, lang)
+
+    async def send_maybe_with_photo(body: str) -> list[dict[str, Any]]:
+        if photo and body == "done":
+            upload = await http.post(
+                "/chat/uploads",
+                data={"user": user, "lang": lang},
+                files={"file": ("receipt.png", PNG, "image/png")},
+            )
+            assert upload.status_code == 200, upload.text
+        return await send(body)
+
+    replies = await walk(
+        send_maybe_with_photo, {**COMPLAINT, **answers}, until=lambda r: filed(r) is not None
+    )
+    number = filed(replies)
+    assert number is not None
+    return number
+
+
+async def make_staff(services: Services, username: str, role: str) -> None:
+    async with services.database.transaction() as session:
+        await staff_store.create_staff(
+            session=session, username=username, role=role, password=PASSWORD, now=services.now()
+        )
+
+
+async def sign_in(
+    http: httpx.AsyncClient, services: Services, role: str, username: str | None = None
+) -> dict[str, str]:
+    """Create an account with ``role`` and return its Authorization header."""
+    username = username or role
+    await make_staff(services, username, role)
+    response = await http.post(
+        "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def count(services: Services, model: Any, *where: Any) -> int:
+    async with services.database.sessions() as session:
+        query = select(func.count()).select_from(model)
+        for condition in where:
+            query = query.where(condition)
+        return int(await session.scalar(query) or 0)
