@@ -1,0 +1,136 @@
+"""Supervisor pages of the console: deadline overview, bulk notice, dead letters,
+statistics with server-rendered SVG charts, and the CSV export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bots import charts, console_text, staff_actions, staff_views
+from bots.deps import ServicesDep
+from bots.routes.console import list_query
+from bots.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
+from bots.routes.staff_ops import export_rows
+from bots.staff_actions import ActionError
+from dialogs.texts import category_label, status_label
+from storage import casework, outbox, statistics
+from storage import staff as staff_store
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def supervisor(signed: SignedDep) -> Signed:
+    if not staff_store.role_at_least(signed.staff.role, "supervisor"):
+        raise HTTPException(403, "this page needs the supervisor role")
+    return signed
+
+
+SupervisorPage = Annotated[Signed, Depends(supervisor)]
+
+
+@router.get("/overview", response_class=HTMLResponse)
+async def overview(
+    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
+) -> HTMLResponse:
+    """Complaints near or past either deadline, the most urgent first."""
+    today = staff_actions.today(services)
+    filters = casework.Filters(due_within_days=casework.NEAR_DAYS)
+    async with services.database.sessions() as session:
+        found = await casework.list_complaints(
+            session=session, filters=filters, today=today, sort="accept_due", per_page=200
+        )
+    rows = [
+        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+    ]
+    return render(request, "console/overview.html", lang, signed, rows=rows, total=found.total)
+
+
+@router.get("/bulk", response_class=HTMLResponse)
+async def bulk_page(
+    request: Request, signed: SupervisorPage, lang: LangDep, sent: int | None = None
+) -> HTMLResponse:
+    return render(request, "console/bulk.html", lang, signed, sent=sent, error=None)
+
+
+@router.post("/bulk", response_class=HTMLResponse)
+async def bulk_send(
+    request: Request,
+    signed: CheckedDep,
+    services: ServicesDep,
+    lang: LangDep,
+    text: Annotated[str, Form(max_length=2000)] = "",
+    text_en: Annotated[str, Form(max_length=2000)] = "",
+    status: Annotated[str, Form(max_length=16)] = "",
+    category: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Send one notice to each consumer with a matching complaint."""
+    filters = casework.Filters(status=status or None, category=category or None)
+    try:
+        count = await staff_actions.bulk_notice(services, signed.staff, filters, text, text_en)
+    except ActionError as error:
+        return render(request, "console/bulk.html", lang, signed, error.status, sent=None,
+                      error=error.message)  # fmt: skip
+    return RedirectResponse(f"/console/bulk?sent={count}", status_code=303)
+
+
+@router.get("/dead", response_class=HTMLResponse)
+async def dead(
+    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
+) -> HTMLResponse:
+    """Dead and undeliverable notices with their reasons and a retry button."""
+    async with services.database.sessions() as session:
+        rows = await outbox.dead_notices(session=session, limit=200)
+    items = [staff_views.notice_item(n) for n in rows]
+    return render(request, "console/dead.html", lang, signed, items=items)
+
+
+@router.post("/dead/{notice_id}/retry")
+async def retry(notice_id: int, signed: CheckedDep, services: ServicesDep) -> Response:
+    try:
+        await staff_actions.retry_dead(services, signed.staff, notice_id)
+    except ActionError as error:
+        raise HTTPException(error.status, error.message) from None
+    return RedirectResponse("/console/dead", status_code=303)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+async def stats(
+    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
+) -> HTMLResponse:
+    """Figures and SVG charts for a filing date range (default: the last 30 days)."""
+    query = list_query(request)
+    today = staff_actions.today(services)
+    filters = query.filters()
+    if filters.filed_from is None:
+        filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
+    async with services.database.sessions() as session:
+        figures = await statistics.compute(
+            session=session, filters=filters, today=today,
+            utc_offset_hours=services.engine.options.utc_offset_hours,
+        )  # fmt: skip
+    t = console_text.make_t(lang)
+    by_status = [(status_label(k, lang), v) for k, v in figures["by_status"].items()]
+    by_category = [(category_label(k, lang), v) for k, v in figures["by_category"].items()]
+    svgs = [
+        charts.bars(t("by_status"), by_status),
+        charts.bars(t("by_category"), by_category),
+        charts.bars(t("by_platform"), list(figures["by_platform"].items())),
+        charts.bars(t("by_day"), list(figures["by_day"].items())),
+        charts.bars(t("ratings"), list(figures["ratings"]["distribution"].items())),
+    ]
+    return render(request, "console/statistics.html", lang, signed, figures=figures, svgs=svgs,
+                  filed_from=filters.filed_from, filed_to=filters.filed_to)  # fmt: skip
+
+
+@router.get("/export.csv")
+async def export(request: Request, signed: SupervisorPage, services: ServicesDep) -> Response:
+    """The filtered list as CSV, contacts masked."""
+    text = await export_rows(services, signed.staff, list_query(request).filters())
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="complaints.csv"'},
+    )
