@@ -8,7 +8,7 @@ the console can never disagree about who may do what.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,6 @@ from dialogs.events import Reply
 from dialogs.texts import render_notice, t
 from storage import audit, casework, complaints, outbox
 from storage import staff as staff_store
-from storage.crypto import DecryptionError
 from storage.models import Complaint, Identity, Staff
 
 
@@ -66,7 +65,7 @@ def today(services: Services) -> date:
     return (services.now() + offset).date()
 
 
-async def _complaint(session: AsyncSession, number: str) -> Complaint:
+async def locked_complaint(session: AsyncSession, number: str) -> Complaint:
     complaint = await casework.by_number(session=session, number=number, lock=True)
     if complaint is None:
         raise NotFound(f"no complaint {number}")
@@ -106,7 +105,7 @@ async def change_status(
     if target not in lifecycle.STATUSES:
         raise Invalid(f"unknown status {target!r}; statuses: {', '.join(lifecycle.STATUSES)}")
     async with services.database.transaction() as session:
-        complaint = await _complaint(session, number)
+        complaint = await locked_complaint(session, number)
         previous = complaint.status
         try:
             lifecycle.check_move(previous, target)
@@ -175,9 +174,9 @@ async def change_status(
 
 async def add_note(services: Services, staff: Staff, number: str, text: str) -> None:
     """An internal note: on the timeline for staff, never shown to the consumer."""
-    text = _text(text)
+    text = checked_text(text)
     async with services.database.transaction() as session:
-        complaint = await _complaint(session, number)
+        complaint = await locked_complaint(session, number)
         now = services.now()
         casework.add_event(
             session,
@@ -193,9 +192,9 @@ async def add_note(services: Services, staff: Staff, number: str, text: str) -> 
 
 async def send_message(services: Services, staff: Staff, number: str, text: str) -> int:
     """A message to the consumer about their complaint; returns the notice id."""
-    text = _text(text)
+    text = checked_text(text)
     async with services.database.transaction() as session:
-        complaint = await _complaint(session, number)
+        complaint = await locked_complaint(session, number)
         identity = await session.get_one(Identity, complaint.identity_id)
         now = services.now()
         casework.add_event(
@@ -231,7 +230,7 @@ async def assign(services: Services, staff: Staff, number: str, username: str | 
     """Give the complaint to an active staff member (or to nobody). Supervisors only."""
     require(staff, "supervisor")
     async with services.database.transaction() as session:
-        complaint = await _complaint(session, number)
+        complaint = await locked_complaint(session, number)
         assignee = None
         if username:
             assignee = await staff_store.by_username(session=session, username=username)
@@ -264,7 +263,7 @@ async def request_evidence(
     """Put the consumer's conversation into adding evidence to this complaint."""
     note = (note or "").strip() or None
     async with services.database.transaction() as session:
-        complaint = await _complaint(session, number)
+        complaint = await locked_complaint(session, number)
         if lifecycle.is_final(complaint.status):
             raise Conflict(f"complaint {number} is {complaint.status}; it takes no evidence")
         identity = await session.get_one(Identity, complaint.identity_id)
@@ -302,96 +301,10 @@ async def request_evidence(
         return notice.id
 
 
-@dataclass(frozen=True)
-class Contact:
-    name: str | None
-    phone: str | None
-
-
-def may_see_contact(staff: Staff, complaint: Complaint) -> bool:
-    """Supervisors see any consumer's contact; an agent only on complaints assigned to them."""
-    if staff_store.role_at_least(staff.role, "supervisor"):
-        return True
-    return complaint.assignee_id == staff.id
-
-
-async def reveal_contact(services: Services, staff: Staff, number: str) -> Contact:
-    """The consumer's full name and phone, decrypted, with an audit entry."""
-    async with services.database.transaction() as session:
-        complaint = await _complaint(session, number)
-        if not may_see_contact(staff, complaint):
-            raise Forbidden("only supervisors, or the assigned agent, may see contact details")
-        try:
-            contact = Contact(
-                services.cipher.decrypt(complaint.contact_name_enc),
-                services.cipher.decrypt(complaint.contact_phone_enc),
-            )
-        except DecryptionError:
-            raise Conflict("contact details cannot be decrypted with this secret key") from None
-        audit.record(
-            session, staff=staff, action="complaint.contact", target=number, now=services.now()
-        )
-        return contact
-
-
-async def bulk_notice(
-    services: Services,
-    staff: Staff,
-    filters: casework.Filters,
-    text: str,
-    text_en: str | None = None,
-) -> int:
-    """One notice to each consumer with a matching complaint (never two); returns the count.
-
-    ``text`` goes to every consumer; ``text_en``, when given, replaces it for consumers
-    who chat in English.
-    """
-    require(staff, "supervisor")
-    text = _text(text)
-    english = (text_en or "").strip() or None
-    async with services.database.transaction() as session:
-        now = services.now()
-        consumers = await casework.consumers_matching(
-            session=session, filters=filters, today=today(services)
-        )
-        for identity in consumers:
-            body = english if english and identity.language == "en" else text
-            reply = Reply(t(identity.language, "staff_notice.bulk", text=body))
-            await outbox.enqueue(
-                session=session, identity=identity, replies=[reply], now=now, kind="bulk"
-            )
-        audit.record(
-            session,
-            staff=staff,
-            action="notice.bulk",
-            now=now,
-            detail={"consumers": len(consumers), "filters": _plain(filters), "text": text},
-        )
-        return len(consumers)
-
-
-async def retry_dead(services: Services, staff: Staff, notice_id: int) -> None:
-    """Send a dead or undeliverable notice again. Supervisors only."""
-    require(staff, "supervisor")
-    async with services.database.transaction() as session:
-        now = services.now()
-        if not await outbox.retry_notice(session=session, notice_id=notice_id, now=now):
-            raise NotFound(f"no dead or undeliverable notice {notice_id}")
-        audit.record(session, staff=staff, action="notice.retry", target=str(notice_id), now=now)
-
-
-def _text(text: str) -> str:
+def checked_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise Invalid("the text is empty")
     if len(text) > 2000:
         raise Invalid("the text is longer than 2000 characters")
     return text
-
-
-def _plain(filters: casework.Filters) -> dict[str, object]:
-    return {
-        k: (str(v) if isinstance(v, date | datetime) else v)
-        for k, v in vars(filters).items()
-        if v is not None
-    }

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from bots import staff_actions, staff_views
+from bots import staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console_base import CheckedDep, LangDep, SignedDep, new_login_csrf, render
 from bots.routes.staff_api import evidence_file
@@ -173,7 +173,7 @@ async def _detail_page(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
         moves=lifecycle.allowed_moves(found.complaint.status), contact=contact,
         staff_names=staff_names,
-        may_see_contact=staff_actions.may_see_contact(signed.staff, found.complaint),
+        may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
     )  # fmt: skip
 
 
@@ -222,7 +222,7 @@ async def act(
         elif action == "request-evidence":
             await staff_actions.request_evidence(services, staff, number, note)
         else:
-            contact = await staff_actions.reveal_contact(services, staff, number)
+            contact = await staff_reach.reveal_contact(services, staff, number)
     except ActionError as error:
         return await _detail_page(
             request, signed, services, lang, number, error=error.message,

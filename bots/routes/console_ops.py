@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bots import charts, console_text, staff_actions, staff_views
+from bots import charts, console_text, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console import list_query
 from bots.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
@@ -69,7 +69,7 @@ async def bulk_send(
     """Send one notice to each consumer with a matching complaint."""
     filters = casework.Filters(status=status or None, category=category or None)
     try:
-        count = await staff_actions.bulk_notice(services, signed.staff, filters, text, text_en)
+        count = await staff_reach.bulk_notice(services, signed.staff, filters, text, text_en)
     except ActionError as error:
         return render(request, "console/bulk.html", lang, signed, error.status, sent=None,
                       error=error.message)  # fmt: skip
@@ -90,7 +90,7 @@ async def dead(
 @router.post("/dead/{notice_id}/retry")
 async def retry(notice_id: int, signed: CheckedDep, services: ServicesDep) -> Response:
     try:
-        await staff_actions.retry_dead(services, signed.staff, notice_id)
+        await staff_reach.retry_dead(services, signed.staff, notice_id)
     except ActionError as error:
         raise HTTPException(error.status, error.message) from None
     return RedirectResponse("/console/dead", status_code=303)

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from bots import staff_actions, staff_views
+from bots import staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.staff_filters import FiltersDep, SortQ
 from bots.security import TOKEN_TTL_SECONDS
@@ -234,7 +234,7 @@ async def request_evidence(
 async def contact(number: str, staff: StaffDep, services: ServicesDep) -> Any:
     """The consumer's full name and phone (supervisors, or the assigned agent; audited)."""
     try:
-        found = await staff_actions.reveal_contact(services, staff, number)
+        found = await staff_reach.reveal_contact(services, staff, number)
     except ActionError as error:
         return refused(error)
     return {"number": number, "contact_name": found.name, "contact_phone": found.phone}

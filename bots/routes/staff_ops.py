@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from bots import staff_actions, staff_views
+from bots import staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.staff_api import refused
 from bots.routes.staff_filters import FiltersDep, StatusQ, TypeQ
@@ -44,7 +44,7 @@ async def bulk_notice(body: BulkNotice, staff: SupervisorDep, services: Services
     """One notice to every consumer with a matching complaint, never two to one consumer."""
     filters = casework.Filters(**body.filter.model_dump())
     try:
-        count = await staff_actions.bulk_notice(services, staff, filters, body.text, body.text_en)
+        count = await staff_reach.bulk_notice(services, staff, filters, body.text, body.text_en)
     except ActionError as error:
         return refused(error)
     return {"consumers": count}
@@ -113,7 +113,7 @@ async def dead_letters(staff: SupervisorDep, services: ServicesDep) -> dict[str,
 async def retry(notice_id: int, staff: SupervisorDep, services: ServicesDep) -> Any:
     """Queue a dead or undeliverable notice again; the worker sends it."""
     try:
-        await staff_actions.retry_dead(services, staff, notice_id)
+        await staff_reach.retry_dead(services, staff, notice_id)
     except ActionError as error:
         return refused(error)
     return {"notice": notice_id, "status": "pending"}
