@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from adapters.base import (
@@ -149,7 +150,18 @@ async def _give_up(services: Services, item: evidence.Download, status: str, rea
 
 
 async def _loop(services: Services, stop: asyncio.Event, work: str) -> None:
-    step = deliver_due if work == "notices" else fetch_due
+    if work == "notices":
+        # Two claimers overlap, so the next batch is claimed while one is still being
+        # paced out: no gap in the platform's rate between batches.
+        await asyncio.gather(*(_steps(services, stop, deliver_due) for _ in range(2)))
+    else:
+        await _steps(services, stop, fetch_due)
+
+
+async def _steps(
+    services: Services, stop: asyncio.Event, step: Callable[[Services], Awaitable[int]]
+) -> None:
+    work = step.__name__
     while not stop.is_set():
         busy = 0
         try:
