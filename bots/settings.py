@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     port: int = 8000
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
+    # Delivery worker (bots/worker.py): a notice is dead after this many failed tries;
+    # a claimed row comes back to the other workers when its lease runs out.
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    outbox_batch_size: int = Field(default=20, ge=1, le=1000)
+    evidence_batch_size: int = Field(default=5, ge=1, le=100)
     log_level: str = "INFO"
 
     @property

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.base import (
     Delivered,
@@ -22,28 +26,44 @@ from adapters.base import (
     Undeliverable,
 )
 from bots.background import register, sleep_or_stop
-from bots.metrics import EVIDENCE_FETCHES, NOTICES
+from bots.metrics import EVIDENCE_FETCHES, NOTICES, OUTBOX_DUE
 from bots.services import Services
 from dialogs.events import Reply
 from dialogs.texts import format_date, t
-from storage import evidence, outbox
+from storage import evidence_fetch, outbox
 from storage.blobs import BlobRefused
+from storage.evidence_fetch import Download
 from storage.models import Identity
 
 log = logging.getLogger("weiquan.worker")
 
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 8
-BATCH = 20
+NOT_CONFIGURED = "channel not configured"
+# The due-notices gauge costs a count query; once every few seconds is enough.
+GAUGE_EVERY_SECONDS = 5.0
+_gauge_at = 0.0
 
 
 async def deliver_due(services: Services, *, now: datetime | None = None) -> int:
     """Claim and deliver the notices that are due; returns how many were tried."""
+    settings = services.settings
     now = now or services.now()
     async with services.database.transaction() as session:
-        claimed = await outbox.claim_due(session=session, now=now, lease=LEASE, limit=BATCH)
-    await asyncio.gather(*(_deliver(services, item) for item in claimed))
+        await _update_gauge(session, now)
+        claimed = await outbox.claim_due(
+            session=session,
+            now=now,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+            limit=settings.outbox_batch_size,
+        )
+    await _all(_deliver(services, item) for item in claimed)
     return len(claimed)
+
+
+async def _update_gauge(session: AsyncSession, now: datetime) -> None:
+    global _gauge_at
+    if time.monotonic() - _gauge_at >= GAUGE_EVERY_SECONDS:
+        _gauge_at = time.monotonic()
+        OUTBOX_DUE.set(await outbox.due_count(session=session, now=now))
 
 
 async def _deliver(services: Services, item: outbox.Claimed) -> None:
@@ -51,10 +71,10 @@ async def _deliver(services: Services, item: outbox.Claimed) -> None:
     sender = services.senders.get(platform)
     outcome: Delivered | DeliveryError
     if item.blocked:
-        outcome = Undeliverable("the consumer blocked us or left the channel")
+        outcome = Undeliverable(f"consumer blocked: {item.blocked_reason or 'no reason given'}")
     elif sender is None:
-        # Visible to staff as a reason, retried: a channel switched back on delivers it.
-        outcome = RetryLater(f"channel {platform} is not configured on this worker")
+        # Retried, and visible to staff: a misconfigured worker must not drop notices.
+        outcome = RetryLater(NOT_CONFIGURED)
     else:
         try:
             outcome = await sender.send(item.recipient, item.replies)
@@ -69,7 +89,7 @@ async def _deliver(services: Services, item: outbox.Claimed) -> None:
             claimed=item,
             outcome=outcome,
             now=services.now(),
-            max_attempts=MAX_ATTEMPTS,
+            max_attempts=services.settings.outbox_max_attempts,
         )
     NOTICES.labels(platform, status).inc()
     if status in ("dead", "undeliverable"):
@@ -81,26 +101,32 @@ async def _deliver(services: Services, item: outbox.Claimed) -> None:
 
 async def fetch_due(services: Services, *, now: datetime | None = None) -> int:
     """Claim and download pending evidence files; returns how many were tried."""
+    settings = services.settings
     now = now or services.now()
     async with services.database.transaction() as session:
-        claimed = await evidence.claim_downloads(session=session, now=now, lease=LEASE)
-    await asyncio.gather(*(_fetch(services, item, now) for item in claimed))
+        claimed = await evidence_fetch.claim_downloads(
+            session=session,
+            now=now,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+            limit=settings.evidence_batch_size,
+        )
+    await _all(_fetch(services, item, now) for item in claimed)
     return len(claimed)
 
 
-async def _fetch(services: Services, item: evidence.Download, now: datetime) -> None:
+async def _fetch(services: Services, item: Download, now: datetime) -> None:
     fetcher = services.fetchers.get(item.platform)
-    if now - item.received_at > evidence.PLATFORM_KEEPS_MEDIA:
+    if item.expired(now):
         await _give_up(services, item, "expired", "the platform no longer keeps the file")
         return
     if fetcher is None:
-        await _retry(services, item, f"channel {item.platform} is not configured", 300)
+        await _retry(services, item, NOT_CONFIGURED, outbox.backoff(item.attempts))
         return
     try:
         blob = await services.blobs.put_stream(fetcher.fetch(item.platform_ref, item.kind))
     except MediaExpired as exc:
         await _give_up(services, item, "expired", exc.reason)
-    except BlobRefused as exc:
+    except BlobRefused as exc:  # too large, or not a type we keep as evidence
         await _give_up(services, item, "refused", exc.reason)
     except Undeliverable as exc:
         await _give_up(services, item, "failed", exc.reason)
@@ -114,21 +140,25 @@ async def _fetch(services: Services, item: evidence.Download, now: datetime) -> 
         )
     else:
         async with services.database.transaction() as session:
-            await evidence.record_stored(session=session, download=item, blob=blob)
+            await evidence_fetch.record_stored(session=session, download=item, blob=blob)
         EVIDENCE_FETCHES.labels(item.platform, "stored").inc()
 
 
-async def _retry(services: Services, item: evidence.Download, reason: str, delay: float) -> None:
+async def _retry(services: Services, item: Download, reason: str, delay: float) -> None:
     at = services.now() + timedelta(seconds=delay)
     async with services.database.transaction() as session:
-        await evidence.record_retry(session=session, download=item, reason=reason, at=at)
+        await evidence_fetch.record_retry(session=session, download=item, reason=reason, at=at)
     EVIDENCE_FETCHES.labels(item.platform, "retry").inc()
 
 
-async def _give_up(services: Services, item: evidence.Download, status: str, reason: str) -> None:
+async def _give_up(services: Services, item: Download, status: str, reason: str) -> None:
     """Mark the file as lost and ask the consumer, in their language, to send it again."""
     async with services.database.transaction() as session:
-        await evidence.record_given_up(session=session, download=item, status=status, reason=reason)
+        row = await evidence_fetch.record_given_up(
+            session=session, download=item, status=status, reason=reason
+        )
+        if row is None:  # the consumer cancelled the draft meanwhile: nobody to ask
+            return
         identity = await session.get_one(Identity, item.identity_id)
         lang = identity.language
         when = format_date(lang, item.received_at)
@@ -143,10 +173,22 @@ async def _give_up(services: Services, item: evidence.Download, status: str, rea
             identity=identity,
             replies=[Reply(text)],
             now=services.now(),
+            complaint_id=row.complaint_id,
             kind="evidence_resend",
         )
     EVIDENCE_FETCHES.labels(item.platform, status).inc()
     log.info("evidence not stored", extra={"evidence": item.id, "status": status})
+
+
+async def _all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Work a claimed batch concurrently (bounded by the batch size).
+
+    One failure (say, a lost connection while recording) must not orphan the others;
+    the failed row's lease brings it back.
+    """
+    for result in await asyncio.gather(*jobs, return_exceptions=True):
+        if isinstance(result, Exception):
+            log.error("recording a delivery failed", exc_info=result)
 
 
 async def _loop(services: Services, stop: asyncio.Event, work: str) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.events import MediaMessage
-from storage.blobs import StoredBlob
 from storage.models import Evidence, Identity
 
 
@@ -84,88 +82,3 @@ async def discard_draft(*, session: AsyncSession, identity: Identity) -> None:
     await session.execute(
         delete(Evidence).where(Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None))
     )
-
-
-# --------------------------------------------------------------------------- downloads
-
-# WeChat keeps temporary media for 3 days; past that a download can only fail.
-PLATFORM_KEEPS_MEDIA = timedelta(days=3)
-
-
-@dataclass(frozen=True)
-class Download:
-    """A pending evidence file claimed for download."""
-
-    id: int
-    identity_id: int
-    platform: str
-    platform_ref: str
-    kind: str
-    attempts: int
-    received_at: datetime
-
-
-async def claim_downloads(
-    *, session: AsyncSession, now: datetime, lease: timedelta, limit: int = 10
-) -> list[Download]:
-    """Claim pending files whose turn has come; the lease is the next attempt time."""
-    rows = await session.scalars(
-        select(Evidence)
-        .where(
-            Evidence.fetch_status == "pending",
-            Evidence.next_attempt_at <= now,
-            Evidence.platform_ref.is_not(None),
-        )
-        .order_by(Evidence.next_attempt_at, Evidence.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = []
-    for row in rows:
-        row.fetch_attempts += 1
-        row.next_attempt_at = now + lease
-        assert row.platform_ref is not None
-        claimed.append(
-            Download(
-                id=row.id,
-                identity_id=row.identity_id,
-                platform=row.platform,
-                platform_ref=row.platform_ref,
-                kind=row.kind,
-                attempts=row.fetch_attempts,
-                received_at=row.received_at,
-            )
-        )
-    return claimed
-
-
-async def record_stored(*, session: AsyncSession, download: Download, blob: StoredBlob) -> None:
-    """The file is in the blob store."""
-    row = await session.get_one(Evidence, download.id)
-    row.fetch_status = "stored"
-    row.blob_key = blob.key
-    row.sha256 = blob.sha256
-    row.size = blob.size
-    row.mime = blob.mime
-    row.next_attempt_at = None
-    row.last_error = None
-
-
-async def record_retry(
-    *, session: AsyncSession, download: Download, reason: str, at: datetime
-) -> None:
-    """A passing failure: try again at ``at``."""
-    row = await session.get_one(Evidence, download.id)
-    row.next_attempt_at = at
-    row.last_error = reason[:500]
-
-
-async def record_given_up(
-    *, session: AsyncSession, download: Download, status: str, reason: str
-) -> Evidence:
-    """``expired``, ``refused`` or ``failed``: the file will not be stored."""
-    row = await session.get_one(Evidence, download.id)
-    row.fetch_status = status
-    row.next_attempt_at = None
-    row.last_error = reason[:500]
-    return row

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -133,6 +133,7 @@ class Claimed:
     replies: list[Reply]
     attempts: int
     blocked: bool
+    blocked_reason: str | None = None
 
 
 def _due(now: datetime) -> Any:
@@ -193,15 +194,40 @@ async def claim_due(
                 replies=notice_replies(notice),
                 attempts=notice.attempts,
                 blocked=identity.blocked,
+                blocked_reason=identity.blocked_reason,
             )
         )
     return claimed
 
 
 def backoff(attempts: int, *, base: float = 2.0, cap: float = 3600.0) -> float:
-    """Seconds before the next try: exponential with full jitter (no thundering herd)."""
+    """Seconds before the next try: exponential with full jitter.
+
+    Full jitter (uniform between 0 and the exponential ceiling) spreads the retries of
+    many notices that failed together — a platform outage — instead of sending them
+    back in one burst.
+    """
     ceiling = min(cap, base * 2 ** max(0, attempts - 1))
-    return random.uniform(ceiling / 2, ceiling)
+    return random.uniform(0, ceiling)
+
+
+async def due_count(*, session: AsyncSession, now: datetime) -> int:
+    """How many push notices are due now (for the metrics; order is not considered)."""
+    query = (
+        select(func.count())
+        .select_from(OutboxNotice)
+        .where(
+            OutboxNotice.platform.not_in(sorted(PULL_PLATFORMS)),
+            or_(
+                and_(
+                    OutboxNotice.status.in_(("pending", "retrying")),
+                    OutboxNotice.next_attempt_at <= now,
+                ),
+                and_(OutboxNotice.status == "sending", OutboxNotice.lease_until < now),
+            ),
+        )
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def record_outcome(
@@ -215,6 +241,12 @@ async def record_outcome(
     """Record how a delivery ended; returns the notice's new status."""
     notice = await session.get_one(OutboxNotice, claimed.id, with_for_update=True)
     identity = await session.get_one(Identity, claimed.recipient.identity_id)
+    if notice.status != "sending" or notice.attempts != claimed.attempts:
+        # This worker outlived its lease and another one claimed the notice again: that
+        # claim records the outcome. A delivery still counts.
+        if isinstance(outcome, Delivered) and notice.status != "sent":
+            mark_sent(notice, now=now, via=outcome.via)
+        return notice.status
     notice.lease_until = None
     if isinstance(outcome, Delivered):
         mark_sent(notice, now=now, via=outcome.via)

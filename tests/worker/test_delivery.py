@@ -75,8 +75,9 @@ async def test_retry_after_is_honoured_then_dead_after_the_limit(
     assert notice.status == "retrying"
     assert notice.next_attempt_at == clock.now + timedelta(seconds=30)
     assert await worker.deliver_due(services) == 0  # not due yet
-    sender.script = [RetryLater("system busy") for _ in range(worker.MAX_ATTEMPTS)]
-    for _ in range(worker.MAX_ATTEMPTS):
+    limit = services.settings.outbox_max_attempts
+    sender.script = [RetryLater("system busy") for _ in range(limit)]
+    for _ in range(limit):
         clock.advance(hours=2)
         await worker.deliver_due(services)
     assert await statuses(services) == [("dead", "system busy")]
@@ -148,11 +149,12 @@ async def test_a_dead_workers_lease_runs_out_and_the_notice_goes(
     sender = ScriptedSender()
     services.senders["wechat"] = sender
     await notify(services, await consumer(services, "o7"), "leased")
+    lease = timedelta(seconds=services.settings.outbox_lease_seconds)
     async with services.database.transaction() as session:
-        claimed = await outbox.claim_due(session=session, now=clock.now, lease=worker.LEASE)
+        claimed = await outbox.claim_due(session=session, now=clock.now, lease=lease)
     assert len(claimed) == 1  # ...and this worker dies without recording anything
     assert await worker.deliver_due(services) == 0
-    clock.advance(seconds=worker.LEASE.total_seconds() + 1)
+    clock.advance(seconds=lease.total_seconds() + 1)
     assert await worker.deliver_due(services) == 1
     assert sender.sent == [("o7", "leased")]
 
@@ -161,7 +163,7 @@ async def test_a_channel_that_is_not_configured_is_a_visible_retry(services: Ser
     await notify(services, await consumer(services, "o8"), "nowhere")
     await worker.deliver_due(services)
     assert await statuses(services) == [
-        ("retrying", "channel wechat is not configured on this worker")
+        ("retrying", "channel not configured")
     ]
 
 
