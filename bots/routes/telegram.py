@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from adapters.telegram.channel import BadUpdate, UpdateFailed
 from bots.deps import ServicesDep
+from bots.routes.body import BodyTooLarge, read_capped
 
 log = logging.getLogger("weiquan.telegram")
 router = APIRouter(tags=["webhooks"])
@@ -38,14 +39,10 @@ async def receive(request: Request, services: ServicesDep) -> JSONResponse:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _answer(403, "wrong or missing secret token")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+    try:
+        body = await read_capped(request, MAX_BODY)
+    except BodyTooLarge:
         return _answer(413, "body too large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return _answer(413, "body too large")
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -19,6 +19,7 @@ from adapters.wechat import inbound
 from adapters.wechat.outbound import passive_reply
 from adapters.wechat.verify import MAX_BODY, SafeMode, check_signature, check_timestamp
 from bots.deps import ServicesDep
+from bots.routes.body import BodyTooLarge, read_capped
 from bots.services import Services
 from dialogs.events import Unsubscribed
 
@@ -65,15 +66,10 @@ async def verify_url(
 
 
 async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise AdapterError(413, "body too large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise AdapterError(413, "body too large")
-    return bytes(body)
+    try:
+        return await read_capped(request, MAX_BODY)
+    except BodyTooLarge:
+        raise AdapterError(413, "body too large") from None
 
 
 @router.post("/webhooks/wechat")
