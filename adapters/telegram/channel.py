@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from adapters.base import DeliveryError
@@ -61,6 +61,8 @@ class TelegramChannel:
         except (TypeError, KeyError, ValueError, AttributeError) as exc:
             raise BadUpdate(str(exc)[:200]) from exc
         if isinstance(event, inbound.Ignored):
+            if update is not None and update.callback_query is not None:
+                await self._answer_callback(update)
             if event.reply_to is not None:
                 # Complaints carry personal data: they are taken in private chats only.
                 note = Reply(t(self.settings.language, "error.private_only"))
@@ -69,14 +71,20 @@ class TelegramChannel:
         replies = await engine.handle(event)
         if update is None:  # parse() returns an update for every event it makes
             return
-        if isinstance(event, ChoicePressed) and update.callback_query is not None:
-            try:  # stops the button's spinner; harmless if it fails
-                await update.callback_query.answer()
-            except TelegramError:
-                log.info("callback answer failed", extra={"update": update.update_id})
+        if isinstance(event, ChoicePressed):
+            await self._answer_callback(update)
         chat = update.effective_chat
         if chat is not None and replies:
             await self._send(chat.id, replies)
+
+    async def _answer_callback(self, update: Update) -> None:
+        """Stop the pressed button's spinner; harmless if it fails."""
+        if update.callback_query is None:
+            return
+        try:
+            await update.callback_query.answer()
+        except TelegramError:
+            log.info("callback answer failed", extra={"update": update.update_id})
 
     async def _send(self, chat_id: int, replies: list[Reply]) -> None:
         try:

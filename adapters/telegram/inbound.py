@@ -78,6 +78,10 @@ def to_event(update: Update) -> InboundEvent | Ignored:
         message = query.message
         if message is None or message.chat.type != "private":
             return Ignored("callback outside a private chat")
+        if message.chat.id != query.from_user.id:
+            # A keyboard that belongs to another consumer's chat: stepping the presser's
+            # dialog would send their replies into someone else's chat.
+            return Ignored("callback from another user's keyboard")
         step, choice = decode_callback(query.data or "")
         return ChoicePressed(
             platform=Platform.TELEGRAM,

@@ -151,6 +151,20 @@ async def test_bad_requests_write_nothing(
     assert fake.calls_to("sendMessage") == []
 
 
+async def test_a_button_from_another_users_chat_changes_nothing(
+    client: httpx.AsyncClient, services: Any, fake: FakeTelegram
+) -> None:
+    await post(client, updates.text(UID, "hi"))
+    before = await rows(services)
+    sent = len(fake.calls_to("sendMessage"))
+    foreign = updates.press(UID, "menu|complaint")
+    foreign["callback_query"]["message"]["chat"]["id"] = 999_999  # someone else's chat
+    assert (await post(client, foreign)).status_code == 200
+    assert await rows(services) == before
+    assert len(fake.calls_to("sendMessage")) == sent
+    assert fake.calls_to("answerCallbackQuery")
+
+
 async def test_group_chats_get_a_polite_note(
     client: httpx.AsyncClient, services: Any, fake: FakeTelegram
 ) -> None:
