@@ -127,7 +127,7 @@ async def _fetch(services: Services, item: Download, now: datetime) -> None:
     except MediaExpired as exc:
         await _give_up(services, item, "expired", exc.reason)
     except BlobRefused as exc:  # too large, or not a type we keep as evidence
-        await _give_up(services, item, "refused", exc.reason)
+        await _give_up(services, item, "refused", str(exc), refusal=exc.reason)
     except Undeliverable as exc:
         await _give_up(services, item, "failed", exc.reason)
     except RetryLater as exc:
@@ -151,8 +151,14 @@ async def _retry(services: Services, item: Download, reason: str, delay: float) 
     EVIDENCE_FETCHES.labels(item.platform, "retry").inc()
 
 
-async def _give_up(services: Services, item: Download, status: str, reason: str) -> None:
-    """Mark the file as lost and ask the consumer, in their language, to send it again."""
+async def _give_up(
+    services: Services, item: Download, status: str, reason: str, refusal: str = ""
+) -> None:
+    """Mark the file as lost and ask the consumer, in their language, to send it again.
+
+    ``reason`` is kept for staff; ``refusal`` is the store's catalog code (``too_large``,
+    ``bad_type``) that explains a refusal to the consumer.
+    """
     async with services.database.transaction() as session:
         row = await evidence_fetch.record_given_up(
             session=session, download=item, status=status, reason=reason
@@ -162,9 +168,9 @@ async def _give_up(services: Services, item: Download, status: str, reason: str)
         identity = await session.get_one(Identity, item.identity_id)
         lang = identity.language
         when = format_date(lang, item.received_at)
-        if status == "refused":  # reason is a catalog code: too_large, bad_type
+        if status == "refused":
             text = t(
-                lang, "notice.evidence_refused", date=when, reason=t(lang, f"evidence.{reason}")
+                lang, "notice.evidence_refused", date=when, reason=t(lang, f"evidence.{refusal}")
             )
         else:  # the platform's own words stay in last_error for staff
             text = t(lang, f"notice.evidence_{status}", date=when)

@@ -12,20 +12,27 @@ from dialogs.events import Reply
 
 @dataclass
 class ScriptedSender:
-    """Sends succeed unless ``script`` holds an error for the next attempt."""
+    """Sends succeed unless ``script`` holds an exception for the next attempt.
+
+    ``rename`` maps an external id to the one the platform says it moved to (Telegram's
+    ChatMigrated); ``tried`` records every attempt, ``sent`` every success.
+    """
 
     platform: str = "wechat"
-    script: list[DeliveryError] = field(default_factory=list)
+    script: list[Exception] = field(default_factory=list)
     sent: list[tuple[str, str]] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)
+    rename: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
 
     async def send(self, recipient: Recipient, replies: list[Reply]) -> Delivered:
+        self.tried.append(replies[0].text)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.script:
             raise self.script.pop(0)
         self.sent.append((recipient.external_id, replies[0].text))
-        return Delivered(via="custom")
+        return Delivered(via="custom", new_external_id=self.rename.get(recipient.external_id))
 
 
 @dataclass
