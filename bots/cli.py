@@ -57,6 +57,14 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    if workers > 1 and settings.telegram_token and not settings.telegram_webhook_url:
+        # Telegram answers 409 to a second getUpdates caller: polling is one process.
+        typer.echo(
+            "Telegram polling runs in one process: use --workers 1, or set "
+            "WEIQUAN_TELEGRAM_WEBHOOK_URL for several workers",
+            err=True,
+        )
+        raise typer.Exit(2)
     if settings.is_sqlite:
         # The embedded default migrates by itself; PostgreSQL migrates as its own step.
         _upgrade(settings)
