@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from telegram.error import TelegramError
@@ -20,6 +23,25 @@ from storage.models import PlatformToken
 
 log = logging.getLogger("weiquan.telegram")
 OFFSET = "telegram_offset"
+POLLER = "telegram_poller"
+# Telegram answers 409 to a second getUpdates caller: one process polls, under a lease
+# in the database that another process takes over when the holder stops renewing it.
+POLLER_LEASE = timedelta(seconds=90)
+
+
+async def hold_poller_lease(services: Services, holder: str) -> bool:
+    """Take or renew the right to poll; False while another process holds it."""
+    now = datetime.now(UTC)
+    async with services.database.transaction() as session:
+        row = await session.get(PlatformToken, POLLER, with_for_update=True)
+        if row is None:
+            session.add(PlatformToken(name=POLLER, value=holder, expires_at=now + POLLER_LEASE))
+            return True
+        if row.value != holder and row.expires_at is not None and row.expires_at > now:
+            return False
+        row.value = holder
+        row.expires_at = now + POLLER_LEASE
+        return True
 
 
 async def load_offset(services: Services) -> int | None:
@@ -66,12 +88,21 @@ async def telegram_polling(services: Services, stop: asyncio.Event) -> None:
     settings = services.settings
     if channel is None or settings.telegram_webhook_url:
         return
+    holder = f"{socket.gethostname()}:{os.getpid()}:{id(services)}"
+    while not await hold_poller_lease(services, holder):
+        if await sleep_or_stop(stop, POLLER_LEASE.total_seconds() / 3):
+            return
     try:
         await channel.bot.delete_webhook()  # getUpdates is refused while a webhook is set
     except TelegramError as error:
         log.warning("deleteWebhook failed", extra={"error": str(error)})
     while not stop.is_set():
         try:
+            if not await hold_poller_lease(services, holder):
+                log.warning("another process took over Telegram polling")
+                if await sleep_or_stop(stop, POLLER_LEASE.total_seconds() / 3):
+                    return
+                continue
             poll = asyncio.create_task(poll_once(services, channel))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -66,3 +66,19 @@ async def test_the_polling_loop_runs_without_a_webhook_and_stops(
     assert not pending
     assert fake.sent_texts(10)
     assert fake.calls_to("deleteWebhook")
+
+
+async def test_one_process_polls_at_a_time(services: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.telegram.polling import POLLER, hold_poller_lease
+    from storage.models import PlatformToken
+
+    assert await hold_poller_lease(services, "host-a:1")
+    assert await hold_poller_lease(services, "host-a:1")  # renewing is fine
+    assert not await hold_poller_lease(services, "host-b:2")
+    async with services.database.transaction() as session:
+        row = await session.get_one(PlatformToken, POLLER)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)  # host-a stopped renewing
+    assert await hold_poller_lease(services, "host-b:2")
+    assert not await hold_poller_lease(services, "host-a:1")
