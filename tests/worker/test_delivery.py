@@ -20,6 +20,8 @@ async def test_a_notice_is_sent_and_recorded(services: Services, clock: Clock) -
     services.senders["wechat"] = sender
     who = await consumer(services, "o1")
     await notify(services, who, "accepted")
+    async with services.database.sessions() as session:
+        assert await outbox.due_count(session=session, now=clock.now) == 1
     assert await worker.deliver_due(services) == 1
     assert sender.sent == [("o1", "accepted")]
     [notice] = await notices(services)
@@ -29,6 +31,8 @@ async def test_a_notice_is_sent_and_recorded(services: Services, clock: Clock) -
     assert stored.pushes_since_inbound == 1
     assert stored.external_id == "o1-moved"  # the platform moved the chat
     assert await worker.deliver_due(services) == 0
+    async with services.database.sessions() as session:
+        assert await outbox.due_count(session=session, now=clock.now) == 0
 
 
 async def test_a_blocking_refusal_marks_the_consumer_and_later_notices_are_not_tried(
