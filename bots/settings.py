@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     # Delivery worker (bots/worker.py): a notice is dead after this many failed tries;
     # a claimed row comes back to the other workers when its lease runs out.
-    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    # 16 attempts with backoff capped at an hour ride out about six hours of platform outage.
+    outbox_max_attempts: int = Field(default=16, ge=1, le=100)
     outbox_lease_seconds: float = Field(default=120.0, gt=0)
     outbox_batch_size: int = Field(default=20, ge=1, le=1000)
     evidence_batch_size: int = Field(default=5, ge=1, le=100)
