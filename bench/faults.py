@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,7 +41,7 @@ def start_server(url: str, work: Path, port: int) -> subprocess.Popen[bytes]:
         "WEIQUAN_VAR_DIR": str(work / "var"),
         "WEIQUAN_EVIDENCE_DIR": str(work / "ev"),
         "WEIQUAN_SECRET_KEY": "fault-secret-fault-secret-fault",
-        "WEIQUAN_LOG_LEVEL": "ERROR",
+        "WEIQUAN_LOG_LEVEL": "WARNING",
     }
     subprocess.run(
         [sys.executable, "-m", "bots.cli", "db", "upgrade"],
@@ -134,6 +135,8 @@ def run_case(case: str, consumers: int) -> bool:
         recovered = asyncio.run(scenario())
         proc.terminate()
         proc.wait(timeout=20)
+        # Keep the server's log for a look at what the outage produced.
+        shutil.copy(Path(tmp) / "server.log", Path(tempfile.gettempdir()) / f"fault-{case}.log")
         filed, people, wrong = asyncio.run(verify(url))
     ok = filed == consumers and people == consumers and wrong == 0
     print(f"[{case}] answers: {dict(outcomes)}; fault handled in {recovered:.1f} s")

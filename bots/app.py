@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -53,6 +54,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
+    # While PostgreSQL restarts, opening a connection fails below SQLAlchemy's wrapping
+    # (connection refused from the socket, asyncpg's own connection errors).
+    @app.exception_handler(ConnectionError)
+    @app.exception_handler(asyncpg.exceptions.PostgresConnectionError)
+    @app.exception_handler(asyncpg.exceptions.InterfaceError)
     async def database_down(_request: Request, exc: Exception) -> JSONResponse:
         # 503, not 500 with a stack: platforms retry, and nothing was acknowledged.
         # The class and SQLSTATE only: a driver's message can quote the consumer's data.
