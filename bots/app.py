@@ -59,6 +59,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(ConnectionError)
     @app.exception_handler(asyncpg.exceptions.PostgresConnectionError)
     @app.exception_handler(asyncpg.exceptions.InterfaceError)
+    # The PostgreSQL turn speaks asyncpg directly: its errors arrive unwrapped.
+    @app.exception_handler(asyncpg.exceptions.PostgresError)
     async def database_down(_request: Request, exc: Exception) -> JSONResponse:
         # 503, not 500 with a stack: platforms retry, and nothing was acknowledged.
         # The class and SQLSTATE only: a driver's message can quote the consumer's data.

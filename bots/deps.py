@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from bots.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The process's services, built in the app's lifespan."""
     services: Services = request.app.state.services
     return services

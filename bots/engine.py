@@ -1,8 +1,8 @@
 """The engine: applies one inbound event in one database transaction.
 
-1. lock the consumer's conversation row (created on first contact);
-2. look the (platform, message id) up in the dedupe table — a repeat returns the
-   stored replies and changes nothing;
+1. lock the consumer's conversation row (created on first contact) and look the
+   (platform, message id) up in the dedupe table — a repeat returns the stored
+   replies and changes nothing (:mod:`storage.turns`);
 3. step the intake dialog (pure);
 4. carry out its commands (file, attach evidence, withdraw, rate…);
 5. save the conversation, record the message with its replies, commit.
@@ -30,6 +30,7 @@ from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubs
 from storage import conversations, outbox
 from storage.db import Database
 from storage.models import Identity
+from storage.turns import open_turn
 
 log = logging.getLogger("weiquan.engine")
 
@@ -60,15 +61,12 @@ class Engine:
         """Apply ``event`` once and return the replies for the consumer."""
         platform = str(event.platform)
         with MESSAGE_SECONDS.labels(platform).time():
-            async with self.database.begin() as conn:
-                locked = await conversations.lock(
-                    conn,
+            async with open_turn(self.database) as turn:
+                locked, stored = await turn.lock(
                     platform=platform,
                     external_id=event.user_id,
                     language=self._language_for(event),
-                )
-                stored = await conversations.stored_replies(
-                    conn, platform=platform, message_key=event.message_id
+                    message_key=event.message_id,
                 )
                 if stored is not None:
                     MESSAGES.labels(platform, "repeat").inc()
@@ -78,7 +76,7 @@ class Engine:
                 conv, replies = result.conversation, list(result.replies)
                 if result.commands or locked.notices_waiting:
                     # Commands and notices are rare: only they pay for an ORM session.
-                    session = AsyncSession(bind=conn, expire_on_commit=False)
+                    session = await turn.session()
                     identity = await session.get_one(Identity, locked.identity_id)
                     conv, replies = await self._run_commands(session, identity, result, now)
                     if locked.notices_waiting:
@@ -88,16 +86,14 @@ class Engine:
                             )
                         )
                     await session.flush()
-                await conversations.save(
-                    conn, locked, conv, now, resubscribe=not isinstance(event, Unsubscribed)
-                )
-                await conversations.record_message(
-                    conn,
+                await turn.finish(
+                    locked,
+                    conv,
+                    now,
                     platform=platform,
                     message_key=event.message_id,
-                    identity_id=locked.identity_id,
                     replies=[r.to_dict() for r in replies],
-                    now=now,
+                    resubscribe=not isinstance(event, Unsubscribed),
                 )
         MESSAGES.labels(platform, "applied").inc()
         return replies

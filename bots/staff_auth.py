@@ -24,7 +24,7 @@ class StaffSecurity:
     limiter: LoginLimiter
 
 
-def get_security(request: Request, services: ServicesDep) -> StaffSecurity:
+async def get_security(request: Request, services: ServicesDep) -> StaffSecurity:
     """The app's signer and login limiter (shared Redis counts when configured)."""
     existing: StaffSecurity | None = getattr(request.app.state, "staff_security", None)
     if existing is not None:

@@ -255,6 +255,17 @@ async def save(
             "b_updated_at": now,
         },
     )
+    changes = identity_changes(locked, conv, now, inbound=inbound, resubscribe=resubscribe)
+    if changes:
+        await conn.execute(
+            update(IDENTITIES).where(IDENTITIES.c.id == locked.identity_id).values(**changes)
+        )
+
+
+def identity_changes(
+    locked: Locked, conv: DialogConversation, now: datetime, *, inbound: bool, resubscribe: bool
+) -> dict[str, Any]:
+    """The identity columns a message changes; empty (no write) for most messages."""
     changes: dict[str, Any] = {}
     if (conv.language, conv.language_chosen) != (locked.language, locked.language_chosen):
         changes.update(language=conv.language, language_chosen=conv.language_chosen)
@@ -265,10 +276,7 @@ async def save(
         if resubscribe and locked.unsubscribed:
             # A consumer who writes again after unfollowing is reachable again.
             changes["unsubscribed_at"] = None
-    if changes:
-        await conn.execute(
-            update(IDENTITIES).where(IDENTITIES.c.id == locked.identity_id).values(**changes)
-        )
+    return changes
 
 
 async def prune_processed(*, session: AsyncSession, older_than: datetime) -> int:

@@ -99,6 +99,8 @@ class WorkCalendar:
         self.holidays_file = holidays_file
         self._holidays: frozenset[date] = frozenset()
         self._makeup: frozenset[date] = frozenset()
+        # Every complaint filed on one day gets the same deadlines: computed once a day.
+        self._deadlines: dict[tuple[date, int, int], tuple[date, date]] = {}
         if holidays_file is not None:
             self._holidays, self._makeup = _parse_holidays_file(holidays_file)
             shadowed = sorted(
@@ -158,8 +160,17 @@ class WorkCalendar:
         Returns:
             ``(accept_due, resolve_due)``.
         """
-        accept_due = self.add_workdays(filed, accept_workdays)
-        return accept_due, self.add_workdays(accept_due, resolve_workdays)
+        if isinstance(filed, datetime):
+            filed = filed.date()
+        key = (filed, accept_workdays, resolve_workdays)
+        known = self._deadlines.get(key)
+        if known is None:
+            if len(self._deadlines) > 1000:
+                self._deadlines.clear()
+            accept_due = self.add_workdays(filed, accept_workdays)
+            known = accept_due, self.add_workdays(accept_due, resolve_workdays)
+            self._deadlines[key] = known
+        return known
 
     def workdays_between(self, a: date, b: date) -> int:
         """Working days after ``a`` up to and including ``b``; negative when ``b < a``.

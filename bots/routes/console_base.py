@@ -23,7 +23,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templa
 LANG_COOKIE = "weiquan_console_lang"
 
 
-def language(request: Request, services: ServicesDep) -> str:
+async def language(request: Request, services: ServicesDep) -> str:
     """``?lang=`` first, then the cookie, then the deployment's default."""
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in console_text.LANGUAGES:

@@ -22,7 +22,7 @@ from storage import staff as staff_store
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
-def supervisor(signed: SignedDep) -> Signed:
+async def supervisor(signed: SignedDep) -> Signed:
     if not staff_store.role_at_least(signed.staff.role, "supervisor"):
         raise HTTPException(403, "this page needs the supervisor role")
     return signed

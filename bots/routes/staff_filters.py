@@ -27,7 +27,7 @@ def _blank(value: str | None) -> str | None:
     return value if value not in (None, "") else None
 
 
-def list_filters(
+async def list_filters(
     status: Annotated[StatusQ | None, Query(description="complaint status")] = None,
     type: Annotated[TypeQ | None, Query(description="complaint type")] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,

@@ -372,3 +372,17 @@ def test_filing_refused_keeps_the_draft() -> None:
     assert after.conversation.state == "confirm"
     assert after.conversation.answers["draft"]["merchant_name"] == "苏宁易购"
     assert "未能提交" in after.replies[0].text
+
+
+def test_moves_from_another_thread_use_their_own_model() -> None:
+    import threading
+
+    from dialogs.machine import move
+
+    answers = {"type": "complaint", "draft": {}}
+    seen: list[str] = []
+    worker = threading.Thread(target=lambda: seen.append(move("confirm", answers, "back")))
+    worker.start()
+    worker.join()
+    assert seen == [move("confirm", answers, "back")]
+    assert seen[0] != "confirm"
