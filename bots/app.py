@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -34,6 +35,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services or Services.build(settings)
         stop = asyncio.Event()
         tasks = background.start(app.state.services, stop) if settings.run_worker else []
+        # Everything built so far lives as long as the process: keep it out of the
+        # garbage collector's full passes, which otherwise walk it and stall requests.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
