@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import contextlib
+import gc
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(asyncpg.exceptions.InterfaceError)
     # The PostgreSQL turn speaks asyncpg directly: its errors arrive unwrapped.
     @app.exception_handler(asyncpg.exceptions.PostgresError)
+    @app.exception_handler(sqlite3.Error)
     async def database_down(_request: Request, exc: Exception) -> JSONResponse:
         # 503, not 500 with a stack: platforms retry, and nothing was acknowledged.
         # The class and SQLSTATE only: a driver's message can quote the consumer's data.

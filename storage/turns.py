@@ -6,11 +6,14 @@ inside the same transaction for the rare messages that run commands, and to fini
 saving the conversation and recording the message. :func:`open_turn` picks the
 implementation for the database:
 
-- SQLite (and any other backend): SQLAlchemy Core on one connection
-  (:mod:`storage.conversations`), inside ``BEGIN IMMEDIATE``.
+- SQLite: the statements on the aiosqlite connection, one thread hop each
+  (:mod:`storage.sqlite_turn`), inside ``BEGIN IMMEDIATE``.
+- Any other backend: SQLAlchemy Core on one connection (:mod:`storage.conversations`).
 - PostgreSQL: the same statements on the asyncpg driver connection with fewer round
-  trips (:mod:`storage.pg_turn`); SQLAlchemy's per-statement cost was the largest
-  single item in a message's profile.
+  trips (:mod:`storage.pg_turn`).
+
+SQLAlchemy's per-statement cost was the largest single item in a message's profile;
+the ORM stays for everything else (commands, staff, worker).
 """
 
 from __future__ import annotations
@@ -107,4 +110,10 @@ async def open_turn(database: Database) -> AsyncIterator[Turn]:
             yield turn
         return
     async with database.begin() as conn:
-        yield CoreTurn(conn)
+        if database.is_sqlite:
+            from storage.sqlite_turn import SqliteTurn
+
+            raw: Any = (await conn.get_raw_connection()).driver_connection
+            yield SqliteTurn(conn, raw)
+        else:
+            yield CoreTurn(conn)

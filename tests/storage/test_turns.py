@@ -52,6 +52,11 @@ async def test_first_contact_then_a_repeat_replays_the_stored_replies(database: 
         assert await _apply(turn, "m1") == (1, [{"text": "reply to m1"}])
     row = await _conversation(database)
     assert (row.state, row.answers, row.version) == ("menu", {"m1": True}, 1)
+    # Written outside the ORM, read back by it in the same form.
+    assert row.updated_at == NOW
+    async with database.sessions() as session:
+        record = (await session.scalars(select(ProcessedMessage))).one()
+    assert (record.replies, record.created_at) == ([{"text": "reply to m1"}], NOW)
 
 
 async def test_a_copy_committed_while_waiting_for_the_lock_is_not_applied_again(
