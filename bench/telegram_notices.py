@@ -73,6 +73,38 @@ class LimitedTelegram(FakeTelegram):
         return FakeTelegram.too_many(seconds)
 
 
+async def seed_notices(services: Services, notices: int) -> None:
+    """``notices`` Telegram consumers, each with one pending notice in the outbox."""
+    async with services.database.transaction() as session:
+        people = [
+            Identity(
+                platform="telegram",
+                external_id=str(100_000 + i),
+                language="en",
+                language_chosen=False,
+                pushes_since_inbound=0,
+                blocked=False,
+            )
+            for i in range(notices)
+        ]
+        session.add_all(people)
+        await session.flush()
+        now = services.now()
+        session.add_all(
+            OutboxNotice(
+                identity_id=p.id,
+                platform="telegram",
+                kind="notice",
+                payload={"replies": [Reply(f"notice {p.id}").to_dict()]},
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for p in people
+        )
+
+
 async def run(url: str, work: Path, notices: int) -> None:
     fake = LimitedTelegram()
     with serve_in_thread(fake.app(), lifespan="off") as base:
@@ -89,34 +121,7 @@ async def run(url: str, work: Path, notices: int) -> None:
         )  # type: ignore[call-arg]
         services = Services.build(settings)
         try:
-            async with services.database.transaction() as session:
-                people = [
-                    Identity(
-                        platform="telegram",
-                        external_id=str(100_000 + i),
-                        language="en",
-                        language_chosen=False,
-                        pushes_since_inbound=0,
-                        blocked=False,
-                    )
-                    for i in range(notices)
-                ]
-                session.add_all(people)
-                await session.flush()
-                now = services.now()
-                session.add_all(
-                    OutboxNotice(
-                        identity_id=p.id,
-                        platform="telegram",
-                        kind="notice",
-                        payload={"replies": [Reply(f"notice {p.id}").to_dict()]},
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                    for p in people
-                )
+            await seed_notices(services, notices)
             started = time.perf_counter()
             stop = asyncio.Event()
             loop = asyncio.create_task(worker.deliver_notices(services, stop))
