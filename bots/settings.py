@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     wechat_aes_key: str | None = None
     wechat_api_base_url: str | None = None
     wechat_template_id: str | None = None
+    # A WeChat API call unanswered this long fails and is retried later.
+    wechat_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     wechat_replay_window: int = 300
 
     # Telegram (channel off unless a token is set)

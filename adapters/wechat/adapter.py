@@ -40,8 +40,10 @@ class _Client(WeChatClient):
     proxies need it to follow ``API_BASE_URL`` like every other call.
     """
 
-    def __init__(self, appid: str, secret: str, base_url: str, token: str | None) -> None:
-        super().__init__(appid, secret, access_token=token, timeout=15, auto_retry=False)
+    def __init__(
+        self, appid: str, secret: str, base_url: str, token: str | None, timeout: float
+    ) -> None:
+        super().__init__(appid, secret, access_token=token, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = base_url
 
     def fetch_access_token(self) -> dict[str, Any]:
@@ -67,10 +69,14 @@ class WeChatApi:
         app_id: the AppID.
         secret: the AppSecret.
         base_url: ``WEIQUAN_WECHAT_API_BASE_URL`` or WeChat's own.
+        timeout: seconds before an unanswered call counts as failed (retried later).
     """
 
-    def __init__(self, app_id: str, secret: str, base_url: str | None = None) -> None:
+    def __init__(
+        self, app_id: str, secret: str, base_url: str | None = None, timeout: float = 15.0
+    ) -> None:
         self.app_id = app_id
+        self.timeout = timeout
         self.secret = secret
         self.base_url = (base_url or DEFAULT_API_BASE).rstrip("/") + "/"
         # One connection pool for all clients (a client is cheap; its pool is not).
@@ -79,7 +85,7 @@ class WeChatApi:
 
     def client(self, token: str | None = None) -> WeChatClient:
         """A wechatpy client using ``token``."""
-        client = _Client(self.app_id, self.secret, self.base_url, token)
+        client = _Client(self.app_id, self.secret, self.base_url, token, self.timeout)
         client._http = self._http
         return client
 

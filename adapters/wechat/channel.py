@@ -45,7 +45,7 @@ def build(settings: Settings, database: Database) -> WeChatChannel:
     """The channel's API access, sender and fetcher, sharing one token store."""
     assert settings.wechat_app_id and settings.wechat_app_secret
     api = WeChatApi(settings.wechat_app_id, settings.wechat_app_secret,
-                    settings.wechat_api_base_url)
+                    settings.wechat_api_base_url, settings.wechat_timeout_seconds)
     api.tokens = token_store(settings, database, api)
     return WeChatChannel(
         api=api,
