@@ -1,6 +1,7 @@
 """Throughput and latency: complete intake conversations against ``weiquan serve``.
 
-Usage: ``python -m bench.load [--consumers 400] [--concurrency 64] [--only sqlite|pg1|pg2]``
+Usage: ``python -m bench.load [--consumers 400] [--concurrency 64] [--only sqlite|pg1|pg2]
+[--protocol web|wechat|wechat-safe|telegram]``
 
 For each setup it starts the server (SQLite, 1 process; PostgreSQL with 1 and 2
 uvicorn workers) and a minimal FastAPI + asyncpg baseline doing only the irreducible
@@ -20,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,7 +30,7 @@ import asyncpg
 
 from bench.common import Figures, free_port, postgres_database, wait_healthy, weiquan_server
 from bench.http import Connection
-from bench.protocols import PROTOCOLS, Protocol
+from bench.protocols import PROTOCOLS, TELEGRAM_SECRET, Protocol
 from bench.script import COMPLAINT_LINES
 
 
@@ -147,6 +150,27 @@ def complaints_filed(url: str) -> int:
     return asyncio.run(count())
 
 
+@contextmanager
+def channel_env(protocol: str) -> Iterator[dict[str, str]]:
+    """Server settings a protocol needs; Telegram also gets a fake Bot API to answer on."""
+    if protocol != "telegram":
+        yield {}
+        return
+    from tests.fakes.telegram_api import FakeTelegram
+    from tests.support.server import serve_in_thread
+
+    fake = FakeTelegram()
+    with serve_in_thread(fake.app(), lifespan="off") as base:
+        yield {
+            "WEIQUAN_TELEGRAM_TOKEN": fake.token,
+            "WEIQUAN_TELEGRAM_API_BASE_URL": base,
+            "WEIQUAN_TELEGRAM_WEBHOOK_URL": "https://example.invalid/hook",
+            "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            # Measure the webhook, not Telegram's 30/s: the bot may send 1,000/s (paid).
+            "WEIQUAN_TELEGRAM_MESSAGES_PER_SECOND": "1000",
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--consumers", type=int, default=400)
@@ -163,12 +187,12 @@ def main() -> None:
         f"protocol {args.protocol}, {os.cpu_count()} cores"
     )
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, channel_env(args.protocol) as env:
         for setup in setups:
             work = Path(tmp) / setup
             if setup == "sqlite":
                 url = f"sqlite+aiosqlite:///{work}/weiquan.db"
-                with weiquan_server(url, work, workers=1) as (base, _):
+                with weiquan_server(url, work, workers=1, env=env) as (base, _):
                     figures = run_load(base, args.protocol, args.consumers, args.concurrency)
                 figures.errors += args.consumers - complaints_filed(url)
                 print(figures.line("weiquan SQLite, 1 process"))
@@ -178,7 +202,7 @@ def main() -> None:
             with postgres_database() as url:
                 baseline = run_baseline(url, workers, args.consumers, args.concurrency)
                 print(baseline.line(f"baseline PostgreSQL, {workers} worker(s)"))
-                with weiquan_server(url, work, workers=workers) as (base, _):
+                with weiquan_server(url, work, workers=workers, env=env) as (base, _):
                     figures = run_load(base, args.protocol, args.consumers, args.concurrency)
                 figures.errors += args.consumers - complaints_filed(url)
                 print(figures.line(f"weiquan PostgreSQL, {workers} worker(s)"))

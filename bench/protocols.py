@@ -72,9 +72,42 @@ class WeChat:
         return body.startswith(b"<xml>") or body == b"success"
 
 
+TELEGRAM_SECRET = "bench-telegram-secret"
+
+
+class Telegram:
+    """Webhook updates to ``/webhooks/telegram`` with the secret-token header.
+
+    The server answers each through ``sendMessage`` on a fake Bot API (bench/load.py).
+    """
+
+    def encode(self, user: str, n: int, line: str) -> tuple[str, str, bytes, dict[str, str]]:
+        uid = zlib.crc32(user.encode()) % 2_000_000_000 + 1
+        person = {"id": uid, "is_bot": False, "first_name": "Bench", "language_code": "en"}
+        update = {
+            "update_id": uid * 100 + n,
+            "message": {
+                "message_id": n + 1,
+                "date": int(time.time()),
+                "chat": {"id": uid, "type": "private", "first_name": "Bench"},
+                "from": person,
+                "text": line,
+            },
+        }
+        headers = {
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+        }
+        return "POST", "/webhooks/telegram", json.dumps(update).encode(), headers
+
+    def ok(self, body: bytes) -> bool:
+        return body.replace(b" ", b"") == b'{"ok":true}'
+
+
 PROTOCOLS: dict[str, Protocol] = {
     "web": Web(),
     "baseline": Web(),
     "wechat": WeChat(safe=False),
     "wechat-safe": WeChat(safe=True),
+    "telegram": Telegram(),
 }

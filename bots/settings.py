@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str | None = None
     telegram_file_base_url: str | None = None
+    # Telegram allows about 30 messages/s per bot (29 keeps clear of 429s); a bot with
+    # paid broadcasts may send up to 1,000/s.
+    telegram_messages_per_second: int = Field(default=29, ge=1, le=1000)
 
     redis_url: str | None = None
 

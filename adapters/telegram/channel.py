@@ -110,5 +110,6 @@ def build(settings: Settings) -> TelegramChannel:
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.redis_url)
-        return TelegramChannel(settings, bot, RedisPacer(redis), redis)
-    return TelegramChannel(settings, bot, LocalPacer())
+        pacer = RedisPacer(redis, overall=settings.telegram_messages_per_second)
+        return TelegramChannel(settings, bot, pacer, redis)
+    return TelegramChannel(settings, bot, LocalPacer(settings.telegram_messages_per_second))

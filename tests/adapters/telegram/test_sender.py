@@ -97,3 +97,18 @@ async def test_files_are_fetched_and_big_ones_refused(services: Any, fake: FakeT
     assert data == b"%PDF-1.4 tiny"
     with pytest.raises(Undeliverable, match="20 MB"):
         _ = [chunk async for chunk in fetcher.fetch("HUGE", "video")]
+
+
+async def test_the_overall_pace_follows_the_setting(settings: Any) -> None:
+    from adapters.telegram import channel
+
+    paced = channel.build(settings.model_copy(update={"telegram_messages_per_second": 5}))
+    try:
+        assert isinstance(paced.pacer, LocalPacer)
+        started = time.monotonic()
+        for chat in range(6):
+            await paced.pacer.wait(chat, per_chat=False)
+        # The sixth message of the second waits for the first to leave the window.
+        assert time.monotonic() - started >= 0.9
+    finally:
+        await paced.close()
