@@ -34,6 +34,8 @@ async def get_security(request: Request, services: ServicesDep) -> StaffSecurity
         import redis.asyncio as redis_asyncio
 
         redis = redis_asyncio.from_url(services.settings.redis_url)
+        # Closed with the other clients when the app shuts down.
+        services.closing.append(redis.aclose)
     security = StaffSecurity(
         Signer(services.settings.resolved_secret_key), LoginLimiter(redis=redis)
     )

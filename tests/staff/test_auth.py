@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -137,3 +138,32 @@ def test_cli_creates_an_account_with_the_password_from_stdin(tmp_path: Path) -> 
         timeout=120,
     )
     assert bad.returncode == 2 and "role" in bad.stderr
+
+
+async def test_the_login_limiters_redis_connection_closes_with_the_services(
+    settings: Any, database: Any
+) -> None:
+    from redis.asyncio import Redis
+
+    from bots.app import create_app
+
+    name = f"weiquan-test-{time.monotonic_ns()}"
+    shared = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:6379/0?client_name={name}"})
+    services = Services.build(shared)
+    app = create_app(services=services)
+    app.state.services = services
+    transport = httpx.ASGITransport(app=app)
+    observer = Redis()
+
+    async def connections() -> int:
+        clients = await observer.client_list()
+        return sum(1 for c in clients if c.get("name") == name)
+
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            await http.post(TOKEN, data={"username": "nobody", "password": "not it at all"})
+        assert await connections() >= 1
+        await services.close()
+        assert await connections() == 0
+    finally:
+        await observer.aclose()
