@@ -31,6 +31,10 @@ class LocalPacer:
     def __init__(self, overall: int = OVERALL_PER_SECOND, per_chat: float = PER_CHAT_SECONDS):
         self.overall = overall
         self.per_chat = per_chat
+        # Evenly spaced, not in bursts: a burst of 29 reaches Telegram with the network's
+        # jitter, and its first message can fall inside the previous burst's second.
+        self.spacing = 1 / overall
+        self._last = float("-inf")
         self._sent: deque[float] = deque()
         self._chat_free: dict[int, float] = {}
         self._lock = asyncio.Lock()
@@ -44,7 +48,9 @@ class LocalPacer:
                 delay = self._chat_free.get(chat_id, 0.0) - now if per_chat else 0.0
                 if len(self._sent) >= self.overall:
                     delay = max(delay, self._sent[0] + 1 - now)
+                delay = max(delay, self._last + self.spacing - now)
                 if delay <= 0:
+                    self._last = now
                     self._sent.append(now)
                     self._chat_free[chat_id] = now + self.per_chat
                     if len(self._chat_free) > 10_000:

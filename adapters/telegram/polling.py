@@ -8,6 +8,7 @@ anything replayed anyway is answered from the dedupe table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -107,7 +108,11 @@ async def telegram_polling(services: Services, stop: asyncio.Event) -> None:
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not poll.done():
+                # Wait for the cancelled poll to unwind: left running, it could still be
+                # inside a database transaction when the services close under it.
                 poll.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await poll
                 return
             stopping.cancel()
             poll.result()
