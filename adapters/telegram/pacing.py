@@ -17,6 +17,8 @@ from typing import Any, Protocol
 # so pacing at exactly 30 draws 429s (each costing a second). 29 keeps clear of them.
 OVERALL_PER_SECOND = 29
 PER_CHAT_SECONDS = 1.0
+# Messages a sender may run ahead of the even spacing after a pause.
+BURST = 4
 
 
 class Pacer(Protocol):
@@ -31,10 +33,13 @@ class LocalPacer:
     def __init__(self, overall: int = OVERALL_PER_SECOND, per_chat: float = PER_CHAT_SECONDS):
         self.overall = overall
         self.per_chat = per_chat
-        # Evenly spaced, not in bursts: a burst of 29 reaches Telegram with the network's
-        # jitter, and its first message can fall inside the previous burst's second.
+        # Evenly spaced, not in bursts of ``overall``: such a burst reaches Telegram with
+        # the network's jitter, and its first message can fall inside the previous
+        # burst's second (429). A few messages of slack (GCRA) let a sender that paused
+        # catch up, so gaps between the worker's batches do not cost throughput.
         self.spacing = 1 / overall
-        self._last = float("-inf")
+        self.slack = BURST * self.spacing
+        self._due = float("-inf")
         self._sent: deque[float] = deque()
         self._chat_free: dict[int, float] = {}
         self._lock = asyncio.Lock()
@@ -48,9 +53,9 @@ class LocalPacer:
                 delay = self._chat_free.get(chat_id, 0.0) - now if per_chat else 0.0
                 if len(self._sent) >= self.overall:
                     delay = max(delay, self._sent[0] + 1 - now)
-                delay = max(delay, self._last + self.spacing - now)
+                delay = max(delay, self._due - self.slack - now)
                 if delay <= 0:
-                    self._last = now
+                    self._due = max(self._due, now) + self.spacing
                     self._sent.append(now)
                     self._chat_free[chat_id] = now + self.per_chat
                     if len(self._chat_free) > 10_000:
