@@ -3,9 +3,9 @@
 1. lock the consumer's conversation row (created on first contact) and look the
    (platform, message id) up in the dedupe table — a repeat returns the stored
    replies and changes nothing (:mod:`storage.turns`);
-3. step the intake dialog (pure);
-4. carry out its commands (file, attach evidence, withdraw, rate…);
-5. save the conversation, record the message with its replies, commit.
+2. step the intake dialog (pure);
+3. carry out its commands (file, attach evidence, withdraw, rate…);
+4. save the conversation, record the message with its replies, commit.
 
 WeChat retries a webhook after 5 s even while the first try still runs, and Telegram
 redelivers until it gets a 2xx. Copies of one message come from one consumer, so they
