@@ -8,9 +8,9 @@ implementation for the database:
 
 - SQLite: the statements on the aiosqlite connection, one thread hop each
   (:mod:`storage.sqlite_turn`), inside ``BEGIN IMMEDIATE``.
-- Any other backend: SQLAlchemy Core on one connection (:mod:`storage.conversations`).
 - PostgreSQL: the same statements on the asyncpg driver connection with fewer round
   trips (:mod:`storage.pg_turn`).
+- Any other backend: SQLAlchemy Core on one connection (:mod:`storage.conversations`).
 
 SQLAlchemy's per-statement cost was the largest single item in a message's profile;
 the ORM stays for everything else (commands, staff, worker).
