@@ -39,7 +39,7 @@ class LimitedTelegram(FakeTelegram):
         super().__init__()
         self.window: deque[float] = deque()
         self.chat_last: dict[int, float] = {}
-        self.too_many = 0
+        self.refused = 0  # answers of 429
         self.delivered: Counter[int] = Counter()
 
     async def api(self, request: Request) -> Response:
@@ -51,7 +51,7 @@ class LimitedTelegram(FakeTelegram):
         while self.window and self.window[0] <= now - 1:
             self.window.popleft()
         if len(self.window) >= 30 or now - self.chat_last.get(chat, -10) < 1:
-            self.too_many += 1
+            self.refused += 1
             return JSONResponse(self.too_many_body(1), status_code=429)
         self.window.append(now)
         self.chat_last[chat] = now
@@ -141,7 +141,7 @@ async def run(url: str, work: Path, notices: int) -> None:
         f"(limit 30/s, target at least 28.5/s)"
     )
     print(
-        f"429 answers: {fake.too_many}; lost: {notices - len(fake.delivered)}; doubled: {doubled}"
+        f"429 answers: {fake.refused}; lost: {notices - len(fake.delivered)}; doubled: {doubled}"
     )
     ok = sent == notices and doubled == 0 and sent / seconds >= 28.5
     print("PASS" if ok else "FAIL")
