@@ -1,6 +1,7 @@
-"""Fault suite: kill -9 of the server, or a PostgreSQL restart, under load.
+"""Fault suite: kill -9 of the server or of a delivery worker, or a PostgreSQL restart.
 
-Usage: ``python -m bench.faults [--case kill|pg-restart|all] [--consumers 150]``
+Usage: ``python -m bench.faults [--case kill|pg-restart|worker-kill|all] [--consumers 150]
+[--notices 3000]``
 
 The load generator behaves like a platform: a message that was not answered 200 is
 sent again (same MsgId) until it is. After the fault and recovery, every conversation
@@ -9,6 +10,9 @@ filed exactly one complaint: nothing acknowledged is lost and nothing is applied
 
 ``pg-restart`` restarts the machine's PostgreSQL cluster: run it on a machine where
 nothing else uses the server.
+
+``worker-kill`` is ``python -m bench.worker_kill --notices N``: kill -9 of a delivery
+worker mid-delivery.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bench import worker_kill
 from bench.common import BENCH_ENV, free_port, postgres_database, server_log, wait_healthy
 from bench.http import Connection
 from bench.protocols import WeChat
@@ -149,11 +154,19 @@ def run_case(case: str, consumers: int) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--case", choices=["kill", "pg-restart", "all"], default="kill")
+    parser.add_argument(
+        "--case", choices=["kill", "pg-restart", "worker-kill", "all"], default="kill"
+    )
     parser.add_argument("--consumers", type=int, default=150)
+    parser.add_argument("--notices", type=int, default=worker_kill.NOTICES, help="worker-kill")
     args = parser.parse_args()
-    cases = ["kill", "pg-restart"] if args.case == "all" else [args.case]
-    results = [run_case(case, args.consumers) for case in cases]
+    cases = ["kill", "pg-restart", "worker-kill"] if args.case == "all" else [args.case]
+    results = [
+        worker_kill.main_run(args.notices)
+        if case == "worker-kill"
+        else run_case(case, args.consumers)
+        for case in cases
+    ]
     raise SystemExit(0 if all(results) else 1)
 
 
