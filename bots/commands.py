@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.metrics import COMPLAINTS_FILED
 from dialogs.events import (
+    CheckLinkCode,
     Command,
     CommandResult,
     ComplaintList,
@@ -16,20 +20,33 @@ from dialogs.events import (
     Done,
     FileComplaint,
     Filed,
+    IssueLinkCode,
+    LinkCodeIssued,
+    LinkCodeValid,
+    Linked,
+    LinkRefused,
     ListComplaints,
     MarkUnsubscribed,
     RateComplaint,
     RecordEvidence,
+    RedeemLinkCode,
     Refused,
+    Reply,
     ShowComplaint,
     WithdrawComplaint,
 )
-from storage import complaints, evidence
+from dialogs.texts import t
+from storage import complaints, evidence, links, outbox
 from storage.complaints import Deadlines
 from storage.crypto import FieldCipher
-from storage.models import Identity
+from storage.models import Complaint, Identity
 
 log = logging.getLogger("weiquan.commands")
+
+
+def link_key(secret_key: str) -> bytes:
+    """The key link codes are stored under, derived from the server secret."""
+    return hmac.new(secret_key.encode("utf-8"), b"weiquan link codes", hashlib.sha256).digest()
 
 
 class CommandRunner:
@@ -40,6 +57,8 @@ class CommandRunner:
         cipher: encrypts contact details at rest.
         max_evidence_files: files per complaint.
         max_evidence_bytes: bytes per file.
+        link_key: the server key link codes are stored under (HMAC); derived from the
+            secret key by the caller.
     """
 
     def __init__(
@@ -49,11 +68,13 @@ class CommandRunner:
         *,
         max_evidence_files: int = 9,
         max_evidence_bytes: int = 20 * 1024 * 1024,
+        link_key: bytes = b"",
     ) -> None:
         self.deadlines = deadlines
         self.cipher = cipher
         self.max_evidence_files = max_evidence_files
         self.max_evidence_bytes = max_evidence_bytes
+        self.link_key = link_key or secrets.token_bytes(32)
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime
@@ -78,28 +99,24 @@ class CommandRunner:
                 await evidence.discard_draft(session=session, identity=identity)
                 return Done()
             case ListComplaints():
-                items = await complaints.list_own(session=session, identity=identity)
+                items = await complaints.list_own(
+                    session=session, identity=identity, owners=await self._owners(session, identity)
+                )
                 return ComplaintList(tuple(items))
             case ShowComplaint(number=number):
-                found = await complaints.own_complaint(
-                    session=session, identity=identity, number=number
-                )
+                found = await self._own(session, identity, number)
                 if found is None:
                     return Refused("not_found")
                 return await complaints.detail_for_consumer(session=session, complaint=found)
             case WithdrawComplaint(number=number):
-                found = await complaints.own_complaint(
-                    session=session, identity=identity, number=number, lock=True
-                )
+                found = await self._own(session, identity, number, lock=True)
                 if found is None:
                     return Refused("not_found")
                 if not await complaints.withdraw(session=session, complaint=found, now=now):
                     return Refused("cannot_withdraw")
                 return Done()
             case RateComplaint(number=number, score=score, comment=comment):
-                found = await complaints.own_complaint(
-                    session=session, identity=identity, number=number, lock=True
-                )
+                found = await self._own(session, identity, number, lock=True)
                 if found is None:
                     return Refused("not_found")
                 rated = await complaints.rate(
@@ -109,16 +126,64 @@ class CommandRunner:
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
                 return Done()
+            case IssueLinkCode() | CheckLinkCode() | RedeemLinkCode():
+                try:
+                    return await self._link(session, identity, command, now)
+                except links.LinkRefusal as refusal:
+                    return LinkRefused(refusal.reason, refusal.until, refusal.tries_left)
         raise TypeError(f"unknown command {command!r}")
+
+    async def _owners(self, session: AsyncSession, identity: Identity) -> list[int]:
+        return await links.group_members(session=session, identity_id=identity.id)
+
+    async def _own(
+        self, session: AsyncSession, identity: Identity, number: str, *, lock: bool = False
+    ) -> Complaint | None:
+        return await complaints.own_complaint(
+            session=session,
+            identity=identity,
+            number=number,
+            lock=lock,
+            owners=await self._owners(session, identity),
+        )
+
+    async def _link(
+        self,
+        session: AsyncSession,
+        identity: Identity,
+        command: IssueLinkCode | CheckLinkCode | RedeemLinkCode,
+        now: datetime,
+    ) -> CommandResult:
+        if isinstance(command, IssueLinkCode):
+            issued = await links.issue_code(
+                session=session, identity=identity, key=self.link_key, now=now
+            )
+            log.info("link code issued", extra={"identity": identity.id})
+            return LinkCodeIssued(issued.code, issued.expires_at)
+        if isinstance(command, CheckLinkCode):
+            live = await links.check_code(
+                session=session, identity=identity, key=self.link_key, code=command.code, now=now
+            )
+            return LinkCodeValid(live.code_id, live.issuer_platform)
+        issuer, members = await links.redeem(
+            session=session, identity=identity, code_id=command.code_id, now=now
+        )
+        log.info("identities linked", extra={"identity": identity.id, "issuer": issuer.id})
+        # The issuer learns at once that their code was used, on their own channel: a
+        # link they did not make is visible to them.
+        lang = issuer.language
+        notice = Reply(t(lang, "link.notice", platform=t(lang, f"platform.{identity.platform}")))
+        await outbox.enqueue(
+            session=session, identity=issuer, replies=[notice], now=now, kind="link"
+        )
+        return Linked(len(members))
 
     async def _record_evidence(
         self, session: AsyncSession, identity: Identity, command: RecordEvidence, now: datetime
     ) -> CommandResult:
         complaint_id: int | None = None
         if command.complaint_number is not None:
-            found = await complaints.own_complaint(
-                session=session, identity=identity, number=command.complaint_number
-            )
+            found = await self._own(session, identity, command.complaint_number)
             if found is None:
                 return Refused("not_found")
             complaint_id = found.id

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import MediaFetcher, Sender
-from bots.commands import CommandRunner
+from bots.commands import CommandRunner, link_key
 from bots.engine import Engine
 from bots.settings import Settings
 from dialogs.intake import DialogOptions
@@ -52,6 +52,7 @@ class Services:
             cipher,
             max_evidence_files=settings.max_evidence_files,
             max_evidence_bytes=settings.max_evidence_bytes,
+            link_key=link_key(settings.resolved_secret_key),
         )
         options = DialogOptions(
             default_language=settings.language,

@@ -253,6 +253,25 @@ class MarkUnsubscribed:
     """The consumer left the channel: stop pushing to them."""
 
 
+@dataclass(frozen=True)
+class IssueLinkCode:
+    """Make a one-time code that links another channel to this consumer."""
+
+
+@dataclass(frozen=True)
+class CheckLinkCode:
+    """Look a link code up before asking the consumer to confirm (counts wrong codes)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class RedeemLinkCode:
+    """Link this consumer with the issuer of the code checked before (spends the code)."""
+
+    code_id: int
+
+
 Command = (
     FileComplaint
     | RecordEvidence
@@ -262,6 +281,9 @@ Command = (
     | WithdrawComplaint
     | RateComplaint
     | MarkUnsubscribed
+    | IssueLinkCode
+    | CheckLinkCode
+    | RedeemLinkCode
 )
 
 
@@ -356,4 +378,43 @@ class Refused:
     reason: str
 
 
-CommandResult = Filed | ComplaintList | ComplaintDetail | Done | Refused
+@dataclass(frozen=True)
+class LinkCodeIssued:
+    """A link code for the consumer to enter on the other channel before ``expires_at``."""
+
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LinkCodeValid:
+    """The code is live and was issued by another consumer identity on ``platform``."""
+
+    code_id: int
+    platform: str
+
+
+@dataclass(frozen=True)
+class Linked:
+    """The identities are linked; ``members``: identities in the link group now."""
+
+    members: int
+
+
+@dataclass(frozen=True)
+class LinkRefused:
+    """A link code was refused.
+
+    Reasons: ``wrong`` (``tries_left`` before the lock), ``locked`` (until ``until``),
+    ``expired`` (expired or already used), ``own_code``, ``already_linked``.
+    """
+
+    reason: str
+    until: datetime | None = None
+    tries_left: int | None = None
+
+
+CommandResult = (
+    Filed | ComplaintList | ComplaintDetail | Done | Refused
+    | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused
+)

@@ -34,6 +34,7 @@ from dialogs.events import (
 )
 from dialogs.flow import load_flow
 from dialogs.keywords import MENU_ALIASES, global_word
+from dialogs.linking import LINK_COMMANDS, confirm_link, link_result, link_word
 from dialogs.machine import State
 from dialogs.my_complaints import (
     COMMENT_MAX_LENGTH,
@@ -88,6 +89,9 @@ def step(
         turn.commands.append(MarkUnsubscribed())
         return turn.result()
     event = _voice_as_text(turn.state, event)
+    if isinstance(event, TextMessage) and link_word(turn, event.text):
+        # Before the "welcome back" question: linking leaves a draft where it is.
+        return turn.result()
     if _away_too_long(conv, turn):
         turn.answers["resume_state"] = turn.state
         turn.state = State.RESUME
@@ -201,6 +205,8 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
         handled = add_evidence(turn, event)
     elif state in (State.RATING, State.RATING_COMMENT):
         handled = rate(turn, event)
+    elif state == State.LINK_CONFIRM:
+        handled = confirm_link(turn, event)
     if not handled:
         error = _error_for(turn, event)
         invalid(turn, error, max=COMMENT_MAX_LENGTH)
@@ -252,6 +258,8 @@ def apply_result(
         show_list(turn, result)
     elif isinstance(command, ShowComplaint | WithdrawComplaint | RateComplaint):
         complaint_result(turn, command, result)
+    elif isinstance(command, LINK_COMMANDS):
+        link_result(turn, command, result)
     return turn.result()
 
 

@@ -6,6 +6,8 @@ type 返回, and WeChat users often type English commands.
 
 from __future__ import annotations
 
+import re
+
 from dialogs.validators import normalize
 
 GLOBAL_WORDS: dict[str, frozenset[str]] = {
@@ -38,6 +40,22 @@ MENU_ALIASES: dict[str, str] = {
     "ask": "consultation", "question": "consultation", "建议": "suggestion",
     "suggest": "suggestion",
 }
+
+
+#: ``绑定`` / ``link`` alone asks for a code; followed by digits it enters one.
+_LINK = re.compile(r"^(?:/?link|绑定)(?:\s*(?:code|码))?[\s:：]*([\d\s-]{0,20})$")
+
+
+def link_request(text: str) -> str | None:
+    """``""`` for "give me a code", the digits of a code entered, None for other text.
+
+    Anything after the word that is not digits (``link mobile ltd``) is not a link
+    request, so a merchant called "Link…" is still an answer.
+    """
+    match = _LINK.match(normalize(text))
+    if match is None:
+        return None
+    return re.sub(r"[\s-]", "", match.group(1))
 
 
 def global_word(text: str) -> str | None:

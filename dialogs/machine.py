@@ -39,6 +39,7 @@ class State(StrEnum):
     ADDING_EVIDENCE = "adding_evidence"
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
+    LINK_CONFIRM = "link_confirm"
 
 
 Condition = Callable[[EventData], bool]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
-from dialogs.machine import State, move
+from dialogs.linking import leave_link
+from dialogs.machine import State, applicable_steps, move
 from dialogs.my_complaints import leave, list_complaints
 from dialogs.questions import ask, help_text
 from dialogs.turn import Turn
@@ -36,12 +37,17 @@ def global_action(turn: Turn, action: str) -> bool:
             ask(turn)
         elif state == State.CANCEL_CONFIRM:
             ask(turn)
+        elif state == State.LINK_CONFIRM:
+            turn.say("link.declined")
+            leave_link(turn)
         else:
             if state in (State.START, State.MENU):
                 turn.say("error.nothing_to_cancel")
             show_menu(turn)
     elif action == "restart":
         type_id = turn.answers.get("type") if state in DRAFT_STATES | {State.RESUME} else None
+        if state == State.RESUME and turn.answers.get("resume_new"):
+            type_id = turn.answers.get("resume_new")
         turn.say("restarted")
         if type_id in FLOW.types:
             start_draft(turn, str(type_id))
@@ -49,8 +55,9 @@ def global_action(turn: Turn, action: str) -> bool:
             discard(turn)
             show_menu(turn)
     elif action == "new":
-        start_draft(turn, "complaint")
+        new_draft(turn, "complaint")
     elif action == "my_complaints":
+        park_draft(turn)
         list_complaints(turn)
     elif action == "language":
         if state != State.LANGUAGE:
@@ -60,6 +67,7 @@ def global_action(turn: Turn, action: str) -> bool:
     elif action in ("lang_zh", "lang_en"):
         switch_language(turn, "zh-CN" if action == "lang_zh" else "en")
     elif action == "menu":
+        park_draft(turn)
         show_menu(turn)
     elif action == "greeting":
         if state in (State.START, State.MENU) or state not in DRAFT_STATES:
@@ -90,6 +98,10 @@ def back(turn: Turn) -> None:
         turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
     elif state == State.LANGUAGE:
         turn.state = str(turn.answers.pop("lang_return", State.MENU.value))
+    elif state == State.LINK_CONFIRM:
+        turn.say("link.declined")
+        leave_link(turn)
+        return
     elif state == State.MY_DETAIL:
         list_complaints(turn)
         return
@@ -115,8 +127,9 @@ def show_menu(turn: Turn) -> None:
 def menu_item(turn: Turn, item: str) -> None:
     """Carry out a main-menu item: a request type, my complaints, help or language."""
     if item in FLOW.types:
-        start_draft(turn, item)
+        new_draft(turn, item)
     elif item == "my_complaints":
+        park_draft(turn)
         list_complaints(turn)
     elif item == "help":
         turn.replies.append(Reply(help_text(turn)))
@@ -134,6 +147,47 @@ def discard(turn: Turn) -> None:
     if turn.answers.get("type") is not None:
         turn.commands.append(DiscardDraftEvidence())
     turn.clear_draft()
+
+
+def has_draft(turn: Turn) -> bool:
+    """A draft holds something the consumer would lose (answers or evidence)."""
+    answers = turn.answers
+    if answers.get("type") not in FLOW.types:
+        return False
+    return bool(
+        answers.get("draft") or answers.get("done_steps") or answers.get("evidence_count")
+    )
+
+
+def park_draft(turn: Turn) -> None:
+    """Leaving a draft for another screen: remember its question to come back to."""
+    if turn.state in DRAFT_STATES and has_draft(turn):
+        turn.answers["resume_state"] = turn.state
+
+
+def _resume_state(turn: Turn) -> str:
+    """Where a draft continues: its parked question, else its first unanswered one."""
+    steps = applicable_steps(turn.answers)
+    for candidate in (turn.state, turn.answers.get("resume_state")):
+        if candidate in (State.CONFIRM, State.EDIT_PICK) or candidate in steps:
+            return str(candidate)
+    done = set(turn.answers.get("done_steps") or ())
+    return next((s for s in steps if s not in done), State.CONFIRM.value)
+
+
+def new_draft(turn: Turn, type_id: str) -> None:
+    """Start a ``type_id`` request, first asking whether to continue an unfinished draft.
+
+    A draft left for "my complaints" or the menu stays in the answers; a new request
+    would replace it, so the consumer chooses: continue it or discard it.
+    """
+    if not has_draft(turn):
+        start_draft(turn, type_id)
+        return
+    turn.answers["resume_state"] = _resume_state(turn)
+    turn.answers["resume_new"] = type_id
+    turn.state = State.RESUME
+    ask(turn)
 
 
 def start_draft(turn: Turn, type_id: str) -> None:

@@ -46,7 +46,8 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
         return _pick(turn, "done", "skip")
     if state == "contact_mode":
         return _pick(turn, "anonymous", "leave_contact")
-    if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW):
+    if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW,
+                 State.LINK_CONFIRM):
         return _pick(turn, "yes", "no")
     if state == State.CONFIRM:
         return _pick(turn, "confirm", "edit", "cancel")
@@ -55,6 +56,10 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
             Choice(s, turn.t(f"field.{s}")) for s in applicable_steps(turn.answers)
         )
     if state == State.RESUME:
+        if turn.answers.get("resume_new"):
+            # Asked before a new request would replace the draft: say what is lost.
+            return (Choice("continue", turn.t("choice.continue")),
+                    Choice("start_over", turn.t("choice.discard_draft")))
         return _pick(turn, "continue", "start_over")
     if state == State.LANGUAGE:
         return (Choice("zh-CN", turn.t("choice.zh")), Choice("en", turn.t("choice.en")))
@@ -86,8 +91,14 @@ def _prompt(turn: Turn, state: str) -> str:
         return turn.t("prompt.evidence", max=turn.options.max_evidence_files)
     if state == State.CONFIRM:
         return summary(turn) + "\n\n" + turn.t("prompt.confirm_question")
+    if state == State.RESUME and turn.answers.get("resume_new"):
+        new_type = type_label(str(turn.answers["resume_new"]), turn.language)
+        return turn.t("prompt.resume_new", type=type_label(type_id, turn.language), new=new_type)
     if state == State.RESUME:
         return turn.t("prompt.resume", type=type_label(type_id, turn.language))
+    if state == State.LINK_CONFIRM:
+        platform = str((turn.answers.get("link_pending") or {}).get("platform", ""))
+        return turn.t("prompt.link_confirm", platform=turn.t(f"platform.{platform}"))
     if state == State.MY_LIST:
         return turn.t("my.list", count=len(turn.answers.get("listed") or []))
     if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING):

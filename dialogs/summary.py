@@ -71,12 +71,14 @@ def answer_small_question(turn: Turn, text: str) -> bool:
             return False
         return True
     if ident == "continue":
+        turn.answers.pop("resume_new", None)
         turn.state = str(turn.answers.pop("resume_state", State.MENU.value))
         if turn.state == State.CANCEL_CONFIRM:
             turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
         ask(turn)
     elif ident == "start_over":
-        start_draft(turn, str(turn.answers.get("type") or "complaint"))
+        start_draft(turn, str(turn.answers.get("resume_new") or turn.answers.get("type")
+                              or "complaint"))
     else:
         return False
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -112,25 +113,42 @@ def summarise(complaint: Complaint) -> ComplaintSummary:
     )
 
 
+def _owned_by(identity: Identity, owners: Collection[int] | None) -> Any:
+    # A linked consumer owns the complaints of every identity of their link group.
+    if owners:
+        return Complaint.identity_id.in_(sorted({identity.id, *owners}))
+    return Complaint.identity_id == identity.id
+
+
 async def own_complaint(
-    *, session: AsyncSession, identity: Identity, number: str, lock: bool = False
+    *,
+    session: AsyncSession,
+    identity: Identity,
+    number: str,
+    lock: bool = False,
+    owners: Collection[int] | None = None,
 ) -> Complaint | None:
-    """One of the consumer's own complaints; None for anyone else's."""
-    query = select(Complaint).where(
-        Complaint.number == number, Complaint.identity_id == identity.id
-    )
+    """One of the consumer's own complaints; None for anyone else's.
+
+    ``owners``: the identity ids of the consumer's link group (storage.links).
+    """
+    query = select(Complaint).where(Complaint.number == number, _owned_by(identity, owners))
     if lock:
         query = query.with_for_update()
     return await session.scalar(query)
 
 
 async def list_own(
-    *, session: AsyncSession, identity: Identity, limit: int = 20
+    *,
+    session: AsyncSession,
+    identity: Identity,
+    limit: int = 20,
+    owners: Collection[int] | None = None,
 ) -> list[ComplaintSummary]:
-    """The consumer's complaints, newest first."""
+    """The consumer's complaints (of their whole link group with ``owners``), newest first."""
     rows = await session.scalars(
         select(Complaint)
-        .where(Complaint.identity_id == identity.id)
+        .where(_owned_by(identity, owners))
         .order_by(Complaint.filed_at.desc(), Complaint.id.desc())
         .limit(limit)
     )

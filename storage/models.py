@@ -289,3 +289,51 @@ class PlatformToken(Base):
     value: Mapped[str | None] = mapped_column(String(1000))
     expires_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     refreshing_until: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class LinkCode(Base):
+    """A one-time code that lets a consumer link another channel to this identity.
+
+    Only an HMAC of the code is stored; ``used_at`` marks it spent (single use).
+    """
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("identities.id", ondelete="SET NULL"))
+
+
+class IdentityLink(Base):
+    """Membership of a link group: identities of one consumer on several channels.
+
+    An identity without a row is alone in its group. ``group_id`` is the lowest identity
+    id that ever joined the group (a label, not a reference).
+    """
+
+    __tablename__ = "identity_links"
+
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(Integer, index=True)
+    linked_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class LinkAttempts(Base):
+    """Wrong link codes an identity sent; too many lock its linking for a while."""
+
+    __tablename__ = "link_attempts"
+
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
+    )
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(TZDateTime)

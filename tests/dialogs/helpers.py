@@ -7,10 +7,11 @@ test is the real one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dialogs.events import (
+    CheckLinkCode,
     ChoicePressed,
     Command,
     CommandResult,
@@ -23,6 +24,11 @@ from dialogs.events import (
     FileComplaint,
     Filed,
     InboundEvent,
+    IssueLinkCode,
+    LinkCodeIssued,
+    LinkCodeValid,
+    Linked,
+    LinkRefused,
     ListComplaints,
     MarkUnsubscribed,
     MediaKind,
@@ -30,6 +36,7 @@ from dialogs.events import (
     Platform,
     RateComplaint,
     RecordEvidence,
+    RedeemLinkCode,
     Refused,
     Reply,
     ShowComplaint,
@@ -83,6 +90,10 @@ class Bot:
     details: dict[str, ComplaintDetail] = field(default_factory=dict)
     replies: list[Reply] = field(default_factory=list)
     refuse_evidence: str | None = None
+    # Link codes another channel issued (code -> that channel), and refusals to play.
+    link_codes: dict[str, str] = field(default_factory=lambda: {"654321": "telegram"})
+    refuse_link: LinkRefused | None = None
+    refuse_redeem: LinkRefused | None = None
 
     def send(self, event: InboundEvent | str) -> list[Reply]:
         if isinstance(event, str):
@@ -168,6 +179,16 @@ class Bot:
             return Done()
         if isinstance(command, MarkUnsubscribed):
             return Done()
+        if isinstance(command, IssueLinkCode):
+            return LinkCodeIssued("123456", self.now + timedelta(minutes=10))
+        if isinstance(command, CheckLinkCode):
+            if self.refuse_link is not None:
+                return self.refuse_link
+            if command.code in self.link_codes:
+                return LinkCodeValid(7, self.link_codes[command.code])
+            return LinkRefused("wrong", tries_left=4)
+        if isinstance(command, RedeemLinkCode):
+            return self.refuse_redeem or Linked(2)
         raise AssertionError(command)
 
     def add_detail(self, number: str, **flags: Any) -> None:

@@ -77,6 +77,7 @@ def snapshots() -> dict[str, Conversation]:
         ["查询", "1", "withdraw"],
         ["查询", "1", "rate", "5"],
         ["查询", "1", "add_evidence"],
+        ["hi", "link", "绑定 654321"],
     ]
     for script in scripts:
         bot = RecordingBot(seen)
