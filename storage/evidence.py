@@ -21,10 +21,11 @@ class EvidenceRefused(Exception):
 
 async def count_for(*, session: AsyncSession, identity: Identity, complaint_id: int | None) -> int:
     """Files recorded for a complaint, or for the identity's draft when ``complaint_id`` is None."""
-    query = select(func.count()).select_from(Evidence).where(Evidence.identity_id == identity.id)
+    query = select(func.count()).select_from(Evidence)
     if complaint_id is None:
-        query = query.where(Evidence.complaint_id.is_(None))
+        query = query.where(Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None))
     else:
+        # Every file of the complaint counts, whichever linked channel sent it.
         query = query.where(Evidence.complaint_id == complaint_id)
     return int(await session.scalar(query) or 0)
 

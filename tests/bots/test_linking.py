@@ -16,8 +16,15 @@ from sqlalchemy import select
 
 from bots import staff_actions
 from bots.services import Services
-from dialogs.events import Platform, ShowComplaint, TextMessage, WithdrawComplaint
-from storage import conversations, links
+from dialogs.events import (
+    MediaKind,
+    MediaMessage,
+    Platform,
+    ShowComplaint,
+    TextMessage,
+    WithdrawComplaint,
+)
+from storage import complaints, conversations, links
 from storage import staff as staff_store
 from storage.models import Complaint, LinkCode, OutboxNotice
 from tests.conftest import Clock
@@ -73,7 +80,10 @@ async def get_code(services: Services, who: tuple[Platform, str]) -> str:
     return match.group(1)
 
 
-async def link(services: Services, issuer: tuple[Platform, str], other: tuple[Platform, str]) -> str:
+Who = tuple[Platform, str]
+
+
+async def link(services: Services, issuer: Who, other: Who) -> str:
     code = await get_code(services, issuer)
     asked = await sender(services, other)(f"link {code}")
     assert asked[-1]["step"] == "link_confirm", asked
@@ -214,3 +224,34 @@ async def test_one_code_entered_twice_at_once_links_once(services: Services) -> 
     outcomes = sorted("Linked" in said(a) for a in answers)
     assert outcomes == [False, True]
     assert any("expired" in said(a) for a in answers)
+
+
+async def test_evidence_from_both_channels_counts_against_one_limit(services: Services) -> None:
+    number = await file_one(services, TG)
+    await link(services, TG, WEB)
+    limit = services.settings.max_evidence_files
+
+    async def add(who: tuple[Platform, str], count: int) -> str:
+        send = sender(services, who)
+        listing = await send("my complaints")
+        choice = next(c["id"] for r in listing for c in r["choices"] if number in c["label"])
+        await send(choice)
+        await send("add_evidence")
+        replies: list[dict[str, Any]] = []
+        for _ in range(count):
+            media = MediaMessage(
+                platform=who[0], user_id=who[1], message_id=f"media-{next(_ids)}",
+                received_at=datetime.now(UTC), kind=MediaKind.PHOTO,
+                platform_ref=f"file-{next(_ids)}",
+            )
+            replies = as_dicts(await services.engine.handle(media))
+        await send("done")
+        return said(replies)
+
+    assert f"now has {limit - 1} evidence file(s)" in await add(TG, limit - 1)
+    assert f"now has {limit} evidence file(s)" in await add(WEB, 1)
+    assert f"limit of {limit} files" in await add(WEB, 1)
+    async with services.database.sessions() as session:
+        complaint = await session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint is not None
+        assert await complaints.count_evidence(session=session, complaint_id=complaint.id) == limit
