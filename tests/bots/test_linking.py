@@ -255,3 +255,15 @@ async def test_evidence_from_both_channels_counts_against_one_limit(services: Se
         complaint = await session.scalar(select(Complaint).where(Complaint.number == number))
         assert complaint is not None
         assert await complaints.count_evidence(session=session, complaint_id=complaint.id) == limit
+
+
+async def test_wrong_codes_are_counted_within_an_hour(services: Services, clock: Clock) -> None:
+    send = sender(services, WEB)
+    for _ in range(4):
+        await send("link 000000")
+    clock.advance(hours=1, seconds=1)
+    assert "4 tries left" in said(await send("link 000000"))
+    # Another consumer's wrong codes do not count against this one.
+    for _ in range(4):
+        await sender(services, WEB2)("link 000000")
+    assert "3 tries left" in said(await send("link 000000"))
