@@ -152,10 +152,12 @@ async def settle(
     ``block_reason`` marks the consumer blocked, as the outbox worker does when the
     platform says the consumer blocked the bot.
     """
+    where = _where(receipt)
+    if delivery != SENT:
+        # A slow attempt whose claim lapsed must not undo another attempt's success.
+        where = where & (PROCESSED.c.delivery == PENDING)
     state = PENDING if delivery is None else delivery
-    await conn.execute(
-        update(PROCESSED).where(_where(receipt)).values(delivery=state, claimed_until=None)
-    )
+    await conn.execute(update(PROCESSED).where(where).values(delivery=state, claimed_until=None))
     if block_reason is not None:
         await conn.execute(
             update(IDENTITIES)
