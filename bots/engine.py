@@ -9,7 +9,7 @@
 
 Channels whose reply is the HTTP answer (web, WeChat, console) use :meth:`Engine.handle`.
 Channels that push replies after the transaction (Telegram) use
-:meth:`Engine.handle_push` and then :meth:`Engine.settle`: the replies are sent once
+:meth:`Engine.handle_push` and then report how sending ended: the replies are sent once
 however often the platform redelivers (the claim is described in
 :mod:`storage.processed`).
 
@@ -88,18 +88,26 @@ class Engine:
         """Apply ``event`` once; the replies to push come back once, with a receipt.
 
         A copy of a message whose replies were sent (or refused) gets nothing to send;
-        so does a copy arriving while another is sending them (``busy``). Call
-        :meth:`settle` with the receipt once the replies went out or failed.
+        so does a copy arriving while another is sending them (``busy``). With the
+        receipt, report how sending ended: :meth:`delivered`, :meth:`refused` or
+        :meth:`not_sent`.
         """
         return await self._apply(event, push=True)
 
-    async def settle(
-        self, receipt: Receipt, delivery: str | None, *, block_reason: str | None = None
-    ) -> None:
-        """Record how pushing the replies ended: ``processed.SENT``, ``processed.REFUSED``
-        (``block_reason`` marks the consumer blocked), or None to let a redelivery retry.
-        """
-        await settle_delivery(self.database, receipt, delivery, block_reason=block_reason)
+    async def delivered(self, receipt: Receipt) -> None:
+        """The pushed replies went out: redeliveries send nothing."""
+        await settle_delivery(self.database, receipt, processed.SENT)
+
+    async def refused(self, receipt: Receipt, *, block_reason: str | None = None) -> None:
+        """The platform refused the replies for good; ``block_reason`` marks the consumer
+        blocked, as the outbox worker does. Redeliveries send nothing."""
+        await settle_delivery(
+            self.database, receipt, processed.REFUSED, block_reason=block_reason
+        )
+
+    async def not_sent(self, receipt: Receipt) -> None:
+        """A passing failure: the claim is dropped, so the next redelivery sends."""
+        await settle_delivery(self.database, receipt, None)
 
     async def _apply(self, event: InboundEvent, *, push: bool) -> Outgoing:
         platform = str(event.platform)

@@ -17,7 +17,6 @@ from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender, send_
 from bots.settings import Settings
 from dialogs.events import ChoicePressed, Reply
 from dialogs.texts import t
-from storage import processed
 
 log = logging.getLogger("weiquan.telegram")
 
@@ -84,16 +83,16 @@ class TelegramChannel:
         try:
             await send_replies(self.bot, self.pacer, chat.id, outgoing.replies, per_chat=False)
         except RetryLater as error:
-            await engine.settle(outgoing.receipt, None)
+            await engine.not_sent(outgoing.receipt)
             raise UpdateFailed(error.reason) from error
         except Undeliverable as error:
             # Blocked, chat gone, no rights: a redelivery would be refused the same way.
             # The consumer is marked as the outbox worker marks them; Telegram gets 200.
             log.info("telegram refused the replies", extra={"reason": error.reason})
             block = error.reason if error.block_identity else None
-            await engine.settle(outgoing.receipt, processed.REFUSED, block_reason=block)
+            await engine.refused(outgoing.receipt, block_reason=block)
             return
-        await engine.settle(outgoing.receipt, processed.SENT)
+        await engine.delivered(outgoing.receipt)
 
     async def _answer_callback(self, update: Update) -> None:
         """Stop the pressed button's spinner; harmless if it fails."""
