@@ -1,11 +1,17 @@
 """The engine: applies one inbound event in one database transaction.
 
 1. lock the consumer's conversation row (created on first contact) and look the
-   (platform, message id) up in the dedupe table — a repeat returns the stored
-   replies and changes nothing (:mod:`storage.turns`);
+   (platform, consumer, message id) up in the dedupe table — a repeat returns the
+   stored replies and changes nothing (:mod:`storage.turns`);
 2. step the intake dialog (pure);
 3. carry out its commands (file, attach evidence, withdraw, rate…);
 4. save the conversation, record the message with its replies, commit.
+
+Channels whose reply is the HTTP answer (web, WeChat, console) use :meth:`Engine.handle`.
+Channels that push replies after the transaction (Telegram) use
+:meth:`Engine.handle_push` and then report how sending ended: the replies are sent once
+however often the platform redelivers (the claim is described in
+:mod:`storage.processed`).
 
 WeChat retries a webhook after 5 s even while the first try still runs, and Telegram
 redelivers until it gets a 2xx. Copies of one message come from one consumer, so they
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,12 +34,26 @@ from bots.commands import CommandRunner
 from bots.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
 from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubscribed
-from storage import conversations, outbox
+from storage import conversations, outbox, processed
 from storage.db import Database
 from storage.models import Identity
-from storage.turns import open_turn
+from storage.processed import Receipt
+from storage.turns import open_turn, settle_delivery
 
 log = logging.getLogger("weiquan.engine")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Replies a push channel has to send now, and the receipt to settle them with.
+
+    ``replies`` is empty when there is nothing to send: already sent or refused, or
+    ``busy`` — an earlier copy of the message is sending them right now.
+    """
+
+    replies: list[Reply] = field(default_factory=list)
+    receipt: Receipt | None = None
+    busy: bool = False
 
 
 class Engine:
@@ -56,22 +77,61 @@ class Engine:
         self.runner = runner
         self.options = options
         self.clock = clock or (lambda: datetime.now(UTC))
+        # Drafts and stored replies are sealed with the contact fields' cipher.
+        self.cipher = runner.cipher
 
     async def handle(self, event: InboundEvent) -> list[Reply]:
-        """Apply ``event`` once and return the replies for the consumer."""
+        """Apply ``event`` once and return the replies for the consumer (every copy)."""
+        return (await self._apply(event, push=False)).replies
+
+    async def handle_push(self, event: InboundEvent) -> Outgoing:
+        """Apply ``event`` once; the replies to push come back once, with a receipt.
+
+        A copy of a message whose replies were sent (or refused) gets nothing to send;
+        so does a copy arriving while another is sending them (``busy``). With the
+        receipt, report how sending ended: :meth:`delivered`, :meth:`refused` or
+        :meth:`not_sent`.
+        """
+        return await self._apply(event, push=True)
+
+    async def delivered(self, receipt: Receipt) -> None:
+        """The pushed replies went out: redeliveries send nothing."""
+        await settle_delivery(self.database, receipt, processed.SENT)
+
+    async def refused(self, receipt: Receipt, *, block_reason: str | None = None) -> None:
+        """The platform refused the replies for good; ``block_reason`` marks the consumer
+        blocked, as the outbox worker does. Redeliveries send nothing."""
+        await settle_delivery(
+            self.database, receipt, processed.REFUSED, block_reason=block_reason
+        )
+
+    async def not_sent(self, receipt: Receipt) -> None:
+        """A passing failure: the claim is dropped, so the next redelivery sends."""
+        await settle_delivery(self.database, receipt, None)
+
+    async def _apply(self, event: InboundEvent, *, push: bool) -> Outgoing:
         platform = str(event.platform)
         with MESSAGE_SECONDS.labels(platform).time():
-            async with open_turn(self.database) as turn:
+            async with open_turn(self.database, self.cipher) as turn:
                 locked, stored = await turn.lock(
                     platform=platform,
                     external_id=event.user_id,
                     language=self._language_for(event),
                     message_key=event.message_id,
                 )
+                now = self.clock()
+                receipt = Receipt(platform, locked.identity_id, event.message_id)
                 if stored is not None:
                     MESSAGES.labels(platform, "repeat").inc()
-                    return [Reply.from_dict(r) for r in stored]
-                now = self.clock()
+                    again = [Reply.from_dict(r) for r in stored.replies]
+                    if not push:
+                        return Outgoing(again)
+                    if not stored.claimable(now):
+                        return Outgoing(busy=stored.delivery == processed.PENDING)
+                    # Never sent (a crash after commit, or a passing failure): this copy
+                    # takes the claim and sends them.
+                    await turn.claim(receipt, until=now + processed.CLAIM)
+                    return Outgoing(again, receipt)
                 result = intake.step(locked.dialog(), event, now=now, options=self.options)
                 conv, replies = result.conversation, list(result.replies)
                 if result.commands or locked.notices_waiting:
@@ -86,6 +146,10 @@ class Engine:
                             )
                         )
                     await session.flush()
+                delivery, claimed_until = None, None
+                if push:
+                    delivery = processed.PENDING if replies else processed.SENT
+                    claimed_until = now + processed.CLAIM if replies else None
                 await turn.finish(
                     locked,
                     conv,
@@ -94,9 +158,11 @@ class Engine:
                     message_key=event.message_id,
                     replies=[r.to_dict() for r in replies],
                     resubscribe=not isinstance(event, Unsubscribed),
+                    delivery=delivery,
+                    claimed_until=claimed_until,
                 )
         MESSAGES.labels(platform, "applied").inc()
-        return replies
+        return Outgoing(replies, receipt if push and replies else None)
 
     async def _run_commands(
         self, session: AsyncSession, identity: Identity, result: StepResult, now: datetime
@@ -130,13 +196,13 @@ class Engine:
         """
         conn = await session.connection()
         locked = await conversations.lock_identity(
-            conn, identity_id=identity.id, platform=identity.platform
+            conn, identity_id=identity.id, platform=identity.platform, cipher=self.cipher
         )
         now = self.clock()
         result = enter(locked.dialog())
         conv, replies = await self._run_commands(session, identity, result, now)
         await session.flush()
-        await conversations.save(conn, locked, conv, now, inbound=False)
+        await conversations.save(conn, locked, conv, now, cipher=self.cipher, inbound=False)
         return replies
 
     def _language_for(self, event: InboundEvent) -> str:

@@ -3,6 +3,8 @@
 This is the hot path (every inbound message), so it speaks SQLAlchemy Core with as
 few round trips as the guarantees allow: one locking read of identity + conversation,
 one dedupe read, one conversation write, one dedupe write — the ORM stays out of it.
+The draft (``answers``) holds contact details and is sealed at rest
+(:meth:`storage.crypto.FieldCipher.seal`); the dedupe table is :mod:`storage.processed`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
-    insert,
     literal_column,
     or_,
     select,
@@ -28,11 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dialogs.events import Conversation as DialogConversation
 from dialogs.events import Platform
+from storage.crypto import FieldCipher
 from storage.models import Conversation, Identity, OutboxNotice, ProcessedMessage
 
 IDENTITIES = cast(Table, Identity.__table__)
 CONVERSATIONS = cast(Table, Conversation.__table__)
-PROCESSED = cast(Table, ProcessedMessage.__table__)
 OUTBOX = cast(Table, OutboxNotice.__table__)
 
 # Channels with no way to push: their pending notices ride along with the next reply.
@@ -61,6 +62,7 @@ class Locked:
     last_inbound_at: datetime | None
     pushes_since_inbound: int
     unsubscribed: bool
+    blocked: bool
     state: str
     answers: dict[str, Any]
     version: int
@@ -97,6 +99,7 @@ def _locking_select(pull: bool) -> Any:
             IDENTITIES.c.last_inbound_at,
             IDENTITIES.c.pushes_since_inbound,
             IDENTITIES.c.unsubscribed_at,
+            IDENTITIES.c.blocked,
             CONVERSATIONS.c.state,
             CONVERSATIONS.c.answers,
             CONVERSATIONS.c.version,
@@ -110,7 +113,7 @@ def _locking_select(pull: bool) -> Any:
     )
 
 
-def _locked(row: Any) -> Locked:
+def _locked(row: Any, cipher: FieldCipher) -> Locked:
     return Locked(
         identity_id=row.id,
         language=row.language,
@@ -118,15 +121,18 @@ def _locked(row: Any) -> Locked:
         last_inbound_at=row.last_inbound_at,
         pushes_since_inbound=row.pushes_since_inbound,
         unsubscribed=row.unsubscribed_at is not None,
+        blocked=bool(row.blocked),
         state=row.state,
-        answers=row.answers or {},
+        answers=cipher.unseal(row.answers) or {},
         version=row.version,
         updated_at=row.updated_at,
         notices_waiting=bool(row.waiting),
     )
 
 
-async def lock(conn: AsyncConnection, *, platform: str, external_id: str, language: str) -> Locked:
+async def lock(
+    conn: AsyncConnection, *, platform: str, external_id: str, language: str, cipher: FieldCipher
+) -> Locked:
     """The consumer's identity and conversation under lock, created on first contact."""
     query = _by_user(platform in PULL_PLATFORMS)
     params = {"platform": platform, "external_id": external_id}
@@ -153,7 +159,7 @@ async def lock(conn: AsyncConnection, *, platform: str, external_id: str, langua
         ).scalar_one()
         await _ensure_conversation(conn, identity_id)
         row = (await conn.execute(query, params)).one()
-    return _locked(row)
+    return _locked(row, cipher)
 
 
 @lru_cache(maxsize=4)
@@ -164,13 +170,17 @@ def _by_user(pull: bool) -> Any:
     )
 
 
-async def lock_identity(conn: AsyncConnection, *, identity_id: int, platform: str) -> Locked:
+async def lock_identity(
+    conn: AsyncConnection, *, identity_id: int, platform: str, cipher: FieldCipher
+) -> Locked:
     """The same as :func:`lock`, by identity id (staff moving a conversation)."""
     await _ensure_conversation(conn, identity_id)
     row = (
-        await conn.execute(_locking_select(platform).where(IDENTITIES.c.id == identity_id))
+        await conn.execute(
+            _locking_select(platform in PULL_PLATFORMS).where(IDENTITIES.c.id == identity_id)
+        )
     ).one()
-    return _locked(row)
+    return _locked(row, cipher)
 
 
 async def _ensure_conversation(conn: AsyncConnection, identity_id: int) -> None:
@@ -181,10 +191,6 @@ async def _ensure_conversation(conn: AsyncConnection, identity_id: int) -> None:
     )
 
 
-_STORED = select(PROCESSED.c.replies).where(
-    PROCESSED.c.platform == bindparam("platform"),
-    PROCESSED.c.message_key == bindparam("message_key"),
-)
 _SAVE = (
     update(CONVERSATIONS)
     .where(CONVERSATIONS.c.identity_id == bindparam("b_identity_id"))
@@ -196,51 +202,13 @@ _SAVE = (
     )
 )
 
-_RECORD = insert(PROCESSED)
-
-
-async def stored_replies(
-    conn: AsyncConnection, *, platform: str, message_key: str
-) -> list[dict[str, Any]] | None:
-    """The replies given to a delivery key before, or None when it is new.
-
-    Read under the conversation lock: a concurrent copy of the same message waits for
-    the first to commit and then finds its row here, so a retry never applies twice.
-    """
-    replies = (
-        await conn.execute(_STORED, {"platform": platform, "message_key": message_key})
-    ).first()
-    return None if replies is None else list(replies[0] or [])
-
-
-async def record_message(
-    conn: AsyncConnection,
-    *,
-    platform: str,
-    message_key: str,
-    identity_id: int,
-    replies: list[dict[str, Any]],
-    now: datetime,
-) -> None:
-    """Remember a handled delivery key with the replies given, in the same transaction."""
-    await conn.execute(
-        _RECORD,
-        {
-            "platform": platform,
-            "message_key": message_key,
-            "identity_id": identity_id,
-            "replies": replies,
-            "created_at": now,
-        },
-    )
-
-
 async def save(
     conn: AsyncConnection,
     locked: Locked,
     conv: DialogConversation,
     now: datetime,
     *,
+    cipher: FieldCipher,
     inbound: bool = True,
     resubscribe: bool = True,
 ) -> None:
@@ -250,7 +218,7 @@ async def save(
         {
             "b_identity_id": locked.identity_id,
             "b_state": conv.state,
-            "b_answers": dict(conv.answers),
+            "b_answers": cipher.seal(dict(conv.answers)),
             "b_version": locked.version + 1,
             "b_updated_at": now,
         },
@@ -276,6 +244,10 @@ def identity_changes(
         if resubscribe and locked.unsubscribed:
             # A consumer who writes again after unfollowing is reachable again.
             changes["unsubscribed_at"] = None
+        if resubscribe and locked.blocked:
+            # Likewise after blocking the bot: Telegram delivers nothing from a user who
+            # blocks it, so a message means the block was lifted.
+            changes.update(blocked=False, blocked_reason=None)
     return changes
 
 

@@ -5,6 +5,11 @@ encrypted in the database (``contact_name_enc``, ``contact_phone_enc``) so a lea
 backup or a SQL console does not expose them, and shown masked wherever a full value is
 not needed (logs, complaint lists).
 
+Drafts (``conversations.answers``) and the replies stored with each processed message
+(they repeat the confirmation summary) hold the same details, so they are sealed with
+the same key: :meth:`FieldCipher.seal` encrypts a JSON value into one Fernet token,
+kept as a JSON string in the row's JSON column.
+
 The Fernet key is derived from ``WEIQUAN_SECRET_KEY`` with HKDF-SHA256 and a fixed
 purpose label, because the same secret also signs staff tokens: one secret, separate
 keys, and a token signature can never be used to decrypt a contact.
@@ -13,7 +18,9 @@ keys, and a token signature can never be used to decrypt a contact.
 from __future__ import annotations
 
 import base64
+import json
 import re
+from typing import Any
 
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
@@ -75,6 +82,27 @@ class FieldCipher:
         except (InvalidToken, UnicodeDecodeError):
             # Never include the blob: the message may end up in a log.
             raise DecryptionError("contact field cannot be decrypted") from None
+
+
+    def seal(self, value: Any) -> str:
+        """Encrypt a JSON-serialisable value (a draft, stored replies) into one token."""
+        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return self._fernet.encrypt(plain.encode("utf-8")).decode("ascii")
+
+    def unseal(self, stored: Any) -> Any:
+        """The value :meth:`seal` encrypted; plaintext JSON (rows from before
+        encryption: a dict or a list, never a string) is returned as it is.
+
+        Raises:
+            DecryptionError: the token was made with another key or was altered.
+        """
+        if not isinstance(stored, str):
+            return stored
+        try:
+            plain = self._fernet.decrypt(stored.encode("ascii"))
+        except (InvalidToken, UnicodeEncodeError):
+            raise DecryptionError("stored value cannot be decrypted") from None
+        return json.loads(plain)
 
 
 def mask_phone(phone: str | None) -> str:

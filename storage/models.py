@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
@@ -97,7 +98,12 @@ class Identity(Base):
 
 
 class Conversation(Base):
-    """The intake dialog's state for one identity; ``version`` counts saved steps."""
+    """The intake dialog's state for one identity; ``version`` counts saved steps.
+
+    ``answers`` (the draft: merchant, description, contact name and phone) is sealed
+    with :meth:`storage.crypto.FieldCipher.seal`: a JSON string holding a Fernet token.
+    Rows written before encryption hold the plain dict and are still read.
+    """
 
     __tablename__ = "conversations"
 
@@ -105,20 +111,32 @@ class Conversation(Base):
         ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
     )
     state: Mapped[str] = mapped_column(String(64), default="start")
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[Any] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 class ProcessedMessage(Base):
-    """Dedupe: one row per (platform, delivery key), with the replies we gave."""
+    """Dedupe: one row per (platform, consumer, delivery key), with the replies we gave.
+
+    The key includes the consumer: message ids come from the client on some channels
+    (web), and one consumer's id must never reach another consumer's replies.
+    ``replies`` is sealed like ``Conversation.answers`` (it repeats the summary).
+
+    ``delivery`` tracks replies we push after the transaction (Telegram): ``pending``
+    (to send; an attempt holds it until ``claimed_until``), ``sent``, or ``refused``
+    (the platform refused for good). None where the reply is the HTTP answer itself.
+    """
 
     __tablename__ = "processed_messages"
+    __table_args__ = (PrimaryKeyConstraint("platform", "identity_id", "message_key"),)
 
-    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    message_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    identity_id: Mapped[int | None] = mapped_column(Integer)
-    replies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    platform: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str] = mapped_column(String(200))
+    identity_id: Mapped[int] = mapped_column(Integer)
+    replies: Mapped[Any] = mapped_column(JSON, default=list)
+    delivery: Mapped[str | None] = mapped_column(String(16))
+    claimed_until: Mapped[datetime | None] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
 
 

@@ -3,8 +3,8 @@
 aiosqlite runs SQLite in a thread of its own, and every call crosses to it and back.
 Through SQLAlchemy a statement makes several crossings (cursor, execute, fetch, close);
 a message made about forty. Here each statement is one ``execute_fetchall``: one read
-of identity, conversation and stored replies, then the conversation update, the
-identity update when something changed, and the dedupe row.
+of identity, conversation and what this consumer's message got before, then the
+conversation update, the identity update when something changed, and the dedupe row.
 
 SQLAlchemy still owns the transaction (``BEGIN IMMEDIATE`` serialises writers, so the
 stored-replies lookup cannot race a copy of the same message) and the ORM session for
@@ -23,25 +23,37 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from dialogs.events import Conversation as DialogConversation
 from storage import conversations
 from storage.conversations import PULL_PLATFORMS, Locked, identity_changes
+from storage.crypto import FieldCipher
+from storage.processed import Stored, stored_from
 from storage.turns import CoreTurn
 
 _LOCK = """
 SELECT i.id, i.language, i.language_chosen, i.last_inbound_at, i.pushes_since_inbound,
-       i.unsubscribed_at IS NOT NULL, c.state, c.answers, c.version, c.updated_at,
+       i.unsubscribed_at IS NOT NULL, i.blocked, c.state, c.answers, c.version,
+       c.updated_at,
        EXISTS (SELECT 1 FROM outbox o WHERE o.identity_id = i.id AND o.status IN ({statuses})),
-       (SELECT COALESCE(p.replies, '[]') FROM processed_messages p
-        WHERE p.platform = ? AND p.message_key = ?)
+       p.identity_id IS NOT NULL, p.replies, p.delivery, p.claimed_until
 FROM identities i JOIN conversations c ON c.identity_id = i.id
+LEFT JOIN processed_messages p
+    ON p.platform = i.platform AND p.identity_id = i.id AND p.message_key = ?
 WHERE i.platform = ? AND i.external_id = ?
 """
 LOCK_PUSH = _LOCK.format(statuses="'held'")
 LOCK_PULL = _LOCK.format(statuses="'held', 'pending'")
 SAVE = "UPDATE conversations SET state = ?, answers = ?, version = ?, updated_at = ? " \
     "WHERE identity_id = ?"
-RECORD = "INSERT INTO processed_messages " \
-    "(platform, message_key, identity_id, replies, created_at) VALUES (?, ?, ?, ?, ?)"
+RECORD = "INSERT INTO processed_messages (platform, message_key, identity_id, replies, " \
+    "delivery, claimed_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 IDENTITY_COLUMNS = frozenset(
-    {"language", "language_chosen", "last_inbound_at", "pushes_since_inbound", "unsubscribed_at"}
+    {
+        "language",
+        "language_chosen",
+        "last_inbound_at",
+        "pushes_since_inbound",
+        "unsubscribed_at",
+        "blocked",
+        "blocked_reason",
+    }
 )
 
 
@@ -57,24 +69,28 @@ def _read_stamp(value: str | None) -> datetime | None:
 class SqliteTurn(CoreTurn):
     """A :class:`CoreTurn` whose per-message statements skip SQLAlchemy's cursors."""
 
-    def __init__(self, conn: AsyncConnection, raw: AioConnection) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: AsyncConnection, raw: AioConnection, cipher: FieldCipher) -> None:
+        super().__init__(conn, cipher)
         self.raw = raw
 
     async def lock(
         self, *, platform: str, external_id: str, language: str, message_key: str
-    ) -> tuple[Locked, list[dict[str, Any]] | None]:
+    ) -> tuple[Locked, Stored | None]:
         query = LOCK_PULL if platform in PULL_PLATFORMS else LOCK_PUSH
-        params = (platform, message_key, platform, external_id)
+        params = (message_key, platform, external_id)
         rows = list(await self.raw.execute_fetchall(query, params))
         if not rows:
             # First contact: created through Core, as rarely as once per consumer.
             await conversations.lock(
-                self.conn, platform=platform, external_id=external_id, language=language
+                self.conn,
+                platform=platform,
+                external_id=external_id,
+                language=language,
+                cipher=self.cipher,
             )
             rows = list(await self.raw.execute_fetchall(query, params))
-        (ident, lang, chosen, inbound, pushes, unsubscribed, state, answers, version,
-         updated, waiting, stored) = rows[0]
+        (ident, lang, chosen, inbound, pushes, unsubscribed, blocked, state, answers, version,
+         updated, waiting, seen, replies, delivery, claimed) = rows[0]
         locked = Locked(
             identity_id=ident,
             language=lang,
@@ -82,13 +98,17 @@ class SqliteTurn(CoreTurn):
             last_inbound_at=_read_stamp(inbound),
             pushes_since_inbound=pushes,
             unsubscribed=bool(unsubscribed),
+            blocked=bool(blocked),
             state=state,
-            answers=json.loads(answers) if answers else {},
+            answers=self.cipher.unseal(json.loads(answers)) if answers else {},
             version=version,
             updated_at=_read_stamp(updated),
             notices_waiting=bool(waiting),
         )
-        return locked, None if stored is None else list(json.loads(stored) or [])
+        if not seen:
+            return locked, None
+        stored = stored_from(self.cipher, json.loads(replies), delivery, _read_stamp(claimed))
+        return locked, stored
 
     async def finish(
         self,
@@ -100,14 +120,15 @@ class SqliteTurn(CoreTurn):
         message_key: str,
         replies: list[dict[str, Any]],
         resubscribe: bool,
+        delivery: str | None = None,
+        claimed_until: datetime | None = None,
     ) -> None:
         if self._session is not None:
             await self._session.flush()
         at = stamp(now)
+        sealed = json.dumps(self.cipher.seal(dict(conv.answers)))
         await self.raw.execute_fetchall(
-            SAVE,
-            (conv.state, json.dumps(dict(conv.answers)), locked.version + 1, at,
-             locked.identity_id),
+            SAVE, (conv.state, sealed, locked.version + 1, at, locked.identity_id)
         )
         changes = identity_changes(locked, conv, now, inbound=True, resubscribe=resubscribe)
         if changes:
@@ -119,5 +140,14 @@ class SqliteTurn(CoreTurn):
                 (*values, locked.identity_id),
             )
         await self.raw.execute_fetchall(
-            RECORD, (platform, message_key, locked.identity_id, json.dumps(replies), at)
+            RECORD,
+            (
+                platform,
+                message_key,
+                locked.identity_id,
+                json.dumps(self.cipher.seal(replies)),
+                delivery,
+                None if claimed_until is None else stamp(claimed_until),
+                at,
+            ),
         )

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from adapters.base import DeliveryError
+from adapters.base import RetryLater, Undeliverable
 from adapters.telegram import inbound
 from adapters.telegram.bot import build_bot
 from adapters.telegram.pacing import LocalPacer, Pacer, RedisPacer
@@ -26,9 +26,11 @@ class BadUpdate(ValueError):
 
 
 class UpdateFailed(Exception):
-    """The update was applied, but its replies could not be sent: let Telegram redeliver.
+    """The update was applied, but its replies are not out yet: let Telegram redeliver.
 
-    The redelivery is answered from the dedupe table, so nothing is applied twice.
+    Either sending failed for a passing reason (network, 5xx, 429), or an earlier copy
+    of the update is still sending them. The redelivery is answered from the dedupe
+    table, so nothing is applied twice and the replies are sent once.
     """
 
 
@@ -68,14 +70,29 @@ class TelegramChannel:
                 note = Reply(t(self.settings.language, "error.private_only"))
                 await self._send(event.reply_to, [note])
             return
-        replies = await engine.handle(event)
+        outgoing = await engine.handle_push(event)
         if update is None:  # parse() returns an update for every event it makes
             return
         if isinstance(event, ChoicePressed):
             await self._answer_callback(update)
+        if outgoing.busy:
+            raise UpdateFailed("an earlier copy of this update is sending its replies")
         chat = update.effective_chat
-        if chat is not None and replies:
-            await self._send(chat.id, replies)
+        if chat is None or outgoing.receipt is None:
+            return
+        try:
+            await send_replies(self.bot, self.pacer, chat.id, outgoing.replies, per_chat=False)
+        except RetryLater as error:
+            await engine.not_sent(outgoing.receipt)
+            raise UpdateFailed(error.reason) from error
+        except Undeliverable as error:
+            # Blocked, chat gone, no rights: a redelivery would be refused the same way.
+            # The consumer is marked as the outbox worker marks them; Telegram gets 200.
+            log.info("telegram refused the replies", extra={"reason": error.reason})
+            block = error.reason if error.block_identity else None
+            await engine.refused(outgoing.receipt, block_reason=block)
+            return
+        await engine.delivered(outgoing.receipt)
 
     async def _answer_callback(self, update: Update) -> None:
         """Stop the pressed button's spinner; harmless if it fails."""
@@ -89,8 +106,10 @@ class TelegramChannel:
     async def _send(self, chat_id: int, replies: list[Reply]) -> None:
         try:
             await send_replies(self.bot, self.pacer, chat_id, replies, per_chat=False)
-        except DeliveryError as error:
+        except RetryLater as error:
             raise UpdateFailed(error.reason) from error
+        except Undeliverable as error:
+            log.info("telegram refused a note", extra={"reason": error.reason})
 
     async def close(self) -> None:
         """Release the HTTP clients (and Redis) this channel holds."""

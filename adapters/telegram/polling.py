@@ -28,6 +28,9 @@ POLLER = "telegram_poller"
 # Telegram answers 409 to a second getUpdates caller: one process polls, under a lease
 # in the database that another process takes over when the holder stops renewing it.
 POLLER_LEASE = timedelta(seconds=90)
+# After replies could not be sent, wait before fetching the same update again: the
+# cause (a 429, an outage, a claim left by a crashed process) does not pass at once.
+RETRY_PAUSE_SECONDS = 1.0
 
 
 async def hold_poller_lease(services: Services, holder: str) -> bool:
@@ -75,6 +78,7 @@ async def poll_once(services: Services, channel: TelegramChannel, wait_seconds: 
         except UpdateFailed as failed:
             # Stop here and fetch the same update again: replies come from the dedupe table.
             log.warning("telegram replies not sent", extra={"reason": str(failed)})
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
             return 0
         except BadUpdate:
             log.warning("telegram update skipped", extra={"update": update.update_id})

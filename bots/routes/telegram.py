@@ -1,7 +1,10 @@
 """``POST /webhooks/telegram``: Telegram's webhook (when ``WEIQUAN_TELEGRAM_WEBHOOK_URL`` is set).
 
 Telegram redelivers an update until it gets a 2xx; the engine's dedupe on
-``update_id`` makes a redelivery change nothing and get the same replies.
+``update_id`` makes a redelivery change nothing, and the replies are sent once: a
+redelivery of an answered update sends nothing, one of an unanswered update sends the
+stored replies. A permanent refusal (blocked, chat not found, no rights) is answered
+200 — redelivering cannot help — and only passing failures 502.
 """
 
 from __future__ import annotations
@@ -52,8 +55,9 @@ async def receive(request: Request, services: ServicesDep) -> JSONResponse:
     except BadUpdate:
         return _answer(400, "not a Telegram update")
     except UpdateFailed as failed:
-        # Applied and stored, but not answered: 502 makes Telegram redeliver, and the
-        # redelivery resends the stored replies.
+        # Applied and stored, but not answered yet (a passing failure, or an earlier
+        # copy still sending): 502 makes Telegram redeliver, and the redelivery sends
+        # the stored replies unless they went out meanwhile.
         log.warning("telegram replies not sent", extra={"reason": str(failed)})
         return _answer(502, "replies could not be sent; redeliver")
     return JSONResponse({"ok": True})

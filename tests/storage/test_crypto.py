@@ -126,3 +126,22 @@ def test_mask_phone_empty() -> None:
 )
 def test_mask_name(name: str | None, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+def test_sealed_json_hides_its_content_and_opens_again(cipher: FieldCipher) -> None:
+    draft = {"draft": {"contact_name": "张三", "contact_phone": "+8613812345678"}}
+    sealed = cipher.seal(draft)
+    assert isinstance(sealed, str)
+    assert "8613812345678" not in sealed and "张三" not in sealed
+    assert cipher.unseal(sealed) == draft
+    # Plain JSON from rows written before encryption passes through unchanged.
+    assert cipher.unseal(draft) == draft
+    assert cipher.unseal([{"text": "hi"}]) == [{"text": "hi"}]
+
+
+def test_a_sealed_value_needs_the_same_secret(cipher: FieldCipher) -> None:
+    sealed = cipher.seal([{"text": "hi"}])
+    with pytest.raises(DecryptionError):
+        FieldCipher("another-secret-key-0123456789ab").unseal(sealed)
+    with pytest.raises(DecryptionError):
+        cipher.unseal("not a token")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,16 +12,32 @@ import pytest
 from sqlalchemy import func, select, update
 
 from dialogs.events import Conversation as DialogConversation
+from storage.crypto import FieldCipher
 from storage.db import Database
 from storage.models import Conversation, Identity, OutboxNotice, ProcessedMessage
-from storage.turns import Turn, open_turn
+from storage.processed import Stored
+from storage.turns import CoreTurn, Turn
+from storage.turns import open_turn as open_fast_turn
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+CIPHER = FieldCipher("test-secret-key-test-secret-key")
+
+
+@asynccontextmanager
+async def open_core_turn(database: Database) -> AsyncIterator[Turn]:
+    async with database.begin() as conn:
+        yield CoreTurn(conn, CIPHER)
+
+
+@asynccontextmanager
+async def open_turn(database: Database) -> AsyncIterator[Turn]:
+    async with open_fast_turn(database, CIPHER) as turn:
+        yield turn
 
 
 async def _apply(
     turn: Turn, key: str, *, user: str = "u", state: str = "menu", **conv: Any
-) -> tuple[int, list[dict[str, Any]] | None]:
+) -> tuple[int, Stored | None]:
     locked, stored = await turn.lock(
         platform="web", external_id=user, language="en", message_key=key
     )
@@ -35,7 +53,8 @@ async def _apply(
         )
         await turn.finish(
             locked, new, NOW, platform="web", message_key=key,
-            replies=[{"text": f"reply to {key}"}], resubscribe=conv.get("resubscribe", True),
+            replies=[{"text": f"reply to {key} from {user}"}],
+            resubscribe=conv.get("resubscribe", True),
         )
     return locked.version, stored
 
@@ -49,14 +68,15 @@ async def test_first_contact_then_a_repeat_replays_the_stored_replies(database: 
     async with open_turn(database) as turn:
         assert await _apply(turn, "m1") == (0, None)
     async with open_turn(database) as turn:
-        assert await _apply(turn, "m1") == (1, [{"text": "reply to m1"}])
+        assert await _apply(turn, "m1") == (1, Stored([{"text": "reply to m1 from u"}]))
     row = await _conversation(database)
-    assert (row.state, row.answers, row.version) == ("menu", {"m1": True}, 1)
+    assert (row.state, CIPHER.unseal(row.answers), row.version) == ("menu", {"m1": True}, 1)
     # Written outside the ORM, read back by it in the same form.
     assert row.updated_at == NOW
     async with database.sessions() as session:
         record = (await session.scalars(select(ProcessedMessage))).one()
-    assert (record.replies, record.created_at) == ([{"text": "reply to m1"}], NOW)
+    assert CIPHER.unseal(record.replies) == [{"text": "reply to m1 from u"}]
+    assert record.created_at == NOW
 
 
 async def test_a_copy_committed_while_waiting_for_the_lock_is_not_applied_again(
@@ -86,7 +106,7 @@ async def test_a_copy_committed_while_waiting_for_the_lock_is_not_applied_again(
 
     await asyncio.gather(first(), copy())
     # The copy saw the first one's dedupe row and the conversation as it left it.
-    assert results["copy"] == (2, [{"text": "first"}])
+    assert results["copy"] == (2, Stored([{"text": "first"}]))
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ProcessedMessage)) == 2
     assert (await _conversation(database)).version == 2
@@ -164,3 +184,29 @@ async def test_waiting_notices_are_flagged_for_pull_channels(database: Database)
             platform="web", external_id="u", language="en", message_key="m2"
         )
     assert locked.notices_waiting
+
+
+OPENERS: list[Callable[[Database], AbstractAsyncContextManager[Turn]]] = [
+    open_turn, open_core_turn
+]
+
+
+@pytest.mark.parametrize("opener", OPENERS, ids=["fast", "core"])
+async def test_one_consumers_message_key_is_not_another_consumers(
+    database: Database, opener: Callable[[Database], AbstractAsyncContextManager[Turn]]
+) -> None:
+    async with opener(database) as turn:
+        assert await _apply(turn, "same", user="a") == (0, None)
+    async with opener(database) as turn:
+        # Another consumer, the same key: a new message, applied, with its own replies.
+        assert await _apply(turn, "same", user="b") == (0, None)
+    async with opener(database) as turn:
+        assert await _apply(turn, "same", user="b") == (
+            1, Stored([{"text": "reply to same from b"}])
+        )
+    async with opener(database) as turn:
+        assert await _apply(turn, "same", user="a") == (
+            1, Stored([{"text": "reply to same from a"}])
+        )
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ProcessedMessage)) == 2

@@ -85,7 +85,11 @@ async def test_two_worker_loops_never_send_a_notice_twice(
         async with database.begin() as conn:
             for i in range(50):
                 await conversations.lock(
-                    conn, platform="wechat", external_id=f"c{i}", language="en"
+                    conn,
+                    platform="wechat",
+                    external_id=f"c{i}",
+                    language="en",
+                    cipher=workers[0].cipher,
                 )
         async with database.transaction() as session:
             for n in range(4):

@@ -107,8 +107,8 @@ async def test_a_redelivered_update_changes_nothing(
     sent = len(fake.calls_to("sendMessage"))
     assert (await post(client, update)).status_code == 200
     assert await rows(services) == before
-    # The same replies again: Telegram redelivers only when it missed our answer.
-    assert fake.sent_texts()[sent:] == fake.sent_texts()[:sent]
+    # The replies went out the first time: a redelivery sends nothing.
+    assert len(fake.calls_to("sendMessage")) == sent
 
 
 async def test_a_burst_from_one_user_is_applied_in_order(

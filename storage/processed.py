@@ -1,0 +1,166 @@
+"""The dedupe table: messages already applied, the replies given, whether they went out.
+
+A row is keyed by (platform, identity, message key). The identity is part of the key
+because message keys are not always the platform's: a web client sends its own, and
+one consumer's key must never return another consumer's stored replies (which repeat
+the confirmation summary, name and phone included). Replies are sealed at rest
+(:meth:`storage.crypto.FieldCipher.seal`).
+
+Replies that are pushed after the transaction (Telegram's ``sendMessage``) carry a
+delivery state, so a redelivered update is answered once:
+
+- the turn that applies a message records it ``pending`` with a claim
+  (``claimed_until``) and sends after committing; then it records ``sent``;
+- a copy that arrives meanwhile finds the claim live and sends nothing;
+- after a crash between commit and send the claim lapses, and the next redelivery
+  takes it and sends the stored replies;
+- a passing failure (network, 5xx, 429) drops the claim: the redelivery sends at once;
+- a permanent refusal (blocked, chat gone) records ``refused``: nothing is sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.crypto import FieldCipher
+from storage.models import Identity, ProcessedMessage
+
+PROCESSED = cast(Table, ProcessedMessage.__table__)
+IDENTITIES = cast(Table, Identity.__table__)
+
+PENDING, SENT, REFUSED = "pending", "sent", "refused"
+# Longer than sending a message's replies takes (a few sendMessage calls, each with a
+# 15 s read timeout at worst); a copy arriving within it sends nothing.
+CLAIM = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What was recorded for a message before: its replies and their delivery."""
+
+    replies: list[dict[str, Any]]
+    delivery: str | None = None
+    claimed_until: datetime | None = None
+
+    def claimable(self, now: datetime) -> bool:
+        """True when these replies still have to be pushed and nobody is pushing them."""
+        if self.delivery in (SENT, REFUSED):
+            return False
+        return self.claimed_until is None or self.claimed_until <= now
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Names one processed message, to record how the delivery of its replies ended."""
+
+    platform: str
+    identity_id: int
+    message_key: str
+
+
+def stored_from(
+    cipher: FieldCipher, replies: Any, delivery: str | None, claimed_until: datetime | None
+) -> Stored:
+    """A :class:`Stored` from a row's columns (replies sealed, or plain in old rows)."""
+    return Stored(list(cipher.unseal(replies) or []), delivery, claimed_until)
+
+
+_STORED = select(PROCESSED.c.replies, PROCESSED.c.delivery, PROCESSED.c.claimed_until).where(
+    PROCESSED.c.platform == bindparam("platform"),
+    PROCESSED.c.identity_id == bindparam("identity_id"),
+    PROCESSED.c.message_key == bindparam("message_key"),
+)
+_RECORD = insert(PROCESSED)
+
+
+def _where(receipt: Receipt) -> Any:
+    return (
+        (PROCESSED.c.platform == receipt.platform)
+        & (PROCESSED.c.identity_id == receipt.identity_id)
+        & (PROCESSED.c.message_key == receipt.message_key)
+    )
+
+
+async def stored_replies(
+    conn: AsyncConnection,
+    *,
+    platform: str,
+    identity_id: int,
+    message_key: str,
+    cipher: FieldCipher,
+) -> Stored | None:
+    """What this consumer's message got before, or None when it is new.
+
+    Read under the conversation lock: a concurrent copy of the same message waits for
+    the first to commit and then finds its row here, so a retry never applies twice.
+    """
+    params = {"platform": platform, "identity_id": identity_id, "message_key": message_key}
+    row = (await conn.execute(_STORED, params)).first()
+    return None if row is None else stored_from(cipher, row[0], row[1], row[2])
+
+
+async def record_message(
+    conn: AsyncConnection,
+    *,
+    platform: str,
+    message_key: str,
+    identity_id: int,
+    replies: list[dict[str, Any]],
+    now: datetime,
+    cipher: FieldCipher,
+    delivery: str | None = None,
+    claimed_until: datetime | None = None,
+) -> None:
+    """Remember a handled message with the replies given, in the same transaction."""
+    await conn.execute(
+        _RECORD,
+        {
+            "platform": platform,
+            "message_key": message_key,
+            "identity_id": identity_id,
+            "replies": cipher.seal(replies),
+            "delivery": delivery,
+            "claimed_until": claimed_until,
+            "created_at": now,
+        },
+    )
+
+
+async def claim(conn: AsyncConnection, receipt: Receipt, *, until: datetime) -> None:
+    """Take the right to push a message's stored replies until ``until``."""
+    await conn.execute(
+        update(PROCESSED)
+        .where(_where(receipt))
+        .values(delivery=PENDING, claimed_until=until)
+    )
+
+
+async def settle(
+    conn: AsyncConnection,
+    receipt: Receipt,
+    delivery: str | None,
+    *,
+    block_reason: str | None = None,
+) -> None:
+    """Record how pushing the replies ended: ``sent``, ``refused``, or None (retry).
+
+    ``block_reason`` marks the consumer blocked, as the outbox worker does when the
+    platform says the consumer blocked the bot.
+    """
+    where = _where(receipt)
+    if delivery != SENT:
+        # A slow attempt whose claim lapsed must not undo another attempt's success.
+        where = where & (PROCESSED.c.delivery == PENDING)
+    state = PENDING if delivery is None else delivery
+    await conn.execute(update(PROCESSED).where(where).values(delivery=state, claimed_until=None))
+    if block_reason is not None:
+        await conn.execute(
+            update(IDENTITIES)
+            .where(IDENTITIES.c.id == receipt.identity_id)
+            .values(blocked=True, blocked_reason=block_reason[:200])
+        )
