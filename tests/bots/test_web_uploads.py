@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 
+from bots.app import create_app
 from bots.services import Services
+from bots.settings import Settings
+from storage.db import Database
 from storage.models import Evidence
 from tests.support.driver import COMPLAINT, question, walk
 from tests.support.web_consumer import PNG, WebConsumer
@@ -112,3 +117,44 @@ async def test_uploads_beyond_the_hourly_limit_are_refused_politely(
     refused_zh = await chinese.upload(photo(13))
     assert refused_zh[0]["text"] == "您在一小时内发送的文件较多，请稍后再发送。"
     assert await evidence_rows(services) == 6
+
+
+async def test_with_redis_the_limit_is_shared_by_every_process(
+    settings: Settings, database: Database
+) -> None:
+    # Two apps stand for two replicas: the same consumer's uploads count once in Redis.
+    name = f"weiquan-uploads-{time.monotonic_ns()}"
+    shared = settings.model_copy(
+        update={"redis_url": f"redis://127.0.0.1:6379/0?client_name={name}", "uploads_per_hour": 2}
+    )
+    replicas = [Services.build(shared), Services.build(shared)]
+    consumers = []
+    for services in replicas:
+        app = create_app(services=services)
+        app.state.services = services
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        consumers.append(WebConsumer(http))
+    observer = Redis()
+    try:
+        first, second = consumers
+        await first.upload(photo(1))
+        assert first.cookie is not None
+        second.http.cookies.set("weiquan_chat", first.cookie)
+        await second.upload(photo(2))
+        refused = await second.upload(photo(3))
+        assert refused[0]["text"].startswith("You have sent many files")
+        assert await sum_connections(observer, name) >= 1
+    finally:
+        for consumer in consumers:
+            await consumer.http.aclose()
+        for services in replicas:
+            await services.close()
+    try:
+        assert await sum_connections(observer, name) == 0
+    finally:
+        await observer.aclose()
+
+
+async def sum_connections(observer: Redis, name: str) -> int:
+    clients = await observer.client_list()
+    return sum(1 for c in clients if c.get("name") == name)
