@@ -216,7 +216,7 @@ class BlobStore:
             BlobTooLarge: more than ``max_bytes`` arrived.
             BlobTypeRefused: not an evidence type.
         """
-        async with self.staging(chunks) as staged:
+        async with self._received(chunks, "tmp") as staged:
             await self.keep(staged)
             return staged.blob
 
@@ -233,16 +233,23 @@ class BlobStore:
             BlobTooLarge: more than ``max_bytes`` arrived.
             BlobTypeRefused: not an evidence type.
         """
-        fd, tmp = await asyncio.to_thread(self._temp_file, STAGING)
+        async with self._received(chunks, STAGING) as staged:
+            yield staged
+
+    async def keep(self, staged: StagedBlob) -> None:
+        """Move a staged file into the store under its key (kept once per content)."""
+        await asyncio.to_thread(self._publish, staged.path, self.path(staged.blob.key))
+
+    @asynccontextmanager
+    async def _received(
+        self, chunks: AsyncIterator[bytes], folder: str
+    ) -> AsyncIterator[StagedBlob]:
+        fd, tmp = await asyncio.to_thread(self._temp_file, folder)
         try:
             blob = await self._receive(chunks, os.fdopen(fd, "wb"))
             yield StagedBlob(blob=blob, path=Path(tmp))
         finally:
             await asyncio.to_thread(_unlink_quietly, tmp)
-
-    async def keep(self, staged: StagedBlob) -> None:
-        """Move a staged file into the store under its key (kept once per content)."""
-        await asyncio.to_thread(self._publish, staged.path, self.path(staged.blob.key))
 
     async def _receive(self, chunks: AsyncIterator[bytes], fh: BinaryIO) -> StoredBlob:
         try:
