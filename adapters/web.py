@@ -1,8 +1,10 @@
 """The web chat channel: JSON messages from the ``/chat`` page into neutral events.
 
-The page sends ``{"user", "text"}`` and may add ``message_id`` (a client-made id, so a
-resend after a network error is answered from the dedupe table), ``choice`` and
-``step`` (a pressed button) and ``lang``.
+The page sends ``{"text"}`` and may add ``message_id`` (a client-made id, so a resend
+after a network error is answered from the dedupe table), ``choice`` and ``step`` (a
+pressed button) and ``lang``. Who sends it is not in the body: the server issues the
+consumer's id in a signed cookie (:mod:`bots.web_identity`). Old pages still send a
+``user`` field; it is checked for shape and otherwise ignored.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ MAX_TEXT = 10_000
 class WebMessage(BaseModel):
     """A message from the web chat page (``POST /chat/messages``)."""
 
-    user: str = Field(min_length=1, max_length=64)
+    # Accepted from old pages and ignored: the identity comes from the cookie only.
+    user: str | None = Field(default=None, min_length=1, max_length=64)
     text: str = Field(default="", max_length=MAX_TEXT)
     message_id: str | None = Field(default=None, max_length=100)
     choice: str | None = Field(default=None, max_length=64)
@@ -40,8 +43,8 @@ class WebMessage(BaseModel):
 
     @field_validator("user")
     @classmethod
-    def _user(cls, value: str) -> str:
-        if not USER_PATTERN.match(value):
+    def _user(cls, value: str | None) -> str | None:
+        if value is not None and not USER_PATTERN.match(value):
             raise ValueError("user may contain letters, digits and . _ @ : - only")
         return value
 
@@ -68,18 +71,22 @@ class WebReplies(BaseModel):
     replies: list[WebReply]
 
 
-def message_key(message_id: str | None) -> str:
-    """The dedupe key: the page's id, or a fresh one when it sent none."""
-    return f"web:{message_id}" if message_id else f"web:{uuid.uuid4().hex}"
+def message_key(user: str, message_id: str | None) -> str:
+    """The dedupe key: the page's id within its consumer, or a fresh one when it sent none.
+
+    The page makes the ids, so they are scoped to the consumer: another browser sending
+    the same id gets its own answer, never the replies stored for someone else.
+    """
+    return f"web:{user}:{message_id}" if message_id else f"web:{user}:{uuid.uuid4().hex}"
 
 
-def to_event(message: WebMessage, *, now: datetime) -> TextMessage | ChoicePressed:
-    """The neutral event for a web chat message."""
-    key = message_key(message.message_id)
+def to_event(message: WebMessage, *, user: str, now: datetime) -> TextMessage | ChoicePressed:
+    """The neutral event for a web chat message from the consumer ``user`` (server-issued)."""
+    key = message_key(user, message.message_id)
     if message.choice:
         return ChoicePressed(
             platform=Platform.WEB,
-            user_id=message.user,
+            user_id=user,
             message_id=key,
             received_at=now,
             language_hint=message.lang,
@@ -88,7 +95,7 @@ def to_event(message: WebMessage, *, now: datetime) -> TextMessage | ChoicePress
         )
     return TextMessage(
         platform=Platform.WEB,
-        user_id=message.user,
+        user_id=user,
         message_id=key,
         received_at=now,
         language_hint=message.lang,
@@ -105,11 +112,11 @@ def upload_event(
     now: datetime,
     lang: str | None = None,
 ) -> MediaMessage:
-    """The neutral event for a file uploaded on the page, already in the blob store."""
+    """The neutral event for a file uploaded on the page (received, waiting in staging)."""
     return MediaMessage(
         platform=Platform.WEB,
         user_id=user,
-        message_id=message_key(message_id),
+        message_id=message_key(user, message_id),
         received_at=now,
         language_hint=lang,
         kind=MediaKind(blob.kind),

@@ -2,12 +2,32 @@
 
 httpx spends more CPU per request than the server under test does; on a 2-core
 machine that would measure the client. This speaks just enough HTTP/1.1 for our own
-endpoints: one request at a time per connection, Content-Length bodies.
+endpoints: one request at a time per connection, Content-Length bodies, and cookies
+kept per simulated consumer (the web chat knows its consumers by a cookie it issues).
 """
 
 from __future__ import annotations
 
 import asyncio
+
+
+class CookieJar:
+    """The cookies one simulated browser holds (name -> value; no paths or expiry)."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def header(self) -> str | None:
+        """The ``Cookie`` request header, or None when the jar is empty."""
+        if not self.cookies:
+            return None
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def update(self, set_cookie: str) -> None:
+        """Keep the cookie of one ``Set-Cookie`` response header."""
+        name, _, value = set_cookie.split(";", 1)[0].partition("=")
+        if name.strip():
+            self.cookies[name.strip()] = value.strip()
 
 
 class Connection:
@@ -23,9 +43,22 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
     async def request(
-        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        jar: CookieJar | None = None,
     ) -> tuple[int, bytes]:
-        """Send one request and return (status, body); reconnects once if the peer closed."""
+        """Send one request and return (status, body); reconnects once if the peer closed.
+
+        With a ``jar``, its cookies go with the request and cookies set by the answer
+        are kept in it.
+        """
+        headers = dict(headers or {})
+        cookie = jar.header() if jar is not None else None
+        if cookie:
+            headers["Cookie"] = cookie
         for attempt in (0, 1):
             if self.writer is None:
                 await self._open()
@@ -35,7 +68,7 @@ class Connection:
                 f"Host: {self.host}:{self.port}",
                 f"Content-Length: {len(body)}",
             ]
-            head.extend(f"{k}: {v}" for k, v in (headers or {}).items())
+            head.extend(f"{k}: {v}" for k, v in headers.items())
             self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
             try:
                 await self.writer.drain()
@@ -55,6 +88,8 @@ class Connection:
                         length = int(value.strip())
                     elif lname == "transfer-encoding" and "chunked" in value.lower():
                         chunked = True
+                    elif lname == "set-cookie" and jar is not None:
+                        jar.update(value.strip())
                 if chunked:
                     data = bytearray()
                     while True:

@@ -29,17 +29,19 @@ from urllib.parse import urlparse
 import asyncpg
 
 from bench.common import Figures, free_port, postgres_database, wait_healthy, weiquan_server
-from bench.http import Connection
+from bench.http import Connection, CookieJar
 from bench.protocols import PROTOCOLS, TELEGRAM_SECRET, Protocol
 from bench.script import COMPLAINT_LINES
 
 
 async def _consumer(conn: Connection, proto: Protocol, user: str, figures: Figures) -> None:
+    # Each simulated consumer is one browser: the web chat's identity cookie stays with it.
+    jar = CookieJar()
     for n, line in enumerate(COMPLAINT_LINES):
         method, path, body, headers = proto.encode(user, n, line)
         started = time.perf_counter()
         try:
-            status, data = await conn.request(method, path, body, headers)
+            status, data = await conn.request(method, path, body, headers, jar)
         except Exception:
             figures.errors += 1
             return

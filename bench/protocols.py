@@ -23,7 +23,12 @@ class Protocol(_Protocol):
 
 
 class Web:
-    """``POST /chat/messages`` JSON, with a message id so retries are safe."""
+    """``POST /chat/messages`` JSON, with a message id so retries are safe.
+
+    The server tells consumers apart by the cookie it sets on the first answer (the
+    caller keeps one cookie jar per consumer); ``user`` stays in the body only for the
+    baseline (bench/baseline.py), which keys its rows by it. Weiquan ignores it.
+    """
 
     def encode(self, user: str, n: int, line: str) -> tuple[str, str, bytes, dict[str, str]]:
         body = json.dumps({"user": user, "text": line, "message_id": f"{user}-{n}", "lang": "en"})

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     draft_resume_hours: int = Field(default=24, ge=1)
     max_evidence_bytes: int = 20 * 1024 * 1024
     max_evidence_files: int = 9
+    # Web chat uploads one consumer may make in any hour (bots/upload_limit.py).
+    uploads_per_hour: int = Field(default=30, ge=1, le=10_000)
     public_base_url: str = "http://127.0.0.1:8000"
 
     # WeChat Official Account (channel off unless token/app id are set)

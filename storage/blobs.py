@@ -12,7 +12,8 @@ plain text — is refused, because staff open these files on their own machines.
 
 Writes go to a temporary file in ``root/tmp`` and are moved in place with
 ``os.replace``: a crash leaves no half-written evidence under a valid key, and a reader
-never sees a partial file.
+never sees a partial file. Web uploads wait in ``root/staging`` until the dialog has
+recorded them as evidence (:meth:`BlobStore.staging`); the others are removed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import re
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -36,6 +38,9 @@ from dialogs.events import MediaKind
 # same head, so put() and put_stream() always agree.
 HEAD_BYTES = 8192
 _KEY = re.compile(r"[0-9a-f]{64}")
+# Beside the blobs (same file system, so keeping a file is a rename): uploads wait here
+# until the dialog has decided whether they are evidence.
+STAGING = "staging"
 
 # MIME type reported by filetype -> the kind of evidence it is.
 ALLOWED: dict[str, MediaKind] = {
@@ -94,6 +99,19 @@ class StoredBlob:
     size: int
     mime: str
     kind: MediaKind
+
+
+@dataclass(frozen=True)
+class StagedBlob:
+    """A received file waiting in the staging area until it is kept or dropped.
+
+    Attributes:
+        blob: what the file is (its key, hash, size and type).
+        path: where it waits.
+    """
+
+    blob: StoredBlob
+    path: Path
 
 
 def classify(head: bytes) -> tuple[str, MediaKind]:
@@ -198,8 +216,42 @@ class BlobStore:
             BlobTooLarge: more than ``max_bytes`` arrived.
             BlobTypeRefused: not an evidence type.
         """
-        fd, tmp = await asyncio.to_thread(self._temp_file)
-        fh = os.fdopen(fd, "wb")
+        async with self._received(chunks, "tmp") as staged:
+            await self.keep(staged)
+            return staged.blob
+
+    @asynccontextmanager
+    async def staging(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[StagedBlob]:
+        """Receive a file into the staging area; it is removed at the end unless kept.
+
+        An upload becomes evidence only if the dialog records it: the caller runs the
+        turn inside this block and calls :meth:`keep` when an evidence row names the
+        file. Everything else (a wrong step, a refusal, an error) leaves nothing behind,
+        so nobody can fill the evidence disk with files no complaint uses.
+
+        Raises:
+            BlobTooLarge: more than ``max_bytes`` arrived.
+            BlobTypeRefused: not an evidence type.
+        """
+        async with self._received(chunks, STAGING) as staged:
+            yield staged
+
+    async def keep(self, staged: StagedBlob) -> None:
+        """Move a staged file into the store under its key (kept once per content)."""
+        await asyncio.to_thread(self._publish, staged.path, self.path(staged.blob.key))
+
+    @asynccontextmanager
+    async def _received(
+        self, chunks: AsyncIterator[bytes], folder: str
+    ) -> AsyncIterator[StagedBlob]:
+        fd, tmp = await asyncio.to_thread(self._temp_file, folder)
+        try:
+            blob = await self._receive(chunks, os.fdopen(fd, "wb"))
+            yield StagedBlob(blob=blob, path=Path(tmp))
+        finally:
+            await asyncio.to_thread(_unlink_quietly, tmp)
+
+    async def _receive(self, chunks: AsyncIterator[bytes], fh: BinaryIO) -> StoredBlob:
         try:
             hasher = hashlib.sha256()
             head = b""
@@ -218,8 +270,6 @@ class BlobStore:
             mime, kind = classified or classify(head)
             await asyncio.to_thread(_sync_and_close, fh)
             digest = hasher.hexdigest()
-            target = self.path(digest)
-            await asyncio.to_thread(self._publish, Path(tmp), target)
             return StoredBlob(key=digest, sha256=digest, size=size, mime=mime, kind=kind)
         finally:
             fh.close()
@@ -228,13 +278,12 @@ class BlobStore:
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
-            await asyncio.to_thread(_unlink_quietly, tmp)
 
     # ------------------------------------------------------------------ helpers
 
-    def _temp_file(self) -> tuple[int, str]:
+    def _temp_file(self, folder: str = "tmp") -> tuple[int, str]:
         # Same file system as the blobs, so os.replace is an atomic rename.
-        tmp_dir = self.root / "tmp"
+        tmp_dir = self.root / folder
         tmp_dir.mkdir(parents=True, exist_ok=True)
         return tempfile.mkstemp(dir=tmp_dir, prefix="put-")
 

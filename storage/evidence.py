@@ -83,3 +83,21 @@ async def discard_draft(*, session: AsyncSession, identity: Identity) -> None:
     await session.execute(
         delete(Evidence).where(Evidence.identity_id == identity.id, Evidence.complaint_id.is_(None))
     )
+
+
+
+async def recorded_from(
+    *, session: AsyncSession, platform: str, external_id: str, source_key: str
+) -> bool:
+    """Whether a message of this platform user (its delivery key) was recorded as evidence."""
+    found = await session.scalar(
+        select(Evidence.id)
+        .join(Identity, Identity.id == Evidence.identity_id)
+        .where(
+            Identity.platform == platform,
+            Identity.external_id == external_id,
+            Evidence.source_key == source_key,
+        )
+        .limit(1)
+    )
+    return found is not None

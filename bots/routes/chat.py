@@ -1,81 +1,136 @@
-"""The web chat: a page at ``/chat`` and its JSON endpoints."""
+"""The web chat: a page at ``/chat`` and its JSON endpoints.
+
+Every endpoint takes the consumer from the signed cookie (:mod:`bots.web_identity`)
+and sets one when the browser has none; nothing a client sends names the consumer.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 
 from adapters import web
+from bots import web_identity
 from bots.deps import ServicesDep
-from dialogs.events import Reply
+from bots.upload_limit import UploadLimiterDep
+from bots.web_identity import WebConsumer, WebConsumerDep
+from dialogs.events import Platform, Reply
 from dialogs.texts import t
-from storage import conversations, outbox
+from storage import chat_history, conversations, evidence, outbox
 from storage.blobs import BlobRefused, BlobTooLarge
 
 router = APIRouter(tags=["web chat"])
 PAGE = Path(__file__).parent.parent / "templates" / "chat.html"
 CHUNK = 256 * 1024
+WEB = Platform.WEB.value
+R = TypeVar("R", bound=Response)
 
 
 @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
-async def chat_page() -> HTMLResponse:
+async def chat_page(
+    request: Request, services: ServicesDep, consumer: WebConsumerDep
+) -> HTMLResponse:
     """The web chat page."""
-    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+    page = HTMLResponse(PAGE.read_text(encoding="utf-8"))
+    return _answer(page, request, services, consumer)
 
 
 @router.post("/chat/messages", response_model=web.WebReplies)
-async def post_message(message: web.WebMessage, services: ServicesDep) -> JSONResponse:
+async def post_message(
+    message: web.WebMessage, request: Request, services: ServicesDep, consumer: WebConsumerDep
+) -> Response:
     """Send one chat message and get the bot's replies."""
-    event = web.to_event(message, now=services.engine.clock())
-    return web.render_json(await services.engine.handle(event))
+    event = web.to_event(message, user=consumer.user_id, now=services.engine.clock())
+    replies = await services.engine.handle(event)
+    return _answer(web.render_json(replies), request, services, consumer)
 
 
 @router.post("/chat/uploads", response_model=web.WebReplies)
 async def upload(
     request: Request,
     services: ServicesDep,
-    user: Annotated[str, Form(min_length=1, max_length=64, pattern=web.USER_PATTERN.pattern)],
+    consumer: WebConsumerDep,
+    limiter: UploadLimiterDep,
     file: UploadFile,
     message_id: Annotated[str | None, Form(max_length=100)] = None,
     lang: Annotated[str | None, Form(max_length=16)] = None,
-) -> web.WebReplies:
-    """Upload one evidence file (multipart ``user`` + ``file``)."""
+    # Sent by old pages; ignored (the identity comes from the cookie).
+    user: Annotated[str | None, Form(max_length=64)] = None,
+) -> Response:
+    """Upload one evidence file (multipart ``file``); kept only if it becomes evidence."""
+    if not await limiter.allow(consumer.user_id):
+        language = await _language_of(services, consumer, lang)
+        refusal = [Reply(t(language, "evidence.upload_rate"))]
+        return _answer(web.render_json(refusal), request, services, consumer)
     try:
-        blob = await services.blobs.put_stream(_chunks(file))
+        async with services.blobs.staging(_chunks(file)) as staged:
+            event = web.upload_event(
+                user=consumer.user_id,
+                blob=staged.blob,
+                file_name=file.filename,
+                message_id=message_id,
+                now=services.engine.clock(),
+                lang=lang,
+            )
+            replies = await services.engine.handle(event)
+            # The dialog decides: at a step that takes no evidence (or over a limit) no
+            # row names the file, and leaving the block removes it. A resend of the
+            # same message finds the first delivery's row and keeps the file again.
+            async with services.database.sessions() as session:
+                keep = await evidence.recorded_from(
+                    session=session,
+                    platform=WEB,
+                    external_id=consumer.user_id,
+                    source_key=event.message_id,
+                )
+            if keep:
+                await services.blobs.keep(staged)
     except BlobRefused as refused:
         # A polite refusal that changes nothing: no event reaches the dialog.
+        language = await _language_of(services, consumer, lang)
         reason = "too_large" if isinstance(refused, BlobTooLarge) else "bad_type"
-        language = await _language_of(services, user, lang)
-        return web.render([Reply(t(language, f"evidence.{reason}"))])
-    event = web.upload_event(
-        user=user,
-        blob=blob,
-        file_name=file.filename,
-        message_id=message_id,
-        now=services.engine.clock(),
-        lang=lang,
-    )
-    return web.render(await services.engine.handle(event))
+        replies = [Reply(t(language, f"evidence.{reason}"))]
+    return _answer(web.render_json(replies), request, services, consumer)
 
 
 @router.get("/chat/notices", response_model=web.WebReplies)
-async def notices(user: str, services: ServicesDep) -> web.WebReplies:
-    """Progress notices for a web chat consumer (the page polls this)."""
-    if not web.USER_PATTERN.match(user):
-        return web.render([])
+async def notices(request: Request, services: ServicesDep, consumer: WebConsumerDep) -> Response:
+    """Progress notices for this browser's consumer (the page polls this)."""
     replies: list[Reply] = []
-    async with services.database.transaction() as session:
-        identity = await conversations.find_identity(
-            session=session, platform="web", external_id=user
-        )
-        if identity is not None:
-            replies = await outbox.take_for_page(
-                session=session, identity=identity, now=services.engine.clock()
+    if not consumer.fresh:
+        async with services.database.transaction() as session:
+            identity = await conversations.find_identity(
+                session=session, platform=WEB, external_id=consumer.user_id
             )
-    return web.render(replies)
+            if identity is not None:
+                replies = await outbox.take_for_page(
+                    session=session, identity=identity, now=services.engine.clock()
+                )
+    return _answer(web.render_json(replies), request, services, consumer)
+
+
+@router.get("/chat/history", response_model=web.WebReplies)
+async def history(request: Request, services: ServicesDep, consumer: WebConsumerDep) -> Response:
+    """What the bot said to this browser's consumer lately, oldest first (page reloads)."""
+    replies: list[Reply] = []
+    if not consumer.fresh:
+        async with services.database.sessions() as session:
+            identity = await conversations.find_identity(
+                session=session, platform=WEB, external_id=consumer.user_id
+            )
+            if identity is not None:
+                replies = await chat_history.recent_replies(
+                    session=session, identity_id=identity.id
+                )
+    return _answer(web.render_json(replies), request, services, consumer)
+
+
+def _answer(response: R, request: Request, services: ServicesDep, consumer: WebConsumer) -> R:
+    web_identity.remember(response, consumer, request, services.settings.resolved_secret_key)
+    return response
 
 
 async def _chunks(file: UploadFile):  # type: ignore[no-untyped-def]
@@ -83,13 +138,14 @@ async def _chunks(file: UploadFile):  # type: ignore[no-untyped-def]
         yield chunk
 
 
-async def _language_of(services: ServicesDep, user: str, lang: str | None) -> str:
-    async with services.database.sessions() as session:
-        identity = await conversations.find_identity(
-            session=session, platform="web", external_id=user
-        )
-    if identity is not None:
-        return identity.language
+async def _language_of(services: ServicesDep, consumer: WebConsumer, lang: str | None) -> str:
+    if not consumer.fresh:
+        async with services.database.sessions() as session:
+            identity = await conversations.find_identity(
+                session=session, platform=WEB, external_id=consumer.user_id
+            )
+        if identity is not None:
+            return identity.language
     if lang:
         return "zh-CN" if lang.lower().startswith("zh") else "en"
     return services.settings.language

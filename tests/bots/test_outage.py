@@ -23,7 +23,7 @@ async def test_an_unreachable_database_answers_503(tmp_path: Path) -> None:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            chat = await http.post("/chat/messages", json={"user": "u", "text": "hi"})
+            chat = await http.post("/chat/messages", json={"text": "hi"})
             health = await http.get("/healthz")
     finally:
         await services.close()

@@ -15,24 +15,7 @@ from storage.db import Database
 from storage.models import Complaint, Evidence, ProcessedMessage
 from tests.support.driver import COMPLAINT, filed, walk
 from tests.support.server import serve_in_thread
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
-    b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
-def poster(http: httpx.AsyncClient, user: str, lang: str):  # type: ignore[no-untyped-def]
-    async def send(body: str) -> list[dict[str, Any]]:
-        response = await http.post(
-            "/chat/messages", json={"user": user, "text": body, "lang": lang}
-        )
-        assert response.status_code == 200, response.text
-        replies: list[dict[str, Any]] = response.json()["replies"]
-        return replies
-
-    return send
+from tests.support.web_consumer import WebConsumer
 
 
 async def rows(services: Services, model: Any) -> int:
@@ -43,7 +26,7 @@ async def rows(services: Services, model: Any) -> int:
 async def test_the_page_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/chat")
     assert response.status_code == 200
-    assert "/chat/messages" in response.text
+    assert "/chat/messages" in response.text and "/chat/history" in response.text
 
 
 async def test_health(client: httpx.AsyncClient) -> None:
@@ -54,23 +37,17 @@ async def test_health(client: httpx.AsyncClient) -> None:
 async def test_a_complaint_with_a_photo_in_english(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    send = poster(client, "web-en", "en")
+    consumer = WebConsumer.beside(client, lang="en")
 
     async def send_with_photo(body: str) -> list[dict[str, Any]]:
         if body == "done":
-            upload = await client.post(
-                "/chat/uploads",
-                data={"user": "web-en", "lang": "en"},
-                files={"file": ("receipt.png", PNG, "image/png")},
-            )
-            assert upload.status_code == 200
-            assert upload.json()["replies"]
-        return await send(body)
+            assert await consumer.upload()
+        return await consumer.say(body)
 
     replies = await walk(send_with_photo, COMPLAINT, until=lambda r: filed(r) is not None)
     text = " ".join(r["text"] for r in replies)
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text.replace("苏宁易购", ""))
-    listing = await send("my complaints")
+    listing = await consumer.say("my complaints")
     assert filed(replies) in str(listing)
     async with services.database.sessions() as session:
         evidence = (await session.scalars(select(Evidence))).one()
@@ -79,7 +56,7 @@ async def test_a_complaint_with_a_photo_in_english(
 
 async def test_a_complaint_in_chinese(client: httpx.AsyncClient) -> None:
     replies = await walk(
-        poster(client, "web-zh", "zh-CN"),
+        WebConsumer.beside(client, lang="zh-CN").say,
         COMPLAINT,
         first="你好",
         until=lambda r: filed(r) is not None,
@@ -90,21 +67,20 @@ async def test_a_complaint_in_chinese(client: httpx.AsyncClient) -> None:
 async def test_a_refused_upload_is_polite_and_changes_nothing(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await poster(client, "web-x", "en")("hi")
+    consumer = WebConsumer.beside(client)
+    await consumer.say("hi")
     before = await rows(services, ProcessedMessage)
-    response = await client.post(
-        "/chat/uploads",
-        data={"user": "web-x", "lang": "en"},
-        files={"file": ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, "application/octet-stream")},
+    replies = await consumer.upload(
+        b"MZ\x90\x00" + b"\x00" * 100, "virus.exe", "application/octet-stream"
     )
-    assert response.status_code == 200
-    assert response.json()["replies"][0]["text"]
+    assert replies[0]["text"]
     assert await rows(services, ProcessedMessage) == before
     assert await rows(services, Evidence) == 0
+    assert not [p for p in services.blobs.root.rglob("*") if p.is_file()]
 
 
 async def test_bad_requests_get_4xx(client: httpx.AsyncClient, services: Services) -> None:
-    assert (await client.post("/chat/messages", json={"text": "hi"})).status_code == 422
+    assert (await client.post("/chat/messages", json={"lang": "en", "text": 5})).status_code == 422
     assert (
         await client.post("/chat/messages", json={"user": "a b/c", "text": "hi"})
     ).status_code == 422
@@ -113,23 +89,24 @@ async def test_bad_requests_get_4xx(client: httpx.AsyncClient, services: Service
             "/chat/messages", content=b"{not json", headers={"content-type": "application/json"}
         )
     ).status_code == 422
-    too_long = {"user": "x", "text": "a" * 10_001}
+    too_long = {"text": "a" * 10_001}
     assert (await client.post("/chat/messages", json=too_long)).status_code == 422
+    assert (await client.post("/chat/uploads", data={"lang": "en"})).status_code == 422
     assert await rows(services, ProcessedMessage) == 0
 
 
 async def test_odd_text_never_breaks_the_chat(client: httpx.AsyncClient) -> None:
-    send = poster(client, "odd", "en")
+    consumer = WebConsumer.beside(client)
     for body in ["", " ", "😀" * 50, "\x00\x01\x02", "a" * 10_000, "<script>", "‮abc", "back"]:
-        assert await send(body)
+        assert await consumer.say(body)
 
 
 async def test_a_resend_with_the_same_id_is_answered_not_applied(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    body = {"user": "dup", "text": "hi", "message_id": "abc-1"}
-    first = (await client.post("/chat/messages", json=body)).json()
-    second = (await client.post("/chat/messages", json=body)).json()
+    consumer = WebConsumer.beside(client)
+    first = await consumer.say("hi", message_id="abc-1")
+    second = await consumer.say("hi", message_id="abc-1")
     assert first == second
     assert await rows(services, ProcessedMessage) == 1
 
@@ -139,11 +116,10 @@ def test_over_real_http(settings: Settings, database: Any) -> None:
     app = create_app(settings)
 
     async def run(base: str) -> str | None:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            assert (await http.get("/chat")).status_code == 200
-            replies = await walk(
-                poster(http, "real", "en"), COMPLAINT, until=lambda r: filed(r) is not None
-            )
+        async with WebConsumer.at(base) as consumer:
+            assert (await consumer.http.get("/chat")).status_code == 200
+            assert consumer.cookie is not None
+            replies = await walk(consumer.say, COMPLAINT, until=lambda r: filed(r) is not None)
             return filed(replies)
 
     with serve_in_thread(app) as base:
@@ -168,15 +144,17 @@ async def test_the_page_polls_for_notices_once(
     from storage import outbox
     from storage.models import Identity
 
-    await poster(client, "poll", "en")("hi")
+    consumer = WebConsumer.beside(client)
+    await consumer.say("hi")
     async with services.database.transaction() as session:
         identity = (await session.scalars(select(Identity))).one()
         await outbox.enqueue(
             session=session, identity=identity, replies=[Reply("Accepted.")], now=services.now()
         )
-    first = (await client.get("/chat/notices", params={"user": "poll"})).json()
-    second = (await client.get("/chat/notices", params={"user": "poll"})).json()
-    nobody = await client.get("/chat/notices", params={"user": "../etc"})
-    assert [r["text"] for r in first["replies"]] == ["Accepted."]
-    assert second["replies"] == []
+    first = await consumer.notices()
+    second = await consumer.notices()
+    assert [r["text"] for r in first] == ["Accepted."]
+    assert second == []
+    # A browser without the cookie gets nothing, whatever it names in the URL.
+    nobody = await client.get("/chat/notices", params={"user": identity.external_id})
     assert nobody.status_code == 200 and nobody.json()["replies"] == []

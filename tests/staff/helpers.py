@@ -10,47 +10,18 @@ from sqlalchemy import func, select
 from bots.services import Services
 from storage import staff as staff_store
 from tests.support.driver import COMPLAINT, filed, walk
+from tests.support.web_consumer import PNG, WebConsumer
+
+__all__ = ["PASSWORD", "PNG", "WebConsumer", "count", "file_by_chat", "make_staff", "sign_in"]
 
 PASSWORD = "correct horse battery"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
-    b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
-def poster(http: httpx.AsyncClient, user: str, lang: str):  # type: ignore[no-untyped-def]
-    async def send(body: str) -> list[dict[str, Any]]:
-        response = await http.post(
-            "/chat/messages", json={"user": user, "text": body, "lang": lang}
-        )
-        assert response.status_code == 200, response.text
-        replies: list[dict[str, Any]] = response.json()["replies"]
-        return replies
-
-    return send
-
-
-async def file_by_chat(
-    http: httpx.AsyncClient,
-    user: str,
-    *,
-    lang: str = "en",
-    photo: bool = False,
-    **answers: Any,
-) -> str:
+async def file_by_chat(consumer: WebConsumer, *, photo: bool = False, **answers: Any) -> str:
     """A consumer files a complaint through the web chat; returns its number."""
-    send = poster(http, user, lang)
 
     async def send_maybe_with_photo(body: str) -> list[dict[str, Any]]:
         if photo and body == "done":
-            upload = await http.post(
-                "/chat/uploads",
-                data={"user": user, "lang": lang},
-                files={"file": ("receipt.png", PNG, "image/png")},
-            )
-            assert upload.status_code == 200, upload.text
-        return await send(body)
+            await consumer.upload()
+        return await consumer.say(body)
 
     replies = await walk(
         send_maybe_with_photo, {**COMPLAINT, **answers}, until=lambda r: filed(r) is not None

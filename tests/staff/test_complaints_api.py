@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from bots.services import Services
 from storage.models import AuditEntry, Complaint, ComplaintEvent, Conversation, OutboxNotice
-from tests.staff.helpers import PNG, count, file_by_chat, poster, sign_in
+from tests.staff.helpers import PNG, WebConsumer, count, file_by_chat, sign_in
 
 
 async def test_lists_and_details_mask_the_contact_and_reveal_it_by_role(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "alice")
+    alice = WebConsumer.beside(client)
+    number = await file_by_chat(alice)
     agent = await sign_in(client, services, "agent", "li")
     supervisor = await sign_in(client, services, "supervisor", "boss")
     item = (await client.get("/api/v1/complaints", headers=agent)).json()["items"][0]
@@ -46,7 +47,8 @@ async def test_lists_and_details_mask_the_contact_and_reveal_it_by_role(
 async def test_accepting_queues_the_notice_the_web_consumer_receives(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "bob", lang="en")
+    bob = WebConsumer.beside(client)
+    number = await file_by_chat(bob)
     agent = await sign_in(client, services, "agent")
     moved = await client.post(
         f"/api/v1/complaints/{number}/status",
@@ -54,12 +56,12 @@ async def test_accepting_queues_the_notice_the_web_consumer_receives(
         json={"status": "accepted", "note": "We called the shop.", "notify": True},
     )
     assert moved.status_code == 200, moved.text
-    polled = (await client.get("/chat/notices", params={"user": "bob"})).json()["replies"]
+    polled = await bob.notices()
     assert len(polled) == 1
     text = polled[0]["text"]
     assert number in text and "Accepted" in text and "We called the shop." in text
     assert "Expected resolution by" in text
-    assert (await client.get("/chat/notices", params={"user": "bob"})).json()["replies"] == []
+    assert await bob.notices() == []
     detail = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()
     assert detail["status"] == "accepted"
     notices = [e["notice"] for e in detail["timeline"] if e["kind"] == "notice"]
@@ -72,19 +74,21 @@ async def test_accepting_queues_the_notice_the_web_consumer_receives(
 async def test_a_chinese_consumer_gets_the_notice_in_chinese(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "chen", lang="zh-CN")
+    chen = WebConsumer.beside(client, lang="zh-CN")
+    number = await file_by_chat(chen)
     agent = await sign_in(client, services, "agent")
     await client.post(
         f"/api/v1/complaints/{number}/status", headers=agent, json={"status": "accepted"}
     )
-    text = (await client.get("/chat/notices", params={"user": "chen"})).json()["replies"][0]["text"]
+    text = (await chen.notices())[0]["text"]
     assert number in text and "已受理" in text
 
 
 async def test_lifecycle_refusals_name_the_allowed_moves_and_change_nothing(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "carol")
+    carol = WebConsumer.beside(client)
+    number = await file_by_chat(carol)
     agent = await sign_in(client, services, "agent")
     url = f"/api/v1/complaints/{number}/status"
     closed = await client.post(url, headers=agent, json={"status": "closed"})
@@ -128,7 +132,8 @@ def failing_commit() -> Iterator[None]:
 async def test_when_the_commit_fails_neither_status_nor_notice_exists(
     client: httpx.AsyncClient, services: Services, request: pytest.FixtureRequest
 ) -> None:
-    number = await file_by_chat(client, "dave")
+    dave = WebConsumer.beside(client)
+    number = await file_by_chat(dave)
     agent = await sign_in(client, services, "agent")
     request.getfixturevalue("failing_commit")
     failed = await client.post(
@@ -148,16 +153,17 @@ async def test_when_the_commit_fails_neither_status_nor_notice_exists(
 async def test_resolving_asks_the_consumer_to_rate_and_the_rating_shows(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "erin")
+    erin = WebConsumer.beside(client)
+    number = await file_by_chat(erin)
     agent = await sign_in(client, services, "agent")
     url = f"/api/v1/complaints/{number}/status"
     assert (await client.post(url, headers=agent, json={"status": "accepted"})).status_code == 200
     done = await client.post(url, headers=agent, json={"status": "resolved", "note": "Refunded."})
     assert len(done.json()["notices"]) == 2
-    replies = (await client.get("/chat/notices", params={"user": "erin"})).json()["replies"]
+    replies = await erin.notices()
     asked = replies[-1]
     assert asked["step"] == "rating" and len(asked["choices"]) >= 5
-    send = poster(client, "erin", "en")
+    send = erin.say
     answer = await send(next(c["id"] for c in asked["choices"] if "5" in c["label"]))
     while answer and answer[-1].get("step") == "rating_comment":
         answer = await send("Quick and fair.")
@@ -168,7 +174,8 @@ async def test_resolving_asks_the_consumer_to_rate_and_the_rating_shows(
 async def test_notes_stay_internal_and_messages_reach_the_consumer(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "fay")
+    fay = WebConsumer.beside(client)
+    number = await file_by_chat(fay)
     agent = await sign_in(client, services, "agent")
     note = await client.post(
         f"/api/v1/complaints/{number}/notes", headers=agent, json={"text": "Merchant is slow."}
@@ -182,9 +189,9 @@ async def test_notes_stay_internal_and_messages_reach_the_consumer(
         f"/api/v1/complaints/{number}/notes", headers=agent, json={"text": ""}
     )
     assert empty.status_code == 422
-    replies = (await client.get("/chat/notices", params={"user": "fay"})).json()["replies"]
+    replies = await fay.notices()
     assert [r["text"] for r in replies] == [f"About your complaint {number}: Any receipt?"]
-    consumer_view = await poster(client, "fay", "en")("my complaints")
+    consumer_view = await fay.say("my complaints")
     assert "Merchant is slow" not in str(consumer_view)
     timeline = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()["timeline"]
     notes = [e for e in timeline if e["kind"] == "note"]
@@ -194,7 +201,8 @@ async def test_notes_stay_internal_and_messages_reach_the_consumer(
 async def test_requesting_evidence_moves_the_consumer_to_adding_files(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "gus")
+    gus = WebConsumer.beside(client)
+    number = await file_by_chat(gus)
     agent = await sign_in(client, services, "agent")
     asked = await client.post(
         f"/api/v1/complaints/{number}/request-evidence",
@@ -205,12 +213,9 @@ async def test_requesting_evidence_moves_the_consumer_to_adding_files(
     async with services.database.sessions() as session:
         conv = await session.scalar(select(Conversation))
     assert conv is not None and conv.state == "adding_evidence"
-    replies = (await client.get("/chat/notices", params={"user": "gus"})).json()["replies"]
+    replies = await gus.notices()
     assert "Please send the invoice." in replies[0]["text"]
-    upload = await client.post(
-        "/chat/uploads", data={"user": "gus"}, files={"file": ("invoice.png", PNG, "image/png")}
-    )
-    assert upload.status_code == 200
+    assert await gus.upload(PNG, "invoice.png")
     detail = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()
     assert len(detail["evidence"]) == 1
 
@@ -218,7 +223,8 @@ async def test_requesting_evidence_moves_the_consumer_to_adding_files(
 async def test_evidence_downloads_with_its_sha256(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "hana", photo=True)
+    hana = WebConsumer.beside(client)
+    number = await file_by_chat(hana, photo=True)
     agent = await sign_in(client, services, "agent")
     detail = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()
     item: dict[str, Any] = detail["evidence"][0]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 from sqlalchemy import update
 
 from bots.app import create_app
@@ -16,7 +15,7 @@ from bots.settings import Settings
 from storage import staff as staff_store
 from storage.db import Database
 from storage.models import Complaint
-from tests.staff.helpers import PASSWORD, file_by_chat
+from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat
 from tests.support.browser import chromium
 from tests.support.server import serve_in_thread
 
@@ -30,9 +29,9 @@ async def test_a_supervisor_accepts_an_overdue_complaint_and_the_consumer_is_tol
             now=datetime.now(UTC),
         )  # fmt: skip
     with serve_in_thread(create_app(settings)) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            late = await file_by_chat(http, "xiaoming", lang="en", photo=True)
-            fresh = await file_by_chat(http, "xiaohong", lang="en")
+        async with WebConsumer.at(base) as xiaoming, WebConsumer.at(base) as xiaohong:
+            late = await file_by_chat(xiaoming, photo=True)
+            fresh = await file_by_chat(xiaohong)
             # The first one has waited past its acceptance deadline.
             async with database.transaction() as session:
                 await session.execute(
@@ -71,10 +70,8 @@ async def test_a_supervisor_accepts_an_overdue_complaint_and_the_consumer_is_tol
                 assert "Accepted" in await page.locator("h1").inner_text()
                 assert "We phoned the shop today." in await page.locator(".timeline").inner_text()
 
-            got = await http.get("/chat/notices", params={"user": "xiaoming"})
-            texts = [r["text"] for r in got.json()["replies"]]
+            texts = [r["text"] for r in await xiaoming.notices()]
             assert len(texts) == 1
             assert late in texts[0] and "Accepted" in texts[0]
             assert "We phoned the shop today." in texts[0]
-            other = await http.get("/chat/notices", params={"user": "xiaohong"})
-            assert other.json()["replies"] == []
+            assert await xiaohong.notices() == []

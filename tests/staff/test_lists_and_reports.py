@@ -11,7 +11,14 @@ from sqlalchemy import select, update
 from bots.services import Services
 from storage.models import AuditEntry, OutboxNotice
 from tests.conftest import Clock
-from tests.staff.helpers import PASSWORD, count, file_by_chat, make_staff, sign_in
+from tests.staff.helpers import (
+    PASSWORD,
+    WebConsumer,
+    count,
+    file_by_chat,
+    make_staff,
+    sign_in,
+)
 from tests.support.driver import Pick
 
 LIST = "/api/v1/complaints"
@@ -26,12 +33,15 @@ async def numbers(client: httpx.AsyncClient, headers: dict[str, str], **params: 
 async def test_filters_overdue_search_sort_and_pages(
     client: httpx.AsyncClient, services: Services, clock: Clock
 ) -> None:
-    first = await file_by_chat(client, "u1")
+    first = await file_by_chat(WebConsumer.beside(client))
     clock.advance(days=1)
     second = await file_by_chat(
-        client, "u2", merchant_name="Gome 国美", category=Pick("food"), subcategory=None
+        WebConsumer.beside(client),
+        merchant_name="Gome 国美",
+        category=Pick("food"),
+        subcategory=None,
     )
-    third = await file_by_chat(client, "u3", lang="zh-CN")
+    third = await file_by_chat(WebConsumer.beside(client, lang="zh-CN"))
     supervisor = await sign_in(client, services, "supervisor")
     url = f"/api/v1/complaints/{second}/status"
     assert (
@@ -73,10 +83,13 @@ async def test_filters_overdue_search_sort_and_pages(
 async def test_bulk_notice_reaches_each_consumer_once(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await file_by_chat(client, "twice")
-    await file_by_chat(client, "twice")
-    await file_by_chat(client, "once", lang="zh-CN")
-    await file_by_chat(client, "food", category=Pick("food"), subcategory=None)
+    twice = WebConsumer.beside(client)
+    await file_by_chat(twice)
+    await file_by_chat(twice)
+    once = WebConsumer.beside(client, lang="zh-CN")
+    await file_by_chat(once)
+    food = WebConsumer.beside(client)
+    await file_by_chat(food, category=Pick("food"), subcategory=None)
     supervisor = await sign_in(client, services, "supervisor")
     sent = await client.post(
         "/api/v1/notices/bulk",
@@ -86,13 +99,11 @@ async def test_bulk_notice_reaches_each_consumer_once(
     )  # fmt: skip
     assert sent.status_code == 202 and sent.json() == {"consumers": 2}
     assert await count(services, OutboxNotice, OutboxNotice.kind == "bulk") == 2
-    twice = (await client.get("/chat/notices", params={"user": "twice"})).json()["replies"]
-    assert [r["text"] for r in twice] == [
+    assert [r["text"] for r in await twice.notices()] == [
         "Notice from the complaint service: Closed for the holiday."
     ]
-    once = (await client.get("/chat/notices", params={"user": "once"})).json()["replies"]
-    assert once[0]["text"] == "投诉服务通知：春节期间暂停受理"
-    assert (await client.get("/chat/notices", params={"user": "food"})).json()["replies"] == []
+    assert (await once.notices())[0]["text"] == "投诉服务通知：春节期间暂停受理"
+    assert await food.notices() == []
     empty = await client.post("/api/v1/notices/bulk", headers=supervisor, json={"text": " "})
     assert empty.status_code == 422
 
@@ -100,8 +111,8 @@ async def test_bulk_notice_reaches_each_consumer_once(
 async def test_statistics_and_the_masked_csv(
     client: httpx.AsyncClient, services: Services, clock: Clock
 ) -> None:
-    on_time = await file_by_chat(client, "s1")
-    late = await file_by_chat(client, "s2", merchant_name="=HYPERLINK(1)")
+    on_time = await file_by_chat(WebConsumer.beside(client))
+    late = await file_by_chat(WebConsumer.beside(client), merchant_name="=HYPERLINK(1)")
     supervisor = await sign_in(client, services, "supervisor")
     clock.advance(hours=5)
     await client.post(
@@ -129,7 +140,8 @@ async def test_statistics_and_the_masked_csv(
 async def test_dead_letters_are_listed_and_retried(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "d1")
+    d1 = WebConsumer.beside(client)
+    number = await file_by_chat(d1)
     supervisor = await sign_in(client, services, "supervisor")
     await client.post(f"/api/v1/complaints/{number}/messages", headers=supervisor,
                       json={"text": "Hello"})  # fmt: skip
@@ -147,14 +159,14 @@ async def test_dead_letters_are_listed_and_retried(
     again = await client.post(f"/api/v1/outbox/{dead[0]['id']}/retry", headers=supervisor)
     assert again.status_code == 404
     # The web consumer now gets it on the page.
-    replies = (await client.get("/chat/notices", params={"user": "d1"})).json()["replies"]
+    replies = await d1.notices()
     assert "Hello" in replies[0]["text"]
 
 
 async def test_console_forms_need_the_session_and_its_csrf_token(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "c1")
+    number = await file_by_chat(WebConsumer.beside(client))
     await make_staff(services, "ag", "agent")
     assert (await client.get("/console/complaints")).headers["location"] == "/console/login"
     login = await client.get("/console/login?lang=zh-CN")
@@ -184,7 +196,7 @@ async def test_console_forms_need_the_session_and_its_csrf_token(
 async def test_console_supervisor_pages_render(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await file_by_chat(client, "c2")
+    await file_by_chat(WebConsumer.beside(client))
     await make_staff(services, "sup", "supervisor")
     login = await client.get("/console/login?lang=en")
     token = re.search(r'name="csrf" value="([^"]+)"', login.text)

@@ -96,8 +96,17 @@ def store(tmp_path: Path) -> BlobStore:
 
 
 def leftover_temp_files(store: BlobStore) -> list[Path]:
-    tmp = store.root / "tmp"
-    return list(tmp.iterdir()) if tmp.exists() else []
+    return [
+        path
+        for folder in (store.root / "tmp", store.root / "staging")
+        if folder.exists()
+        for path in folder.iterdir()
+    ]
+
+
+def stored_files(store: BlobStore) -> list[Path]:
+    """Files under blob keys (the staging and temporary folders left out)."""
+    return [p for p in store.root.rglob("*") if p.is_file() and len(p.name) == 64]
 
 
 async def feed(data: bytes, size: int, seen: list[int] | None = None) -> AsyncIterator[bytes]:
@@ -268,3 +277,42 @@ async def test_put_stream_identical_content_once(store: BlobStore) -> None:
     second = await store.put_stream(feed(PDF, 13))
     assert first == second
     assert [p for p in store.root.rglob("*") if p.is_file()] == [store.path(first.key)]
+
+
+# ----------------------------------------------------------------- staging
+
+
+async def test_a_staged_file_that_is_not_kept_leaves_nothing(store: BlobStore) -> None:
+    async with store.staging(feed(PDF, 7)) as staged:
+        assert staged.path.read_bytes() == PDF
+        assert staged.blob.key == hashlib.sha256(PDF).hexdigest()
+        assert not store.exists(staged.blob.key)
+    assert stored_files(store) == []
+    assert leftover_temp_files(store) == []
+
+
+async def test_a_kept_staged_file_is_stored_under_its_key(store: BlobStore) -> None:
+    async with store.staging(feed(PDF, 7)) as staged:
+        await store.keep(staged)
+    assert stored_files(store) == [store.path(staged.blob.key)]
+    assert store.path(staged.blob.key).read_bytes() == PDF
+    assert leftover_temp_files(store) == []
+
+
+async def test_an_error_while_staged_leaves_nothing(store: BlobStore) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.staging(feed(PDF, 7)):
+            raise RuntimeError("the turn failed")
+    assert stored_files(store) == []
+    assert leftover_temp_files(store) == []
+
+
+async def test_dropping_a_staged_copy_keeps_the_same_content_already_stored(
+    store: BlobStore,
+) -> None:
+    # Content-addressed: a copy of a file some complaint already holds is staged and
+    # dropped, and the stored file stays.
+    kept = store.put(PDF)
+    async with store.staging(feed(PDF, 5)) as staged:
+        assert staged.blob.key == kept.key
+    assert stored_files(store) == [store.path(kept.key)]
