@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.events import Reply
+from storage.crypto import FieldCipher
 from storage.models import OutboxNotice, ProcessedMessage
 from storage.outbox import notice_replies
 
@@ -22,12 +23,17 @@ DEFAULT_TURNS = 30
 
 
 async def recent_replies(
-    *, session: AsyncSession, identity_id: int, limit: int = DEFAULT_TURNS
+    *,
+    session: AsyncSession,
+    cipher: FieldCipher,
+    identity_id: int,
+    limit: int = DEFAULT_TURNS,
 ) -> list[Reply]:
     """What the bot said to one identity lately, oldest first.
 
     Args:
         session: a database session.
+        cipher: opens the stored replies (they are encrypted at rest).
         identity_id: whose exchange (every key is scoped to its owner).
         limit: how many handled messages and page notices, the newest ones.
     """
@@ -38,7 +44,8 @@ async def recent_replies(
         .limit(limit)
     )
     entries: list[tuple[datetime, int, list[Reply]]] = [
-        (at, 0, [Reply.from_dict(r) for r in replies or []]) for at, replies in messages
+        (at, 0, [Reply.from_dict(r) for r in cipher.unseal(replies) or []])
+        for at, replies in messages
     ]
     notices = await session.scalars(
         select(OutboxNotice)

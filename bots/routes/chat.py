@@ -123,7 +123,7 @@ async def history(request: Request, services: ServicesDep, consumer: WebConsumer
             )
             if identity is not None:
                 replies = await chat_history.recent_replies(
-                    session=session, identity_id=identity.id
+                    session=session, cipher=services.cipher, identity_id=identity.id
                 )
     return _answer(web.render_json(replies), request, services, consumer)
 
