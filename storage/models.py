@@ -289,3 +289,17 @@ class PlatformToken(Base):
     value: Mapped[str | None] = mapped_column(String(1000))
     expires_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     refreshing_until: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class SeenNonce(Base):
+    """A signed webhook's (timestamp, nonce) pair, kept for the replay window, without Redis.
+
+    ``digest`` is the SHA-256 of the body first seen with the pair: WeChat's own retries
+    repeat the body, a replay with another body does not.
+    """
+
+    __tablename__ = "seen_nonces"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)

@@ -1,5 +1,11 @@
 """Request checks for ``/webhooks/wechat``: size, signature, replay window, safe mode.
 
+WeChat's plain-mode ``signature`` covers token, timestamp and nonce but not the body:
+anyone who saw one request can post any XML under it. So once an EncodingAESKey is
+configured only safe-mode requests (``encrypt_type=aes`` with a ``msg_signature`` over
+the ciphertext) are accepted, and every (timestamp, nonce) pair is remembered for the
+replay window together with a digest of its body.
+
 wechatpy's ``check_signature`` compares with ``!=`` (a timing oracle) and ignores the
 timestamp, so signatures are computed here and compared with ``hmac.compare_digest``;
 wechatpy's ``WeChatCrypto`` still does the AES part of safe mode.
@@ -14,6 +20,7 @@ import re
 from wechatpy.crypto import WeChatCrypto
 
 from adapters.base import AdapterError
+from storage.seen_nonces import NonceStore
 
 # Passive messages are a few KiB at most; a cap before parsing keeps a flood of large
 # bodies (or an XML bomb) from costing more than reading 64 KiB.
@@ -64,6 +71,27 @@ def check_timestamp(timestamp: str | None, *, now: float, window: int) -> None:
         raise AdapterError(403, "bad timestamp") from None
     if abs(now - sent) > window:
         raise AdapterError(403, "stale timestamp")
+
+
+async def check_replay(
+    store: NonceStore | None, body: bytes, *, timestamp: str, nonce: str, now: float,
+    window: int,
+) -> None:
+    """Raise ``AdapterError(403)`` when (timestamp, nonce) came before with another body.
+
+    WeChat retries a request it got no answer to with the same query and body: those
+    pass (the engine's dedupe answers them). Call only after the signature holds, so
+    that unsigned noise never fills the store. ``window`` 0 turns the check off, like
+    the timestamp check: without a window there is nothing to bound the memory.
+    """
+    if store is None or window <= 0:
+        return
+    # Remember the pair until its timestamp leaves the window: after that the
+    # timestamp check refuses it anyway.
+    ttl = int(int(timestamp) + window - now) + 1
+    digest = hashlib.sha256(body).hexdigest()
+    if not await store.claim(f"{timestamp}:{nonce}", digest, ttl=ttl):
+        raise AdapterError(403, "nonce already used")
 
 
 def check_body(body: bytes) -> None:
