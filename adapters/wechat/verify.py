@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Any
 
 from wechatpy.crypto import WeChatCrypto
 
@@ -114,6 +115,22 @@ class SafeMode:
     def __init__(self, token: str, aes_key: str, app_id: str) -> None:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, app_id)
+
+    def open(self, fields: dict[str, Any], *, msg_signature: str | None,
+             timestamp: str | None, nonce: str | None) -> str:
+        """The inner XML of a parsed safe-mode (or compatible-mode) envelope.
+
+        Only ``Encrypt`` is read: in compatible mode the plaintext fields beside it are
+        covered by no signature.
+
+        Raises:
+            AdapterError: 403 without a signed ciphertext, 400 for undecryptable text.
+        """
+        encrypted = fields.get("Encrypt")
+        if not isinstance(encrypted, str) or not encrypted:
+            raise AdapterError(403, "safe mode: no signed ciphertext")
+        return self.decrypt(encrypted, msg_signature=msg_signature, timestamp=timestamp,
+                            nonce=nonce)
 
     def decrypt(self, encrypted: str, *, msg_signature: str | None, timestamp: str | None,
                 nonce: str | None) -> str:

@@ -95,11 +95,9 @@ async def receive(
             check_signature(token, signature_=signature, timestamp=timestamp, nonce=nonce)
             fields = inbound.parse_xml(body)
         else:
-            # Compatible mode sends plaintext fields next to <Encrypt>: only the
-            # ciphertext is signed, so only its content is used.
-            (encrypted,) = inbound.require(inbound.parse_xml(body), "Encrypt")
-            fields = inbound.parse_xml(safe.decrypt(
-                encrypted, msg_signature=msg_signature, timestamp=timestamp, nonce=nonce
+            fields = inbound.parse_xml(safe.open(
+                inbound.parse_xml(body), msg_signature=msg_signature, timestamp=timestamp,
+                nonce=nonce,
             ))
         await check_replay(services.wechat_nonces, body, timestamp=timestamp or "",
                            nonce=nonce or "", now=now, window=settings.wechat_replay_window)
