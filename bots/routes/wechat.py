@@ -99,10 +99,11 @@ async def receive(
                 inbound.parse_xml(body), msg_signature=msg_signature, timestamp=timestamp,
                 nonce=nonce,
             ))
-        await check_replay(services.wechat_nonces, body, timestamp=timestamp or "",
-                           nonce=nonce or "", now=now, window=settings.wechat_replay_window)
         env = inbound.envelope(fields)
         event = inbound.to_event(fields)
+        # Last of the checks: a request refused for its content leaves no row behind.
+        await check_replay(services.wechat_nonces, body, timestamp=timestamp or "",
+                           nonce=nonce or "", now=now, window=settings.wechat_replay_window)
     except AdapterError as exc:
         return _refuse(exc)
     if event is None:

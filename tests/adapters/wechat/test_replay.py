@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import func, select
 
 from bots.app import create_app
 from bots.services import Services
+from storage.models import SeenNonce
 from storage.seen_nonces import RedisNonces
 from tests.adapters.wechat.conftest import AES_KEY
 from tests.adapters.wechat.flow import counts, server
@@ -125,3 +127,18 @@ async def test_safe_mode_pair_reused_with_a_new_ciphertext_is_refused(
     assert answer.status_code == 403
     assert await counts(services) == before
 
+
+
+async def test_a_request_refused_for_its_content_leaves_no_pair_behind(
+    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
+) -> None:
+    wx = server(client, fake, clock)
+    ts = int(clock.now.timestamp())
+    broken = text_xml("oUser-x", "hi", next_msg_id(), ts).replace(
+        "<MsgType><![CDATA[text]]></MsgType>", "")
+    assert (await _post(client, wx, ts, broken)).status_code == 400
+    async with services.database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(SeenNonce)) == 0
+    # The pair is still free for the real message.
+    assert (await _post(client, wx, ts, text_xml("oUser-x", "hi", next_msg_id(), ts))
+            ).status_code == 200
