@@ -21,12 +21,13 @@ import httpx
 PG_ADMIN = os.environ.get("WEIQUAN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-# Channels the benchmark server has on (credentials match bench/protocols.py).
+# Channels the benchmark server has on (credentials match bench/protocols.py). WeChat
+# runs in plain mode; safe mode adds SAFE_MODE_ENV (with a key, plaintext is refused).
 BENCH_ENV = {
     "WEIQUAN_WECHAT_TOKEN": "benchtoken",
     "WEIQUAN_WECHAT_APP_ID": "wxbench0000000001",
-    "WEIQUAN_WECHAT_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
 }
+SAFE_MODE_ENV = {"WEIQUAN_WECHAT_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"}
 
 
 def free_port() -> int:

@@ -28,7 +28,14 @@ from urllib.parse import urlparse
 
 import asyncpg
 
-from bench.common import Figures, free_port, postgres_database, wait_healthy, weiquan_server
+from bench.common import (
+    SAFE_MODE_ENV,
+    Figures,
+    free_port,
+    postgres_database,
+    wait_healthy,
+    weiquan_server,
+)
 from bench.http import Connection, CookieJar
 from bench.protocols import PROTOCOLS, TELEGRAM_SECRET, Protocol
 from bench.script import COMPLAINT_LINES
@@ -155,6 +162,9 @@ def complaints_filed(url: str) -> int:
 @contextmanager
 def channel_env(protocol: str) -> Iterator[dict[str, str]]:
     """Server settings a protocol needs; Telegram also gets a fake Bot API to answer on."""
+    if protocol == "wechat-safe":
+        yield SAFE_MODE_ENV
+        return
     if protocol != "telegram":
         yield {}
         return

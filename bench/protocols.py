@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import zlib
 from typing import Protocol as _Protocol
@@ -43,10 +44,12 @@ class WeChat:
 
     def __init__(self, *, safe: bool) -> None:
         self.safe = safe
-        self.nonce = "1372623149"
 
     def encode(self, user: str, n: int, line: str) -> tuple[str, str, bytes, dict[str, str]]:
         ts = str(int(time.time()))
+        # A new nonce per message, as WeChat does: the server refuses a (timestamp, nonce)
+        # pair it has seen with another body. Resending this request as-is stays fine.
+        nonce = str(secrets.randbelow(10**10))
         msg_id = zlib.crc32(user.encode()) * 100 + n
         xml = (
             f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>"
@@ -55,9 +58,9 @@ class WeChat:
             f"<MsgId>{msg_id}</MsgId></xml>"
         )
         params = {
-            "signature": signature(WECHAT_TOKEN, ts, self.nonce),
+            "signature": signature(WECHAT_TOKEN, ts, nonce),
             "timestamp": ts,
-            "nonce": self.nonce,
+            "nonce": nonce,
             "openid": user,
         }
         body = xml
@@ -65,10 +68,10 @@ class WeChat:
             from wechatpy.crypto import WeChatCrypto
 
             crypto = WeChatCrypto(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID)
-            body = crypto.encrypt_message(xml, self.nonce, ts)
+            body = crypto.encrypt_message(xml, nonce, ts)
             encrypted = body.split("<Encrypt><![CDATA[", 1)[1].split("]]>", 1)[0]
             params.update(
-                encrypt_type="aes", msg_signature=signature(WECHAT_TOKEN, ts, self.nonce, encrypted)
+                encrypt_type="aes", msg_signature=signature(WECHAT_TOKEN, ts, nonce, encrypted)
             )
         path = "/webhooks/wechat?" + urlencode(params)
         return "POST", path, body.encode(), {"Content-Type": "text/xml"}

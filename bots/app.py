@@ -22,6 +22,7 @@ from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
 from bots.settings import Settings
+from storage.migrate import pending_reason
 
 log = logging.getLogger("weiquan.app")
 
@@ -81,13 +82,28 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
         return JSONResponse({"detail": "database unavailable, try again"}, status_code=503)
 
+    # Once the schema was found current it stays so for this process's lifetime: later
+    # probes only ping, they do not read alembic_version again.
+    schema_current = False
+
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:
-        """200 when the service and its database answer, 503 otherwise."""
+        """200 when the service and its migrated database answer, 503 with a reason otherwise."""
+        nonlocal schema_current
         services_: Services = request.app.state.services
-        if await services_.database.ping():
-            return JSONResponse({"status": "ok"})
-        return JSONResponse({"status": "database unavailable"}, status_code=503)
+        if schema_current:
+            if await services_.database.ping():
+                return JSONResponse({"status": "ok"})
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        try:
+            reason = await pending_reason(services_.database)
+        except Exception:
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        if reason:
+            return JSONResponse({"status": "migrations pending", "reason": reason},
+                                status_code=503)
+        schema_current = True
+        return JSONResponse({"status": "ok"})
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:

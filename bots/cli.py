@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bots import logs
+from bots import logs, preflight
 from bots.settings import Settings
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ app.add_typer(telegram_app, name="telegram")
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    settings = preflight.load_settings()
     logs.configure(settings.log_level)
     return settings
 
@@ -65,9 +65,7 @@ def serve(
             err=True,
         )
         raise typer.Exit(2)
-    if settings.is_sqlite:
-        # The embedded default migrates by itself; PostgreSQL migrates as its own step.
-        _upgrade(settings)
+    preflight.ready(settings)
     if no_worker:
         os.environ["WEIQUAN_RUN_WORKER"] = "false"
     uvicorn.run(
@@ -87,8 +85,7 @@ def worker() -> None:
     from bots.worker_main import run_worker
 
     settings = _settings()
-    if settings.is_sqlite:
-        _upgrade(settings)
+    preflight.ready(settings)
     asyncio.run(run_worker(settings))
 
 

@@ -16,6 +16,7 @@ from storage.blobs import BlobStore
 from storage.complaints import Deadlines
 from storage.crypto import FieldCipher
 from storage.db import Database
+from storage.seen_nonces import NonceStore, nonce_store
 from storage.workdays import WorkCalendar
 
 
@@ -36,6 +37,8 @@ class Services:
     channels: dict[str, Any] = field(default_factory=dict)
     # Called on close, last registered first (channels' network clients).
     closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # (timestamp, nonce) pairs of signed WeChat requests seen in the replay window.
+    wechat_nonces: NonceStore | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -71,6 +74,10 @@ class Services:
             services.senders["wechat"] = wechat.sender
             services.fetchers["wechat"] = wechat.fetcher
             services.closing.append(wechat.close)
+        if settings.wechat_enabled:
+            prefix = f"weiquan:wechat_nonce:{settings.wechat_app_id or ''}:"
+            services.wechat_nonces = nonce_store(database, settings.redis_url, prefix, services.now)
+            services.closing.append(services.wechat_nonces.close)
         from adapters.telegram import channel as telegram_channel
 
         if telegram_channel.configured(settings):

@@ -6,15 +6,18 @@ SQLite and a local evidence folder under ``./var``.
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["zh-CN", "en"]
+# The MP console's EncodingAESKey: 43 base64 characters, which are exactly a 32-byte key.
+_AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")
 
 
 class Settings(BaseSettings):
@@ -47,7 +50,7 @@ class Settings(BaseSettings):
     wechat_template_id: str | None = None
     # A WeChat API call unanswered this long fails and is retried later.
     wechat_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
-    wechat_replay_window: int = 300
+    wechat_replay_window: int = Field(default=300, ge=0, le=86400)
 
     # Telegram (channel off unless a token is set)
     telegram_token: str | None = None
@@ -74,6 +77,33 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=20, ge=1, le=1000)
     evidence_batch_size: int = Field(default=5, ge=1, le=100)
     log_level: str = "INFO"
+
+    @field_validator("wechat_aes_key", "redis_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``WEIQUAN_WECHAT_AES_KEY=`` in an env file means "not set", not "the empty key".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _valid_aes_key(cls, value: str | None) -> str | None:
+        # wechatpy only fails on the first message; a typo must stop the start instead.
+        if value is None:
+            return None
+        value = value.strip()
+        if not _AES_KEY.fullmatch(value):
+            raise ValueError(
+                f"must be the EncodingAESKey from the MP console: 43 base64 characters "
+                f"(a 32-byte key), got {len(value)} characters"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _safe_mode_needs_app_id(self) -> Settings:
+        # Every ciphertext names the AppID it is meant for; without it nothing decrypts.
+        if self.wechat_aes_key and not self.wechat_app_id:
+            raise ValueError("WEIQUAN_WECHAT_AES_KEY is set but WEIQUAN_WECHAT_APP_ID is not")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

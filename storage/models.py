@@ -49,6 +49,7 @@ Base.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend.
 
@@ -355,3 +356,17 @@ class LinkAttempts(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class SeenNonce(Base):
+    """A signed webhook's (timestamp, nonce) pair, kept for the replay window, without Redis.
+
+    ``digest`` is the SHA-256 of the body first seen with the pair: WeChat's own retries
+    repeat the body, a replay with another body does not.
+    """
+
+    __tablename__ = "seen_nonces"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)

@@ -168,3 +168,22 @@ async def client(services: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+# ------------------------------------------------------------------ redis
+
+REDIS_URL = os.environ.get("WEIQUAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+async def redis_keys() -> AsyncIterator[str]:
+    """A key prefix of this test's own on the test Redis; its keys are deleted afterwards."""
+    from redis.asyncio import Redis
+
+    prefix = f"weiquan-test-{uuid.uuid4().hex}:"
+    yield prefix
+    redis = Redis.from_url(REDIS_URL, decode_responses=True)
+    keys = [key async for key in redis.scan_iter(f"{prefix}*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()

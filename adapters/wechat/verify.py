@@ -1,5 +1,11 @@
 """Request checks for ``/webhooks/wechat``: size, signature, replay window, safe mode.
 
+WeChat's plain-mode ``signature`` covers token, timestamp and nonce but not the body:
+anyone who saw one request can post any XML under it. So once an EncodingAESKey is
+configured only safe-mode requests (``encrypt_type=aes`` with a ``msg_signature`` over
+the ciphertext) are accepted, and every (timestamp, nonce) pair is remembered for the
+replay window together with a digest of its body.
+
 wechatpy's ``check_signature`` compares with ``!=`` (a timing oracle) and ignores the
 timestamp, so signatures are computed here and compared with ``hmac.compare_digest``;
 wechatpy's ``WeChatCrypto`` still does the AES part of safe mode.
@@ -10,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Any
 
 from wechatpy.crypto import WeChatCrypto
 
 from adapters.base import AdapterError
+from storage.seen_nonces import NonceStore
 
 # Passive messages are a few KiB at most; a cap before parsing keeps a flood of large
 # bodies (or an XML bomb) from costing more than reading 64 KiB.
@@ -66,6 +74,27 @@ def check_timestamp(timestamp: str | None, *, now: float, window: int) -> None:
         raise AdapterError(403, "stale timestamp")
 
 
+async def check_replay(
+    store: NonceStore | None, body: bytes, *, timestamp: str, nonce: str, now: float,
+    window: int,
+) -> None:
+    """Raise ``AdapterError(403)`` when (timestamp, nonce) came before with another body.
+
+    WeChat retries a request it got no answer to with the same query and body: those
+    pass (the engine's dedupe answers them). Call only after the signature holds, so
+    that unsigned noise never fills the store. ``window`` 0 turns the check off, like
+    the timestamp check: without a window there is nothing to bound the memory.
+    """
+    if store is None or window <= 0:
+        return
+    # Remember the pair until its timestamp leaves the window: after that the
+    # timestamp check refuses it anyway.
+    ttl = int(int(timestamp) + window - now) + 1
+    digest = hashlib.sha256(body).hexdigest()
+    if not await store.claim(f"{timestamp}:{nonce}", digest, ttl=ttl):
+        raise AdapterError(403, "nonce already used")
+
+
 def check_body(body: bytes) -> None:
     """Refuse bodies that WeChat never sends: too large (413), DOCTYPE or entity (400)."""
     if len(body) > MAX_BODY:
@@ -86,6 +115,22 @@ class SafeMode:
     def __init__(self, token: str, aes_key: str, app_id: str) -> None:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, app_id)
+
+    def open(self, fields: dict[str, Any], *, msg_signature: str | None,
+             timestamp: str | None, nonce: str | None) -> str:
+        """The inner XML of a parsed safe-mode (or compatible-mode) envelope.
+
+        Only ``Encrypt`` is read: in compatible mode the plaintext fields beside it are
+        covered by no signature.
+
+        Raises:
+            AdapterError: 403 without a signed ciphertext, 400 for undecryptable text.
+        """
+        encrypted = fields.get("Encrypt")
+        if not isinstance(encrypted, str) or not encrypted:
+            raise AdapterError(403, "safe mode: no signed ciphertext")
+        return self.decrypt(encrypted, msg_signature=msg_signature, timestamp=timestamp,
+                            nonce=nonce)
 
     def decrypt(self, encrypted: str, *, msg_signature: str | None, timestamp: str | None,
                 nonce: str | None) -> str:

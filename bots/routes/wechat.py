@@ -17,7 +17,13 @@ from fastapi.responses import PlainTextResponse, Response
 from adapters.base import AdapterError
 from adapters.wechat import inbound
 from adapters.wechat.outbound import passive_reply
-from adapters.wechat.verify import MAX_BODY, SafeMode, check_signature, check_timestamp
+from adapters.wechat.verify import (
+    MAX_BODY,
+    SafeMode,
+    check_replay,
+    check_signature,
+    check_timestamp,
+)
 from bots.deps import ServicesDep
 from bots.routes.body import BodyTooLarge, read_capped
 from bots.services import Services
@@ -80,16 +86,24 @@ async def receive(
     """A message or event from WeChat, answered with a passive reply (plain or safe mode)."""
     try:
         body = await _read_body(request)
-        token = _check_request(services, signature, timestamp, nonce)
-        safe = _safe_mode(services, token) if (encrypt_type or "").lower() == "aes" else None
-        fields = inbound.parse_xml(body)
-        if safe is not None:
-            (encrypted,) = inbound.require(fields, "Encrypt")
-            fields = inbound.parse_xml(safe.decrypt(
-                encrypted, msg_signature=msg_signature, timestamp=timestamp, nonce=nonce
+        token = _token(services)
+        settings = services.settings
+        now = services.now().timestamp()
+        check_timestamp(timestamp, now=now, window=settings.wechat_replay_window)
+        safe = _safe_mode(services, token, encrypt_type)
+        if safe is None:
+            check_signature(token, signature_=signature, timestamp=timestamp, nonce=nonce)
+            fields = inbound.parse_xml(body)
+        else:
+            fields = inbound.parse_xml(safe.open(
+                inbound.parse_xml(body), msg_signature=msg_signature, timestamp=timestamp,
+                nonce=nonce,
             ))
         env = inbound.envelope(fields)
         event = inbound.to_event(fields)
+        # Last of the checks: a request refused for its content leaves no row behind.
+        await check_replay(services.wechat_nonces, body, timestamp=timestamp or "",
+                           nonce=nonce or "", now=now, window=settings.wechat_replay_window)
     except AdapterError as exc:
         return _refuse(exc)
     if event is None:
@@ -97,17 +111,29 @@ async def receive(
     replies = await services.engine.handle(event)
     if isinstance(event, Unsubscribed):
         return PlainTextResponse(NOTHING)  # nobody is left to read a reply
-    now = int(services.now().timestamp())
-    xml = passive_reply(replies, user=env.user, account=env.account, now=now)
+    sent = int(services.now().timestamp())
+    xml = passive_reply(replies, user=env.user, account=env.account, now=sent)
     if xml is None:
         return PlainTextResponse(NOTHING)
     if safe is not None:
-        xml = safe.encrypt(xml, nonce=nonce or "", timestamp=str(now))
+        xml = safe.encrypt(xml, nonce=nonce or "", timestamp=str(sent))
     return Response(xml, media_type="application/xml")
 
 
-def _safe_mode(services: Services, token: str) -> SafeMode:
+def _safe_mode(services: Services, token: str, encrypt_type: str | None) -> SafeMode | None:
+    """The safe-mode crypto when an AES key is configured, None for plain mode.
+
+    With a key, a request without ``encrypt_type=aes`` is refused: its plain signature
+    does not cover the body, so it proves nothing about the message (DESIGN.md).
+    """
     settings = services.settings
-    if not settings.wechat_aes_key or not settings.wechat_app_id:
-        raise AdapterError(400, "safe mode needs WEIQUAN_WECHAT_AES_KEY and _APP_ID")
+    aes = (encrypt_type or "").lower() == "aes"
+    if not settings.wechat_aes_key:
+        if aes:
+            raise AdapterError(400, "safe mode needs WEIQUAN_WECHAT_AES_KEY and _APP_ID")
+        return None
+    if not aes:
+        raise AdapterError(403, "safe mode is on: plaintext messages are refused")
+    if not settings.wechat_app_id:
+        raise AdapterError(400, "safe mode needs WEIQUAN_WECHAT_APP_ID")
     return SafeMode(token, settings.wechat_aes_key, settings.wechat_app_id)

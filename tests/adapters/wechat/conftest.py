@@ -23,7 +23,10 @@ def fake() -> Iterator[FakeWeChat]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path, fake: FakeWeChat) -> Settings:
-    """Settings with the WeChat channel on (English, to read replies in tests)."""
+    """Settings with the WeChat channel on in plain mode (English, to read replies).
+
+    Safe-mode tests set ``wechat_aes_key = AES_KEY``: with a key, plaintext is refused.
+    """
     return Settings(
         database_url=db_url,
         evidence_dir=tmp_path / "evidence",
@@ -34,7 +37,6 @@ def settings(db_url: str, tmp_path: Path, fake: FakeWeChat) -> Settings:
         wechat_token=TOKEN,
         wechat_app_id=fake.app_id,
         wechat_app_secret=fake.secret,
-        wechat_aes_key=AES_KEY,
         wechat_api_base_url=fake.base_url,
         _env_file=None,  # type: ignore[call-arg]
     )

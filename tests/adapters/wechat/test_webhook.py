@@ -17,7 +17,7 @@ from storage.models import (
     Conversation,
     Evidence,
 )
-from tests.adapters.wechat.conftest import TOKEN
+from tests.adapters.wechat.conftest import AES_KEY, TOKEN
 from tests.adapters.wechat.flow import PNG, counts, server, walk_to
 from tests.adapters.wechat.wire import (
     event_xml,
@@ -50,6 +50,7 @@ async def test_url_verification(client: httpx.AsyncClient, clock: Clock) -> None
 async def test_complete_complaint_with_a_photo(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock, safe: bool
 ) -> None:
+    services.settings.wechat_aes_key = AES_KEY if safe else None
     wx = server(client, fake, clock, safe=safe)
     user = "oUser-complainant"
     reply = await walk_to(wx, services, user, "evidence", "hi")
@@ -136,8 +137,8 @@ def _bad_cases(clock: Clock) -> list[tuple[str, dict[str, str] | None, bytes, in
          400),
         ("garbage", None, b"\x00\x01\x02\xff garbage", 400),
         ("empty", None, b"", 400),
-        ("safe mode garbage", {"encrypt_type": "aes", "msg_signature": "0" * 40},
-         b"<xml><Encrypt>AAAA</Encrypt></xml>", 403),
+        ("aes without a configured key", {"encrypt_type": "aes", "msg_signature": "0" * 40},
+         b"<xml><Encrypt>AAAA</Encrypt></xml>", 400),
     ]
 
 
@@ -161,6 +162,7 @@ async def test_bad_input_writes_nothing(
 async def test_safe_mode_with_a_forged_ciphertext_signature_is_refused(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
+    services.settings.wechat_aes_key = AES_KEY
     wx = server(client, fake, clock, safe=True)
     ts = int(clock.now.timestamp())
     body = wx.crypto().encrypt_message(text_xml("oUser-x", "hi", 5, ts), wx.nonce, str(ts))

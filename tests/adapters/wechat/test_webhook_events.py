@@ -13,6 +13,7 @@ from storage.models import (
     Identity,
     OutboxNotice,
 )
+from tests.adapters.wechat.conftest import AES_KEY
 from tests.adapters.wechat.flow import counts, server, state_of, walk_to
 from tests.adapters.wechat.wire import (
     event_xml,
@@ -107,6 +108,7 @@ async def test_compatible_mode_reads_the_encrypted_part(
 ) -> None:
     # Compatible mode sends the plain fields and the Encrypt field side by side; only the
     # encrypted (and signed) part is trusted.
+    services.settings.wechat_aes_key = AES_KEY
     wx = server(client, fake, clock, safe=True)
     ts = int(clock.now.timestamp())
     inner = text_xml("oUser-compat", "hi", next_msg_id(), ts)

@@ -14,6 +14,7 @@ from adapters.wechat.verify import signature
 from tests.adapters.wechat.conftest import AES_KEY, TOKEN
 
 _ids = itertools.count(7_000_000_000_000_000_001)
+_nonces = itertools.count(1_372_623_149)
 
 
 def cdata(text: str) -> str:
@@ -51,7 +52,7 @@ class WeChatServer:
     app_id: str
     safe: bool = False
     now: Any = None  # a callable returning the current UNIX time
-    nonce: str = "1372623149"
+    nonce: str = field(default_factory=lambda: str(next(_nonces)))
     replies: list[str] = field(default_factory=list)
 
     def params(self, timestamp: int, body: str | None = None) -> dict[str, str]:
@@ -70,8 +71,12 @@ class WeChatServer:
     async def post(self, xml: str, *, timestamp: int | None = None) -> httpx.Response:
         ts = timestamp if timestamp is not None else int(self.now())
         body = self.crypto().encrypt_message(xml, self.nonce, str(ts)) if self.safe else xml
-        return await self.http.post("/webhooks/wechat", params=self.params(ts, body),
-                                    content=body.encode("utf-8"))
+        answer = await self.http.post("/webhooks/wechat", params=self.params(ts, body),
+                                      content=body.encode("utf-8"))
+        # WeChat signs every push with a new nonce; a (timestamp, nonce) pair seen with
+        # another body is a replay and refused.
+        self.nonce = str(next(_nonces))
+        return answer
 
     def content(self, response: httpx.Response) -> str:
         """The text of a passive reply ("" for "success"); decrypted in safe mode."""

@@ -1,0 +1,123 @@
+"""Seen (timestamp, nonce) pairs of signed webhooks, shared by every process.
+
+A captured WeChat request stays correctly signed for the whole replay window, and in
+plain mode the signature does not even cover the body. Remembering each pair for the
+window, with a digest of its body, lets WeChat's own retries (the same body) through
+and refuses the same pair carrying anything else.
+
+The pairs live in Redis when ``WEIQUAN_REDIS_URL`` is set (``SET NX`` with an expiry),
+else in the ``seen_nonces`` table (expired rows are overwritten and pruned).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.db import Database
+from storage.models import SeenNonce
+
+# Expired rows are deleted at most this often per process: a delete per request would
+# double the writes of the webhook's hot path for rows nobody reads again.
+PRUNE_EVERY = 60.0
+
+
+class NonceStore(Protocol):
+    """Where seen pairs are remembered."""
+
+    async def claim(self, key: str, digest: str, *, ttl: int) -> bool:
+        """Remember ``key`` with ``digest`` for ``ttl`` seconds.
+
+        Returns:
+            True when ``key`` is new, or was seen with the same ``digest`` (a retry);
+            False when it was seen with another digest (a replay).
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the store's connection, if it holds one of its own."""
+        ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DatabaseNonces:
+    """Pairs in the ``seen_nonces`` table.
+
+    Args:
+        database: the shared database.
+        clock: the current time (tests pass their own).
+    """
+
+    def __init__(self, database: Database, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.database = database
+        self.clock = clock
+        self._pruned_at = float("-inf")
+
+    async def claim(self, key: str, digest: str, *, ttl: int) -> bool:
+        now = self.clock()
+        expires_at = now + timedelta(seconds=max(ttl, 1))
+        async with self.database.transaction() as session:
+            conn = await session.connection()
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            insert = dialect.insert(SeenNonce).values(key=key, digest=digest,
+                                                      expires_at=expires_at)
+            # The primary key makes the claim atomic across processes; a row whose time
+            # is over is taken over, so a pair only ever meets its own window.
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=[SeenNonce.key],
+                set_={"digest": insert.excluded.digest, "expires_at": insert.excluded.expires_at},
+                where=SeenNonce.expires_at <= now,
+            ))
+            stored = await session.scalar(select(SeenNonce.digest).where(SeenNonce.key == key))
+            if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+                self._pruned_at = time.monotonic()
+                await session.execute(delete(SeenNonce).where(SeenNonce.expires_at <= now))
+        return stored == digest
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisNonces:
+    """Pairs in Redis under ``<prefix><key>``, each expiring with its window.
+
+    Args:
+        redis: a ``redis.asyncio.Redis`` client (``decode_responses=True``).
+        prefix: put before every key (one per account; tests use their own).
+        owned: close the client with the store.
+    """
+
+    def __init__(self, redis: Any, prefix: str, *, owned: bool = True) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.owned = owned
+
+    async def claim(self, key: str, digest: str, *, ttl: int) -> bool:
+        name = self.prefix + key
+        if await self.redis.set(name, digest, nx=True, ex=max(ttl, 1)):
+            return True
+        return bool(await self.redis.get(name) == digest)
+
+    async def close(self) -> None:
+        if self.owned:
+            await self.redis.aclose()
+
+
+def nonce_store(
+    database: Database, redis_url: str | None, prefix: str,
+    clock: Callable[[], datetime] = _utcnow,
+) -> NonceStore:
+    """Redis when ``redis_url`` is set, else the database (rows expire by ``clock``)."""
+    if redis_url:
+        from redis.asyncio import Redis
+
+        return RedisNonces(Redis.from_url(redis_url, decode_responses=True), prefix)
+    return DatabaseNonces(database, clock)
