@@ -25,7 +25,7 @@ from adapters.base import (
     RetryLater,
     Undeliverable,
 )
-from bots.background import register, sleep_or_stop
+from bots.background import Outage, backoff, register, sleep_or_stop
 from bots.metrics import EVIDENCE_FETCHES, NOTICES, OUTBOX_DUE
 from bots.services import Services
 from dialogs.events import Reply
@@ -41,6 +41,11 @@ NOT_CONFIGURED = "channel not configured"
 # The due-notices gauge costs a count query; once every few seconds is enough.
 GAUGE_EVERY_SECONDS = 5.0
 _gauge_at = 0.0
+# The two notice claimers of a process report to one outage, the downloads to another.
+OUTAGES = {
+    "deliver_due": Outage("delivering notices"),
+    "fetch_due": Outage("downloading evidence"),
+}
 
 
 async def deliver_due(services: Services, *, now: datetime | None = None) -> int:
@@ -209,14 +214,22 @@ async def _loop(services: Services, stop: asyncio.Event, work: str) -> None:
 async def _steps(
     services: Services, stop: asyncio.Event, step: Callable[[Services], Awaitable[int]]
 ) -> None:
-    work = step.__name__
+    outage = OUTAGES.setdefault(step.__name__, Outage(step.__name__))
+    failures = 0
     while not stop.is_set():
         busy = 0
         try:
             busy = await step(services)
-        except Exception:  # the database may be restarting: log, wait, go on
-            log.exception("worker step failed", extra={"work": work})
-        if not busy and await sleep_or_stop(stop, services.settings.worker_poll_seconds):
+        except Exception as exc:  # the database may be restarting: back off, go on
+            failures += 1
+            outage.failed(exc)
+        else:
+            failures = 0
+            outage.recovered()
+        if busy and not failures:
+            continue
+        wait = backoff(services.settings.worker_poll_seconds, failures)
+        if await sleep_or_stop(stop, wait):
             return
 
 
