@@ -119,6 +119,9 @@ class Outage:
         self.failures = 0
 
 
+PRUNE_OUTAGE = Outage("pruning dedupe keys")
+
+
 @register
 async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
     """Forget dedupe keys older than a week, once an hour."""
@@ -130,7 +133,8 @@ async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
                 )
             if removed:
                 log.info("pruned dedupe keys", extra={"removed": removed})
-        except Exception:
-            log.exception("pruning dedupe keys failed")
+            PRUNE_OUTAGE.recovered()
+        except Exception as exc:
+            PRUNE_OUTAGE.failed(exc)
         if await sleep_or_stop(stop, 3600):
             return
