@@ -13,6 +13,7 @@ import httpx
 from tests.adapters.telegram import updates
 from tests.fakes.telegram_api import FakeTelegram, running_fake
 from tests.support.process import Served, serve
+from tests.test_deployment import compose
 
 SECRET = "process-webhook-secret-0123456789"
 APPLIED = re.compile(
@@ -78,11 +79,23 @@ def test_every_worker_logs_json_and_metrics_count_across_workers(tmp_path: Path)
     assert not any(fake.token in line for line in served.lines())
 
 
-def test_web_workers_without_the_loops_start_and_never_poll_telegram(tmp_path: Path) -> None:
-    # The compose `web` service: a token, no webhook URL, two workers, polling left to
-    # `weiquan worker`.
+def _compose_web_arguments() -> list[str]:
+    """The compose `web` service's serve options (without --host 0.0.0.0)."""
+    command = compose()["services"]["web"]["command"]
+    assert command[:2] == ["weiquan", "serve"]
+    options = command[2:]
+    if "--host" in options:
+        at = options.index("--host")
+        del options[at : at + 2]
+    return list(options)
+
+
+def test_the_compose_web_service_starts_with_polling_and_never_polls(tmp_path: Path) -> None:
+    # A token and no webhook URL: polling is left to `weiquan worker`.
+    options = _compose_web_arguments()
+    assert "--workers" in options and "--no-worker" in options
     with running_fake() as fake, serve(
-        tmp_path, "--workers", "2", "--no-worker", **_telegram(fake, webhook=False)
+        tmp_path, *options, **_telegram(fake, webhook=False)
     ) as served:
         assert len(_worker_pids(served, 2)) == 2
         time.sleep(2)
