@@ -62,3 +62,34 @@ def test_the_license_is_an_spdx_string_for_a_setuptools_that_reads_it() -> None:
     (setuptools,) = [r for r in project["build-system"]["requires"] if "setuptools" in r]
     major = int(re.search(r">=\s*(\d+)", setuptools).group(1))  # type: ignore[union-attr]
     assert major >= 77  # the first setuptools that takes an SPDX string
+
+
+COMMAND = re.compile(r"(?:^|[`|] ?)((?:\.venv/bin/)?weiquan(?: [a-z][\w-]*)+(?: [^`\n]*)?)", re.M)
+
+
+def readme_commands() -> list[str]:
+    """Every ``weiquan`` invocation in the README (the architecture diagram aside)."""
+    text = (ROOT / "README.md").read_text()
+    found = [m.group(1).strip() for m in COMMAND.finditer(text)]
+    return [c for c in found if "─" not in c]
+
+
+def test_the_readme_commands_run_from_a_fresh_clone() -> None:
+    from typer.testing import CliRunner
+
+    from bots.cli import app
+
+    commands = readme_commands()
+    assert len(commands) >= 8
+    # A fresh clone has the command only in the virtualenv the scripts create.
+    assert all(c.startswith(".venv/bin/weiquan ") for c in commands), commands
+    for command in commands:
+        words = command.split()[1:]
+        path = [w for w in words if not w.startswith("-")][:2]
+        shown = CliRunner().invoke(app, [*path, "--help"])
+        assert shown.exit_code == 0, (command, shown.output)
+        if len(path) == 2 and path[1] not in shown.output.split():
+            path = path[:1]  # ``staff create mei``: the second word is an argument
+            shown = CliRunner().invoke(app, [*path, "--help"])
+        for option in (w for w in words if w.startswith("--")):
+            assert option in shown.output, (command, option)
