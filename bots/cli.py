@@ -77,15 +77,16 @@ def serve(
         _upgrade(settings)
     if no_worker:
         os.environ["WEIQUAN_RUN_WORKER"] = "false"
+    port = port or settings.port
     if workers > 1:
         from bots.metrics_share import share_between_processes
 
-        share_between_processes(settings.var_dir)
+        share_between_processes(settings.var_dir, port)
     uvicorn.run(
         "bots.app:create_app",
         factory=True,
         host=host or settings.host,
-        port=port or settings.port,
+        port=port,
         workers=workers,
         # Applied again inside every worker process: they do not inherit this one's.
         log_config=logs.dict_config(settings.log_level),

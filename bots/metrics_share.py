@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def share_between_processes(var_dir: Path) -> Path:
+def share_between_processes(var_dir: Path, port: int) -> Path:
     """Empty (or create) the metrics directory and name it for the worker processes.
 
-    ``PROMETHEUS_MULTIPROC_DIR`` set by the operator wins over ``var_dir/metrics``.
+    The directory is ``var_dir/metrics/<host>-<port>``: two servers sharing a data
+    volume (compose replicas) neither add up nor empty each other's files.
+    ``PROMETHEUS_MULTIPROC_DIR`` set by the operator wins.
     """
-    directory = Path(os.environ.get(ENV) or var_dir / "metrics")
+    own = f"{socket.gethostname()}-{port}"
+    directory = Path(os.environ.get(ENV) or var_dir / "metrics" / own)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
     os.environ[ENV] = str(directory)

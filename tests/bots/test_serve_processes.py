@@ -13,6 +13,7 @@ import httpx
 from tests.adapters.telegram import updates
 from tests.fakes.telegram_api import FakeTelegram, running_fake
 from tests.support.process import Served, serve
+from tests.support.server import free_port
 from tests.test_deployment import compose
 
 SECRET = "process-webhook-secret-0123456789"
@@ -51,11 +52,12 @@ def _fresh(url: str) -> httpx.Response:
 
 
 def test_every_worker_logs_json_and_metrics_count_across_workers(tmp_path: Path) -> None:
-    stale = tmp_path / "var" / "metrics" / "counter_1.db"
+    port = free_port()
+    stale = tmp_path / "var" / "metrics" / f"{socket.gethostname()}-{port}" / "counter_1.db"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"left over by an earlier run")
     with running_fake() as fake, serve(
-        tmp_path, "--workers", "2", **_telegram(fake, webhook=True)
+        tmp_path, "--workers", "2", port=port, **_telegram(fake, webhook=True)
     ) as served:
         workers = _worker_pids(served, 2)
         assert len(workers) == 2 and served.process.pid not in workers

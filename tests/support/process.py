@@ -62,9 +62,9 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def serve(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
-    """``weiquan serve ARGS`` on a free port, until the block ends; waits for /healthz."""
-    port = free_port()
+def serve(tmp_path: Path, *args: str, port: int | None = None, **env: str) -> Iterator[Served]:
+    """``weiquan serve ARGS`` on ``port`` (a free one), until the block ends; waits for /healthz."""
+    port = port or free_port()
     stderr = tmp_path / f"serve-{port}.log"
     with stderr.open("wb") as sink:
         process = subprocess.Popen(
