@@ -31,8 +31,8 @@ async def make(request: pytest.FixtureRequest) -> AsyncIterator[Make]:
         return LoginLimiter(storage, **kwargs)
 
     yield build
-    await storage.reset()
-    if pool is not None:
+    if pool is not None:  # memory storage goes with the test
+        await storage.reset()
         await pool.aclose()
 
 
