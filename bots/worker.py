@@ -25,8 +25,9 @@ from adapters.base import (
     RetryLater,
     Undeliverable,
 )
-from bots.background import Outage, backoff, register, sleep_or_stop
+from bots.background import register, sleep_or_stop
 from bots.metrics import EVIDENCE_FETCHES, NOTICES, OUTBOX_DUE
+from bots.outage import Outage, backoff
 from bots.services import Services
 from dialogs.events import Reply
 from dialogs.texts import format_date, t
