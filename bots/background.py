@@ -45,12 +45,10 @@ async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
     return True
 
 
-PRUNE_OUTAGE = Outage("pruning dedupe keys")
-
-
 @register
 async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
     """Forget dedupe keys older than a week, once an hour."""
+    outage = Outage("pruning dedupe keys")
     while True:
         try:
             async with services.database.transaction() as session:
@@ -59,8 +57,8 @@ async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
                 )
             if removed:
                 log.info("pruned dedupe keys", extra={"removed": removed})
-            PRUNE_OUTAGE.recovered()
+            outage.recovered()
         except Exception as exc:
-            PRUNE_OUTAGE.failed(exc)
+            outage.failed(exc)
         if await sleep_or_stop(stop, 3600):
             return

@@ -42,11 +42,6 @@ NOT_CONFIGURED = "channel not configured"
 # The due-notices gauge costs a count query; once every few seconds is enough.
 GAUGE_EVERY_SECONDS = 5.0
 _gauge_at = 0.0
-# The two notice claimers of a process report to one outage, the downloads to another.
-OUTAGES = {
-    "deliver_due": Outage("delivering notices"),
-    "fetch_due": Outage("downloading evidence"),
-}
 
 
 async def deliver_due(services: Services, *, now: datetime | None = None) -> int:
@@ -206,16 +201,20 @@ async def _all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:
 async def _loop(services: Services, stop: asyncio.Event, work: str) -> None:
     if work == "notices":
         # Two claimers overlap, so the next batch is claimed while one is still being
-        # paced out: no gap in the platform's rate between batches.
-        await asyncio.gather(*(_steps(services, stop, deliver_due) for _ in range(2)))
+        # paced out: no gap in the platform's rate between batches. They report to one
+        # outage: a database that is down is one line, not two.
+        outage = Outage("delivering notices")
+        await asyncio.gather(*(_steps(services, stop, deliver_due, outage) for _ in range(2)))
     else:
-        await _steps(services, stop, fetch_due)
+        await _steps(services, stop, fetch_due, Outage("downloading evidence"))
 
 
 async def _steps(
-    services: Services, stop: asyncio.Event, step: Callable[[Services], Awaitable[int]]
+    services: Services,
+    stop: asyncio.Event,
+    step: Callable[[Services], Awaitable[int]],
+    outage: Outage,
 ) -> None:
-    outage = OUTAGES.setdefault(step.__name__, Outage(step.__name__))
     failures = 0
     while not stop.is_set():
         busy = 0

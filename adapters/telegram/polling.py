@@ -34,7 +34,6 @@ POLLER_LEASE = timedelta(seconds=90)
 # How often a process that does not hold the lease checks whether it is free.
 STANDBY_SECONDS = 5.0
 RELEASE_TIMEOUT_SECONDS = 5.0
-OUTAGE = Outage("telegram polling")
 
 
 async def hold_poller_lease(services: Services, holder: str) -> bool:
@@ -117,6 +116,7 @@ async def telegram_polling(services: Services, stop: asyncio.Event) -> None:
 async def _poll_while_holding(
     services: Services, channel: TelegramChannel, holder: str, stop: asyncio.Event
 ) -> None:
+    outage = Outage("telegram polling")
     webhook_removed = False
     while not stop.is_set():
         try:
@@ -132,9 +132,9 @@ async def _poll_while_holding(
                 webhook_removed = True
             if not await _poll_or_stop(services, channel, stop):
                 return
-            OUTAGE.recovered()
+            outage.recovered()
         except Exception as exc:
-            OUTAGE.failed(exc)
+            outage.failed(exc)
             if await sleep_or_stop(stop, 5):
                 return
 
