@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
+from bots.metrics import registry as metrics_registry
 from bots.routes import chat, console, console_ops, staff_api, staff_ops
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:
         """Prometheus metrics."""
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(chat.router)
     app.include_router(wechat_routes.router)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bots.outage import Outage
 from bots.services import Services
 from storage import conversations
 
@@ -47,6 +48,7 @@ async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
 @register
 async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
     """Forget dedupe keys older than a week, once an hour."""
+    outage = Outage("pruning dedupe keys")
     while True:
         try:
             async with services.database.transaction() as session:
@@ -55,7 +57,8 @@ async def prune_dedupe_keys(services: Services, stop: asyncio.Event) -> None:
                 )
             if removed:
                 log.info("pruned dedupe keys", extra={"removed": removed})
-        except Exception:
-            log.exception("pruning dedupe keys failed")
+            outage.recovered()
+        except Exception as exc:
+            outage.failed(exc)
         if await sleep_or_stop(stop, 3600):
             return

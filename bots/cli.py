@@ -44,6 +44,10 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
+# Docker and systemd send SIGKILL 10 s after SIGTERM: in-flight requests get 8 s to finish.
+GRACEFUL_SHUTDOWN_SECONDS = 8
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
@@ -57,25 +61,35 @@ def serve(
     import uvicorn
 
     settings = _settings()
-    if workers > 1 and settings.telegram_token and not settings.telegram_webhook_url:
-        # Telegram answers 409 to a second getUpdates caller: polling is one process.
+    polling = bool(settings.telegram_token and not settings.telegram_webhook_url)
+    if workers > 1 and polling and not no_worker:
+        # Telegram polling is a background loop: with several web processes it belongs
+        # in `weiquan worker`, so the web processes never compete for getUpdates.
         typer.echo(
-            "Telegram polling runs in one process: use --workers 1, or set "
-            "WEIQUAN_TELEGRAM_WEBHOOK_URL for several workers",
+            "Telegram polling runs with the background loops in one process: add "
+            "--no-worker and run `weiquan worker`, use --workers 1, or set "
+            "WEIQUAN_TELEGRAM_WEBHOOK_URL",
             err=True,
         )
         raise typer.Exit(2)
     preflight.ready(settings)
     if no_worker:
         os.environ["WEIQUAN_RUN_WORKER"] = "false"
+    port = port or settings.port
+    if workers > 1:
+        from bots.metrics_share import share_between_processes
+
+        share_between_processes(settings.var_dir, port)
     uvicorn.run(
         "bots.app:create_app",
         factory=True,
         host=host or settings.host,
-        port=port or settings.port,
+        port=port,
         workers=workers,
-        log_config=None,
+        # Applied again inside every worker process: they do not inherit this one's.
+        log_config=logs.dict_config(settings.log_level),
         proxy_headers=True,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

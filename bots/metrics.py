@@ -1,8 +1,18 @@
-"""Prometheus metrics (served at ``GET /metrics``)."""
+"""Prometheus metrics (served at ``GET /metrics``).
+
+Under ``weiquan serve --workers N`` the processes share their counts through files
+(``bots/metrics_share.py``); ``exposition`` adds them up for one consistent answer.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+from functools import cache
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+from bots.metrics_share import ENV as MULTIPROCESS_ENV
 
 MESSAGES = Counter(
     "weiquan_messages_total", "Inbound events by platform and outcome", ["platform", "outcome"]
@@ -17,7 +27,22 @@ COMPLAINTS_FILED = Counter("weiquan_complaints_filed_total", "Complaints filed",
 NOTICES = Counter(
     "weiquan_notices_total", "Outbox deliveries by platform and outcome", ["platform", "outcome"]
 )
-OUTBOX_DUE = Gauge("weiquan_outbox_due", "Outbox rows due for delivery")
+# Across processes, the newest count wins (each process counts the same table).
+OUTBOX_DUE = Gauge(
+    "weiquan_outbox_due", "Outbox rows due for delivery", multiprocess_mode="mostrecent"
+)
 EVIDENCE_FETCHES = Counter(
     "weiquan_evidence_fetches_total", "Evidence downloads by outcome", ["platform", "outcome"]
 )
+
+
+@cache
+def _shared_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    prometheus_multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def registry() -> CollectorRegistry:
+    """What ``/metrics`` reports: every process's samples when they share a directory."""
+    return _shared_registry() if os.environ.get(MULTIPROCESS_ENV) else REGISTRY

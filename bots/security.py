@@ -1,4 +1,4 @@
-"""Staff credentials in transit: bearer tokens, console sessions, CSRF, login limits.
+"""Staff credentials in transit: bearer tokens, console sessions, CSRF.
 
 Tokens and session cookies are signed (itsdangerous, HMAC-SHA1 over the secret key with
 a per-use salt) and carry their issue time, so they expire without any server state; the
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,68 +76,3 @@ def _loads(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> dict
 def csrf_ok(session: Session, submitted: str | None) -> bool:
     """Whether a form carried the session's CSRF token (constant-time comparison)."""
     return bool(submitted) and hmac.compare_digest(session.csrf, submitted or "")
-
-
-# --------------------------------------------------------------------------- login limits
-
-
-class LoginLimiter:
-    """Failed logins per username and client address within a window.
-
-    In-process by default; with Redis (``WEIQUAN_REDIS_URL``) the count is shared by
-    every process, so running more replicas does not multiply an attacker's guesses.
-    The key includes the username whether or not the account exists, so the limit
-    itself reveals nothing.
-    """
-
-    def __init__(
-        self, *, max_failures: int = 5, window_seconds: int = 900, redis: Any = None
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._redis = redis
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(username: str, address: str) -> str:
-        return f"weiquan:login:{username.lower()[:64]}|{address}"
-
-    async def blocked(self, username: str, address: str) -> bool:
-        """Whether this name and address have used up their attempts."""
-        key = self.key(username, address)
-        if self._redis is not None:
-            count = await self._redis.get(key)
-            return int(count or 0) >= self.max_failures
-        with self._lock:
-            return len(self._recent(key)) >= self.max_failures
-
-    async def failed(self, username: str, address: str) -> None:
-        key = self.key(username, address)
-        if self._redis is not None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, self.window, nx=True)
-                await pipe.execute()
-            return
-        with self._lock:
-            self._recent(key).append(time.monotonic())
-
-    async def succeeded(self, username: str, address: str) -> None:
-        key = self.key(username, address)
-        if self._redis is not None:
-            await self._redis.delete(key)
-            return
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _recent(self, key: str) -> deque[float]:
-        stamps = self._failures.setdefault(key, deque())
-        cutoff = time.monotonic() - self.window
-        while stamps and stamps[0] < cutoff:
-            stamps.popleft()
-        if not stamps and len(self._failures) > 10_000:
-            # Bound memory under a spray of random usernames.
-            self._failures.clear()
-            stamps = self._failures.setdefault(key, deque())
-        return stamps

@@ -9,7 +9,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from bots.deps import ServicesDep
-from bots.security import LoginLimiter, Signer
+from bots.login_limits import LoginLimiter, redis_storage
+from bots.security import Signer
 from storage import staff as staff_store
 from storage.models import Staff
 
@@ -29,16 +30,15 @@ async def get_security(request: Request, services: ServicesDep) -> StaffSecurity
     existing: StaffSecurity | None = getattr(request.app.state, "staff_security", None)
     if existing is not None:
         return existing
-    redis: Any = None
+    limiter = LoginLimiter()
     if services.settings.redis_url:
         import redis.asyncio as redis_asyncio
 
-        redis = redis_asyncio.from_url(services.settings.redis_url)
+        pool: Any = redis_asyncio.ConnectionPool.from_url(services.settings.redis_url)
         # Closed with the other clients when the app shuts down.
-        services.closing.append(redis.aclose)
-    security = StaffSecurity(
-        Signer(services.settings.resolved_secret_key), LoginLimiter(redis=redis)
-    )
+        services.closing.append(pool.aclose)
+        limiter = LoginLimiter(redis_storage(services.settings.redis_url, pool))
+    security = StaffSecurity(Signer(services.settings.resolved_secret_key), limiter)
     request.app.state.staff_security = security
     return security
 

@@ -27,6 +27,7 @@ from adapters.base import (
 )
 from bots.background import register, sleep_or_stop
 from bots.metrics import EVIDENCE_FETCHES, NOTICES, OUTBOX_DUE
+from bots.outage import Outage, backoff
 from bots.services import Services
 from dialogs.events import Reply
 from dialogs.texts import format_date, t
@@ -200,23 +201,35 @@ async def _all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:
 async def _loop(services: Services, stop: asyncio.Event, work: str) -> None:
     if work == "notices":
         # Two claimers overlap, so the next batch is claimed while one is still being
-        # paced out: no gap in the platform's rate between batches.
-        await asyncio.gather(*(_steps(services, stop, deliver_due) for _ in range(2)))
+        # paced out: no gap in the platform's rate between batches. They report to one
+        # outage: a database that is down is one line, not two.
+        outage = Outage("delivering notices")
+        await asyncio.gather(*(_steps(services, stop, deliver_due, outage) for _ in range(2)))
     else:
-        await _steps(services, stop, fetch_due)
+        await _steps(services, stop, fetch_due, Outage("downloading evidence"))
 
 
 async def _steps(
-    services: Services, stop: asyncio.Event, step: Callable[[Services], Awaitable[int]]
+    services: Services,
+    stop: asyncio.Event,
+    step: Callable[[Services], Awaitable[int]],
+    outage: Outage,
 ) -> None:
-    work = step.__name__
+    failures = 0
     while not stop.is_set():
         busy = 0
         try:
             busy = await step(services)
-        except Exception:  # the database may be restarting: log, wait, go on
-            log.exception("worker step failed", extra={"work": work})
-        if not busy and await sleep_or_stop(stop, services.settings.worker_poll_seconds):
+        except Exception as exc:  # the database may be restarting: back off, go on
+            failures += 1
+            outage.failed(exc)
+        else:
+            failures = 0
+            outage.recovered()
+        if busy and not failures:
+            continue
+        wait = backoff(services.settings.worker_poll_seconds, failures)
+        if await sleep_or_stop(stop, wait):
             return
 
 

@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 
 from adapters.telegram.channel import BadUpdate, TelegramChannel, UpdateFailed
 from bots.background import register, sleep_or_stop
+from bots.outage import Outage
 from bots.services import Services
 from storage.models import PlatformToken
 
@@ -27,10 +28,15 @@ OFFSET = "telegram_offset"
 POLLER = "telegram_poller"
 # Telegram answers 409 to a second getUpdates caller: one process polls, under a lease
 # in the database that another process takes over when the holder stops renewing it.
+# The holder gives the lease up when it stops, so a restart polls at once; a process
+# that died without doing so is replaced when the lease runs out.
 POLLER_LEASE = timedelta(seconds=90)
 # After replies could not be sent, wait before fetching the same update again: the
 # cause (a 429, an outage, a claim left by a crashed process) does not pass at once.
 RETRY_PAUSE_SECONDS = 1.0
+# How often a process that does not hold the lease checks whether it is free.
+STANDBY_SECONDS = 5.0
+RELEASE_TIMEOUT_SECONDS = 5.0
 
 
 async def hold_poller_lease(services: Services, holder: str) -> bool:
@@ -46,6 +52,14 @@ async def hold_poller_lease(services: Services, holder: str) -> bool:
         row.value = holder
         row.expires_at = now + POLLER_LEASE
         return True
+
+
+async def release_poller_lease(services: Services, holder: str) -> None:
+    """Give the right to poll up, so the next process (a restart) need not wait it out."""
+    async with services.database.transaction() as session:
+        row = await session.get(PlatformToken, POLLER, with_for_update=True)
+        if row is not None and row.value == holder:
+            row.expires_at = datetime.now(UTC)
 
 
 async def load_offset(services: Services) -> int | None:
@@ -94,33 +108,63 @@ async def telegram_polling(services: Services, stop: asyncio.Event) -> None:
     if channel is None or settings.telegram_webhook_url:
         return
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(services)}"
-    while not await hold_poller_lease(services, holder):
-        if await sleep_or_stop(stop, POLLER_LEASE.total_seconds() / 3):
-            return
+    try:
+        await _poll_while_holding(services, channel, holder, stop)
+    finally:
+        # Also when cancelled at shutdown; a database that is down must not hold it up.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(RELEASE_TIMEOUT_SECONDS):
+                await release_poller_lease(services, holder)
+
+
+async def _poll_while_holding(
+    services: Services, channel: TelegramChannel, holder: str, stop: asyncio.Event
+) -> None:
+    outage = Outage("telegram polling")
+    webhook_removed = False
+    while not stop.is_set():
+        try:
+            if not await hold_poller_lease(services, holder):
+                if webhook_removed:
+                    log.warning("another process took over Telegram polling")
+                    webhook_removed = False
+                if await sleep_or_stop(stop, STANDBY_SECONDS):
+                    return
+                continue
+            if not webhook_removed:
+                await _delete_webhook(channel)
+                webhook_removed = True
+            if not await _poll_or_stop(services, channel, stop):
+                return
+            outage.recovered()
+        except Exception as exc:
+            outage.failed(exc)
+            if await sleep_or_stop(stop, 5):
+                return
+
+
+async def _delete_webhook(channel: TelegramChannel) -> None:
     try:
         await channel.bot.delete_webhook()  # getUpdates is refused while a webhook is set
     except TelegramError as error:
         log.warning("deleteWebhook failed", extra={"error": str(error)})
-    while not stop.is_set():
-        try:
-            if not await hold_poller_lease(services, holder):
-                log.warning("another process took over Telegram polling")
-                if await sleep_or_stop(stop, POLLER_LEASE.total_seconds() / 3):
-                    return
-                continue
-            poll = asyncio.create_task(poll_once(services, channel))
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not poll.done():
-                # Wait for the cancelled poll to unwind: left running, it could still be
-                # inside a database transaction when the services close under it.
-                poll.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await poll
-                return
-            stopping.cancel()
-            poll.result()
-        except Exception:
-            log.exception("telegram polling failed; retrying")
-            if await sleep_or_stop(stop, 5):
-                return
+
+
+async def _poll_or_stop(services: Services, channel: TelegramChannel, stop: asyncio.Event) -> bool:
+    """One long poll; False when the loop was stopped first."""
+    poll = asyncio.create_task(poll_once(services, channel))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not poll.done():
+            # Wait for the cancelled poll to unwind: left running, it could still be
+            # inside a database transaction when the services close under it.
+            poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await poll
+    if poll.cancelled():
+        return False
+    poll.result()
+    return True

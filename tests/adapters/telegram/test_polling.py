@@ -82,3 +82,59 @@ async def test_one_process_polls_at_a_time(services: Any) -> None:
         row.expires_at = datetime.now(UTC) - timedelta(seconds=1)  # host-a stopped renewing
     assert await hold_poller_lease(services, "host-b:2")
     assert not await hold_poller_lease(services, "host-a:1")
+
+
+async def test_a_restarted_process_polls_at_once(services: Any, fake: FakeTelegram) -> None:
+    """The stopping process gives the lease up: its successor need not wait 90 s."""
+    import time
+
+    from adapters.telegram.polling import telegram_polling
+    from bots.services import Services
+
+    services.settings.telegram_webhook_url = None
+
+    async def first_poll_after(began: float, seconds: float) -> float:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(c.at >= began for c in fake.calls_to("getUpdates")):
+                return time.monotonic() - began
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"no getUpdates within {seconds} s")
+
+    stop = asyncio.Event()
+    before = asyncio.create_task(telegram_polling(services, stop))
+    await first_poll_after(time.monotonic(), 10)
+    stop.set()
+    await asyncio.wait_for(before, timeout=5)
+
+    restarted = Services.build(services.settings)  # another process: another lease holder
+    stop_again = asyncio.Event()
+    began = time.monotonic()
+    after = asyncio.create_task(telegram_polling(restarted, stop_again))
+    try:
+        took = await first_poll_after(began, 5)
+        assert took < 3
+        print(f"first getUpdates {took:.2f} s after the restart")
+    finally:
+        stop_again.set()
+        await asyncio.wait_for(after, timeout=5)
+        await restarted.close()
+
+
+async def test_the_lease_is_given_up_when_the_loop_is_cancelled(services: Any) -> None:
+    """At shutdown the app cancels its loops right after stopping them."""
+    from adapters.telegram.polling import POLLER, hold_poller_lease, telegram_polling
+    from storage.models import PlatformToken
+
+    services.settings.telegram_webhook_url = None
+    stop = asyncio.Event()
+    task = asyncio.create_task(telegram_polling(services, stop))
+    for _ in range(200):
+        async with services.database.sessions() as session:
+            if await session.get(PlatformToken, POLLER) is not None:
+                break
+        await asyncio.sleep(0.02)
+    stop.set()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert await hold_poller_lease(services, "the-next-process")
