@@ -11,8 +11,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dialogs.clock import parse_zone
 
 Language = Literal["zh-CN", "en"]
 
@@ -28,8 +30,13 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = Path("./var")
     language: Language = "zh-CN"
-    accept_workdays: int = Field(default=7, ge=1, le=365)
-    resolve_workdays: int = Field(default=60, ge=1, le=365)
+    # Every date people see and every deadline is read in this zone (dialogs/clock.py).
+    timezone: str = "Asia/Shanghai"
+    # Working-day clocks: dialogs/flow.yaml has the table; these override single entries.
+    accept_workdays: int | None = Field(default=None, ge=1, le=365)
+    resolve_workdays: int | None = Field(default=None, ge=1, le=365)
+    mediation_workdays: int | None = Field(default=None, ge=1, le=365)
+    answer_workdays: int | None = Field(default=None, ge=1, le=365)
     holidays_file: Path | None = None
     draft_resume_hours: int = Field(default=24, ge=1)
     max_evidence_bytes: int = 20 * 1024 * 1024
@@ -72,6 +79,12 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=20, ge=1, le=1000)
     evidence_batch_size: int = Field(default=5, ge=1, le=100)
     log_level: str = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        parse_zone(value)
+        return value
 
     @property
     def is_sqlite(self) -> bool:

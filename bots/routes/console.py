@@ -143,7 +143,9 @@ async def complaints(
             page=query.page, per_page=50,
         )  # fmt: skip
     rows = [
-        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+        staff_views.summary(
+            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+        ) for c, who in found.items
     ]
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(
@@ -168,7 +170,9 @@ async def _detail_page(
         staff_names = [
             s.username for s in await staff_store.list_staff(session=session) if s.active
         ]
-    body = staff_views.detail(found, cipher=services.cipher, today=today)
+    body = staff_views.detail(
+        found, cipher=services.cipher, today=today, deadlines=services.deadlines
+    )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
         moves=lifecycle.allowed_moves(found.complaint.status), contact=contact,

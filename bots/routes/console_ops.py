@@ -43,7 +43,9 @@ async def overview(
             session=session, filters=filters, today=today, sort="accept_due", per_page=200
         )
     rows = [
-        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+        staff_views.summary(
+            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+        ) for c, who in found.items
     ]
     return render(request, "console/overview.html", lang, signed, rows=rows, total=found.total)
 
@@ -108,9 +110,8 @@ async def stats(
         filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
     async with services.database.sessions() as session:
         figures = await statistics.compute(
-            session=session, filters=filters, today=today,
-            utc_offset_hours=services.engine.options.utc_offset_hours,
-        )  # fmt: skip
+            session=session, filters=filters, today=today, deadlines=services.deadlines
+        )
     t = console_text.make_t(lang)
     by_status = [(status_label(k, lang), v) for k, v in figures["by_status"].items()]
     by_category = [(category_label(k, lang), v) for k, v in figures["by_category"].items()]
