@@ -39,7 +39,7 @@ class ListQuery(BaseModel):
     category: str | None = Field(default=None, max_length=64)
     platform: PlatformQ | None = None
     assignee: str | None = Field(default=None, max_length=64)
-    overdue: Literal["acceptance", "resolution", "any"] | None = None
+    overdue: casework.Overdue | None = None
     due_within_days: int | None = Field(default=None, ge=0, le=60)
     filed_from: date | None = None
     filed_to: date | None = None

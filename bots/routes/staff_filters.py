@@ -37,7 +37,7 @@ async def list_filters(
         str | None, Query(max_length=64, description='a username, or "none" for unassigned')
     ] = None,
     overdue: Annotated[
-        Literal["acceptance", "resolution", "mediation", "decision", "answer", "any"] | None,
+        casework.Overdue | None,
         Query(description="past the due date of that clock (or of any) while it runs"),
     ] = None,
     due_within_days: Annotated[

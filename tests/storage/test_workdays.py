@@ -157,7 +157,7 @@ def test_resolution_from_late_november_skips_spring_festival_2027(cal: WorkCalen
             left -= cal.is_workday(weekdays_only)
         else:
             left -= weekdays_only.weekday() < 5
-    assert weekdays_only == date(2027, 2, 26)
+    assert weekdays_only == date(2027, 2, 25)
 
 
 def test_fallback_warns_once_per_year(cal: WorkCalendar, caplog: pytest.LogCaptureFixture) -> None:
