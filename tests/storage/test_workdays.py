@@ -169,6 +169,7 @@ def test_fallback_warns_once_per_year(cal: WorkCalendar, caplog: pytest.LogCaptu
     assert len(records) == 1
     assert records[0].levelno == logging.WARNING
     assert getattr(records[0], "year", None) == 2027
+    assert getattr(records[0], "source", None) == "holidays"
     assert "2027" in records[0].getMessage()
     with caplog.at_level(logging.WARNING, logger="storage.workdays"):
         cal.is_workday(date(2028, 1, 3))
