@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bots.services import Services
-from bots.staff_actions import Conflict, Invalid, checked_text, locked_complaint
+from bots.staff_actions import Conflict, Invalid, NotFound, checked_text, locked_complaint
 from dialogs.clocks import CLOCK_NAMES
 from dialogs.events import Reply
 from dialogs.texts import format_date, t, type_label
@@ -45,7 +45,11 @@ async def extend_deadline(
             or it was already extended as often as the rules allow.
     """
     if clock not in CLOCK_NAMES:
-        raise Invalid(f"unknown deadline {clock!r}; deadlines: {', '.join(CLOCK_NAMES)}")
+        # Not echoed: the path segment is whatever the client sent.
+        raise Invalid(f"unknown deadline; deadlines: {', '.join(CLOCK_NAMES)}")
+    if not (number.isascii() and number.isalnum() and len(number) <= 32):
+        # A NUL or an over-long value would abort the PostgreSQL transaction (22021, 22001).
+        raise NotFound(f"no complaint {number[:32]!r}")
     try:
         note = checked_text(note)
     except Invalid:

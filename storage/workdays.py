@@ -40,6 +40,8 @@ from pathlib import Path
 import chinese_calendar
 import holidays as holiday_library
 
+from dialogs.clock import local_date
+
 logger = logging.getLogger(__name__)
 
 # Years already warned about in this process: a deadline sweep over thousands of
@@ -129,8 +131,7 @@ class WorkCalendar:
 
     def is_workday(self, d: date) -> bool:
         """Whether people work on ``d`` (a make-up Saturday counts, a holiday does not)."""
-        if isinstance(d, datetime):
-            d = d.date()
+        d = _day(d)
         known = self._days.get(d)
         if known is None:
             if len(self._days) > 20_000:
@@ -162,10 +163,8 @@ class WorkCalendar:
 
         A deadline counted over such days may move when the schedule is published.
         """
-        if isinstance(start, datetime):
-            start = start.date()
-        if isinstance(end, datetime):
-            end = end.date()
+        start = _day(start)
+        end = _day(end)
         low, high = sorted((start, end))
         return any(not _library_covers(y) for y in range(low.year, high.year + 1))
 
@@ -202,8 +201,7 @@ class WorkCalendar:
         """
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
-        if isinstance(start, datetime):
-            start = start.date()
+        start = _day(start)
         day = start
         left = n
         while left:
@@ -224,8 +222,7 @@ class WorkCalendar:
         Returns:
             ``(accept_due, resolve_due)``.
         """
-        if isinstance(filed, datetime):
-            filed = filed.date()
+        filed = _day(filed)
         key = (filed, accept_workdays, resolve_workdays)
         known = self._deadlines.get(key)
         if known is None:
@@ -241,10 +238,8 @@ class WorkCalendar:
 
         The inverse of :meth:`add_workdays`: ``workdays_between(a, add_workdays(a, n)) == n``.
         """
-        if isinstance(a, datetime):
-            a = a.date()
-        if isinstance(b, datetime):
-            b = b.date()
+        a = _day(a)
+        b = _day(b)
         if b < a:
             return -self.workdays_between(b, a)
         return sum(
@@ -282,6 +277,16 @@ class WorkCalendar:
                 "entries": entries,
             },
         )
+
+
+def _day(value: date) -> date:
+    """A day: a moment with a zone is read as its local day (``WEIQUAN_TIMEZONE``).
+
+    A naive datetime is a wall-clock time already and counts as its own date.
+    """
+    if isinstance(value, datetime):
+        return local_date(value) if value.tzinfo is not None else value.date()
+    return value
 
 
 def _first_time(year: int) -> bool:

@@ -35,7 +35,7 @@ SupervisorPage = Annotated[Signed, Depends(supervisor)]
 async def overview(
     request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
-    """Complaints near or past either deadline, the most urgent first."""
+    """Cases near or past any running deadline, the most urgent first."""
     today = staff_actions.today(services)
     filters = casework.Filters(due_within_days=casework.NEAR_DAYS)
     async with services.database.sessions() as session:
@@ -47,6 +47,8 @@ async def overview(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
         ) for c, who in found.items
     ]
+    # The most urgent first, whichever clock it is (reports have no accept_due).
+    rows.sort(key=lambda r: min((k["due"] for k in r["clocks"] if k["running"]), default="~"))
     return render(request, "console/overview.html", lang, signed, rows=rows, total=found.total)
 
 

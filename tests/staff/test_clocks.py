@@ -215,8 +215,11 @@ async def test_a_report_decision_is_extended_once_and_the_consumer_is_told(
             f"{LIST}/{other}/deadlines/{clock_name}/extend", headers=agent, json=body_json
         )
         assert got.status_code == status, got.text
-    assert (await client.post(f"{LIST}/nope/deadlines/decision/extend", headers=agent,
-                              json={"note": "x"})).status_code == 404  # fmt: skip
+    for missing in ("nope", "2026%00", "9" * 200):
+        got = await client.post(
+            f"{LIST}/{missing}/deadlines/decision/extend", headers=agent, json={"note": "x"}
+        )
+        assert got.status_code == 404, got.text
     assert (await client.post(extend, json={"note": "x"})).status_code == 401
 
     # Once decided, the clock no longer runs: nothing to extend.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import chinese_calendar
@@ -245,3 +245,9 @@ def test_date_both_holiday_and_workday_is_refused(tmp_path: Path) -> None:
 def test_missing_holiday_file_fails_loudly(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         WorkCalendar(tmp_path / "nope.txt")
+
+
+def test_a_moment_counts_as_its_local_day(cal: WorkCalendar) -> None:
+    # 16:30 UTC on the make-up Saturday 2026-10-10 is Sunday 00:30 in Beijing: no work.
+    assert not cal.is_workday(datetime(2026, 10, 10, 16, 30, tzinfo=UTC))
+    assert cal.is_workday(datetime(2026, 10, 10, 15, 30, tzinfo=UTC))
