@@ -268,9 +268,14 @@ async def test_on_time_rates_per_clock(
     report = await file_as(services, "r", **REPORT)
     consultation = await file_as(services, "q", **CONSULTATION)
     waiting = await file_as(services, "w", **CONSULTATION)
+    mediated = await file_as(services, "m")
     staff = await sign_in(client, services, "supervisor")
     assert (await client.post(f"{LIST}/{report}/status", headers=staff,
                               json={"status": "accepted"})).status_code == 200  # fmt: skip
+    for target in ("accepted", "mediating", "resolved"):
+        moved = await client.post(f"{LIST}/{mediated}/status", headers=staff,
+                                  json={"status": target})  # fmt: skip
+        assert moved.status_code == 200, moved.text
     clock.advance(days=20)  # past the consultations' 7 working days
     assert (await client.post(f"{LIST}/{consultation}/status", headers=staff,
                               json={"status": "accepted"})).status_code == 200  # fmt: skip
@@ -280,5 +285,8 @@ async def test_on_time_rates_per_clock(
     assert figures["clocks"]["decision"] == {"on_time": 1, "late": 0, "on_time_rate": 1.0}
     # One answered late, one still waiting past its due date.
     assert figures["clocks"]["answer"] == {"on_time": 0, "late": 2, "on_time_rate": 0.0}
-    assert figures["acceptance"] == {"on_time": 0, "late": 0, "on_time_rate": None}
+    one = {"on_time": 1, "late": 0, "on_time_rate": 1.0}
+    assert figures["acceptance"] == figures["clocks"]["acceptance"] == one
+    assert figures["clocks"]["resolution"] == figures["clocks"]["mediation"] == one
+    assert figures["by_type"] == {"consultation": 2, "report": 1, "complaint": 1}
     assert waiting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -137,3 +138,14 @@ def test_local_clock_helpers() -> None:
     assert clock.zone_label(utc(2026, 11, 23, 17, 0)) == "CST"
     with pytest.raises(ValueError, match="Asia/Shanghai"):
         clock.parse_zone("Mars/Olympus")
+
+
+async def test_filings_at_once_get_different_numbers(database: Database) -> None:
+    now = utc(2026, 11, 23, 16, 1)
+
+    async def one() -> str:
+        async with database.transaction() as session:
+            return str((await file_at(session, now)).number)
+
+    numbers = await asyncio.gather(*(one() for _ in range(8)))
+    assert sorted(numbers) == [f"20261124{n:06d}" for n in range(1, 9)]
