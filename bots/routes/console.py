@@ -145,7 +145,8 @@ async def complaints(
     rows = [
         staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        ) for c, who in found.items
+        )
+        for c, who in found.items
     ]
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(

@@ -45,7 +45,8 @@ async def overview(
     rows = [
         staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        ) for c, who in found.items
+        )
+        for c, who in found.items
     ]
     # The most urgent first, whichever clock it is (reports have no accept_due).
     rows.sort(key=lambda r: min((k["due"] for k in r["clocks"] if k["running"]), default="~"))

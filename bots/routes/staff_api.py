@@ -102,8 +102,8 @@ async def list_complaints(
         "per_page": found.per_page,
         "items": [
             staff_views.summary(
-            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        )
+                c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+            )
             for c, who in found.items
         ],
     }

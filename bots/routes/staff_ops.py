@@ -84,7 +84,8 @@ async def export_rows(services: ServicesDep, staff: Any, filters: Any) -> str:
     rows = (
         staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        ) for c, who in found.items
+        )
+        for c, who in found.items
     )
     return staff_views.csv_text(rows)
 
