@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,3 +59,28 @@ def test_an_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValidationError, match="IANA"):
         Settings(timezone="Mars/Olympus", _env_file=None)  # type: ignore[call-arg]
     assert Settings(_env_file=None).timezone == "Asia/Shanghai"  # type: ignore[call-arg]
+
+
+async def test_the_old_settings_still_set_the_complaint_clocks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bots.services import Services
+
+    monkeypatch.setenv("WEIQUAN_ACCEPT_WORKDAYS", "5")
+    monkeypatch.setenv("WEIQUAN_RESOLVE_WORKDAYS", "30")
+    monkeypatch.setenv("WEIQUAN_ANSWER_WORKDAYS", "3")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", var_dir=tmp_path,
+        secret_key="test-secret-key-test-secret-key", _env_file=None,  # type: ignore[call-arg]
+    )  # fmt: skip
+    services = Services.build(settings)
+    try:
+        deadlines = services.deadlines
+        assert deadlines.workdays("complaint", "acceptance") == 5
+        assert deadlines.workdays("complaint", "resolution") == 30
+        assert deadlines.workdays("complaint", "mediation") == 45
+        assert deadlines.workdays("suggestion", "answer") == 3
+        assert deadlines.workdays("report", "decision") == 15
+        assert services.engine.options.accept_workdays == 5
+    finally:
+        await services.close()

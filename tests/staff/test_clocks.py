@@ -259,6 +259,11 @@ async def test_the_console_extends_with_its_button(
     assert "site visit" in page.text
     again = await client.post(url, data={"note": "again", "csrf": csrf.group(1)})
     assert again.status_code == 409 and "already extended" in again.text
+    clock.now = datetime(2026, 4, 20, 2, 0, tzinfo=UTC)  # past the extended decision date
+    listed = await client.get("/console/complaints", params={"overdue": "decision"})
+    assert listed.status_code == 200 and report in listed.text
+    assert 'data-clock="decision"' in listed.text and "overdue by 4 working days" in listed.text
+    assert "Filed (CST)" in listed.text
 
 
 async def test_on_time_rates_per_clock(
