@@ -198,5 +198,29 @@ def staff_create(
     typer.echo(f"staff account {name} ({role}) created")
 
 
+calendar_app = typer.Typer(help="Working-day calendar.", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
+
+
+@calendar_app.command("check")
+def calendar_check(
+    first: Annotated[int | None, typer.Option(help="First year (default: last year)")] = None,
+    last: Annotated[int | None, typer.Option(help="Last year (default: in two years)")] = None,
+) -> None:
+    """Print the source of each year's working days and the provisional ranges."""
+    from bots.calendar_cli import report
+    from dialogs import clock
+
+    settings = _settings()
+    clock.configure(settings.timezone)
+    year = clock.local_date().year
+    lines, ok = report(
+        settings.holidays_file, settings.timezone, first or year - 1, last or year + 2
+    )
+    typer.echo("\n".join(lines))
+    if not ok:
+        raise typer.Exit(2)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -11,11 +11,12 @@ from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner, link_key
 from bots.engine import Engine
 from bots.settings import Settings
+from dialogs import clock
 from dialogs.intake import DialogOptions
 from storage.blobs import BlobStore
-from storage.complaints import Deadlines
 from storage.crypto import FieldCipher
 from storage.db import Database
+from storage.deadlines import Deadlines
 from storage.seen_nonces import NonceStore, nonce_store
 from storage.workdays import WorkCalendar
 
@@ -45,10 +46,13 @@ class Services:
         database = Database(settings.database_url, pool_size=settings.db_pool_size)
         blobs = BlobStore(settings.evidence_dir, max_bytes=settings.max_evidence_bytes)
         cipher = FieldCipher(settings.resolved_secret_key)
-        deadlines = Deadlines(
-            calendar=WorkCalendar(settings.holidays_file),
+        clock.configure(settings.timezone)
+        deadlines = Deadlines.configured(
+            WorkCalendar(settings.holidays_file),
             accept_workdays=settings.accept_workdays,
             resolve_workdays=settings.resolve_workdays,
+            mediation_workdays=settings.mediation_workdays,
+            answer_workdays=settings.answer_workdays,
         )
         runner = CommandRunner(
             deadlines,
@@ -61,8 +65,8 @@ class Services:
             default_language=settings.language,
             draft_resume_hours=settings.draft_resume_hours,
             max_evidence_files=settings.max_evidence_files,
-            accept_workdays=settings.accept_workdays,
-            resolve_workdays=settings.resolve_workdays,
+            accept_workdays=deadlines.workdays("complaint", "acceptance") or 7,
+            resolve_workdays=deadlines.workdays("complaint", "resolution") or 60,
         )
         engine = Engine(database, runner, options)
         services = cls(settings, database, blobs, cipher, deadlines, engine)

@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dialogs.clock import parse_zone
+
 Language = Literal["zh-CN", "en"]
 # The MP console's EncodingAESKey: 43 base64 characters, which are exactly a 32-byte key.
 _AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")
@@ -31,8 +33,13 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = Path("./var")
     language: Language = "zh-CN"
-    accept_workdays: int = Field(default=7, ge=1, le=365)
-    resolve_workdays: int = Field(default=60, ge=1, le=365)
+    # Every date people see and every deadline is read in this zone (dialogs/clock.py).
+    timezone: str = "Asia/Shanghai"
+    # Working-day clocks: dialogs/flow.yaml has the table; these override single entries.
+    accept_workdays: int | None = Field(default=None, ge=1, le=365)
+    resolve_workdays: int | None = Field(default=None, ge=1, le=365)
+    mediation_workdays: int | None = Field(default=None, ge=1, le=365)
+    answer_workdays: int | None = Field(default=None, ge=1, le=365)
     holidays_file: Path | None = None
     draft_resume_hours: int = Field(default=24, ge=1)
     max_evidence_bytes: int = 20 * 1024 * 1024
@@ -104,6 +111,12 @@ class Settings(BaseSettings):
         if self.wechat_aes_key and not self.wechat_app_id:
             raise ValueError("WEIQUAN_WECHAT_AES_KEY is set but WEIQUAN_WECHAT_APP_ID is not")
         return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        parse_zone(value)
+        return value
 
     @property
     def is_sqlite(self) -> bool:

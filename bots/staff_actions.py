@@ -8,12 +8,13 @@ the console can never disagree about who may do what.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.services import Services
 from dialogs import intake, lifecycle
+from dialogs.clock import local_date
 from dialogs.events import Reply
 from dialogs.texts import render_notice, t
 from storage import audit, casework, complaints, outbox
@@ -60,9 +61,8 @@ def require(staff: Staff, role: str) -> None:
 
 
 def today(services: Services) -> date:
-    """The desk's date (China time), against which deadlines are read."""
-    offset = timedelta(hours=services.engine.options.utc_offset_hours)
-    return (services.now() + offset).date()
+    """The desk's date (``WEIQUAN_TIMEZONE``), against which deadlines are read."""
+    return local_date(services.now())
 
 
 async def locked_complaint(session: AsyncSession, number: str) -> Complaint:

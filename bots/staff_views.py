@@ -1,7 +1,8 @@
 """Complaints as staff see them: plain dicts for the API, the console and the CSV export.
 
 Contact details appear masked here (``张*``, ``+86 138****5678``); the full values come
-only from the audited contact action.
+only from the audited contact action. Times are ISO 8601 in the local zone with its
+offset (``2026-11-24T01:00:00+08:00``); due dates are local days.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from dialogs.clock import iso
 from storage import casework
 from storage.crypto import DecryptionError, FieldCipher, mask_name, mask_phone
+from storage.deadlines import Deadlines
 from storage.models import Complaint, Evidence, OutboxNotice
 
 
@@ -28,9 +31,14 @@ def masked_contact(cipher: FieldCipher, complaint: Complaint) -> tuple[str, str]
 
 
 def summary(
-    complaint: Complaint, assignee: str | None, *, cipher: FieldCipher, today: date
+    complaint: Complaint,
+    assignee: str | None,
+    *,
+    cipher: FieldCipher,
+    today: date,
+    deadlines: Deadlines,
 ) -> dict[str, Any]:
-    """One row of a list."""
+    """One row of a list, with every clock of the case (due, working days left/overdue)."""
     name, phone = masked_contact(cipher, complaint)
     return {
         "number": complaint.number,
@@ -40,10 +48,14 @@ def summary(
         "platform": complaint.platform,
         "status": complaint.status,
         "merchant_name": complaint.merchant_name,
-        "filed_at": complaint.filed_at.isoformat(),
-        "updated_at": complaint.updated_at.isoformat(),
+        "filed_at": iso(complaint.filed_at),
+        "updated_at": iso(complaint.updated_at),
         "accept_due": _day(complaint.accept_due),
         "resolve_due": _day(complaint.resolve_due),
+        "mediation_due": _day(complaint.mediation_due),
+        "decision_due": _day(complaint.decision_due),
+        "answer_due": _day(complaint.answer_due),
+        "clocks": [view.as_dict() for view in deadlines.views(complaint, today=today)],
         "assignee": assignee,
         "contact_name": name,
         "contact_phone": phone,
@@ -64,7 +76,7 @@ def evidence_item(number: str, item: Evidence) -> dict[str, Any]:
         "caption": item.caption,
         "fetch_status": item.fetch_status,
         "last_error": item.last_error,
-        "received_at": item.received_at.isoformat(),
+        "received_at": iso(item.received_at),
         "download": f"/api/v1/complaints/{number}/evidence/{item.id}" if stored else None,
     }
 
@@ -79,19 +91,21 @@ def notice_item(notice: OutboxNotice) -> dict[str, Any]:
         "attempts": notice.attempts,
         "last_error": notice.last_error,
         "delivered_via": notice.delivered_via,
-        "created_at": notice.created_at.isoformat(),
-        "sent_at": notice.sent_at.isoformat() if notice.sent_at else None,
+        "created_at": iso(notice.created_at),
+        "sent_at": iso(notice.sent_at),
         "text": "\n".join(texts),
     }
 
 
-def detail(found: casework.Detail, *, cipher: FieldCipher, today: date) -> dict[str, Any]:
+def detail(
+    found: casework.Detail, *, cipher: FieldCipher, today: date, deadlines: Deadlines
+) -> dict[str, Any]:
     """Every field, the timeline (moves, notes, messages, notices) and the evidence."""
     c = found.complaint
-    body = summary(c, found.assignee, cipher=cipher, today=today)
+    body = summary(c, found.assignee, cipher=cipher, today=today, deadlines=deadlines)
     timeline: list[dict[str, Any]] = [
         {
-            "at": e.at.isoformat(),
+            "at": iso(e.at),
             "kind": e.kind,
             "from_status": e.from_status,
             "to_status": e.to_status,
@@ -102,10 +116,11 @@ def detail(found: casework.Detail, *, cipher: FieldCipher, today: date) -> dict[
         for e in found.events
     ]
     timeline += [
-        {"at": n.created_at.isoformat(), "kind": "notice", "notice": notice_item(n)}
+        {"at": iso(n.created_at), "kind": "notice", "notice": notice_item(n)}
         for n in found.notices
     ]
-    timeline.sort(key=lambda entry: entry["at"])
+    # Compared as moments: string order would break across a daylight-saving change.
+    timeline.sort(key=lambda entry: datetime.fromisoformat(entry["at"]))
     body.update(
         {
             "merchant_address": c.merchant_address,
@@ -116,11 +131,11 @@ def detail(found: casework.Detail, *, cipher: FieldCipher, today: date) -> dict[
             "demands": list(c.demands or []),
             "consent_share": c.consent_share,
             "language": found.identity.language,
-            "accepted_at": c.accepted_at.isoformat() if c.accepted_at else None,
-            "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
-            "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+            "accepted_at": iso(c.accepted_at),
+            "resolved_at": iso(c.resolved_at),
+            "closed_at": iso(c.closed_at),
             "rating_comment": c.rating_comment,
-            "rated_at": c.rated_at.isoformat() if c.rated_at else None,
+            "rated_at": iso(c.rated_at),
             "timeline": timeline,
             "evidence": [evidence_item(c.number, item) for item in found.evidence],
         }
@@ -139,6 +154,9 @@ CSV_COLUMNS = (
     "filed_at",
     "accept_due",
     "resolve_due",
+    "mediation_due",
+    "decision_due",
+    "answer_due",
     "assignee",
     "contact_name",
     "contact_phone",

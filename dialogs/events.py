@@ -322,6 +322,9 @@ class ComplaintSummary:
     updated_at: datetime
     accept_due: date | None = None
     resolve_due: date | None = None
+    # A report's decision on opening a case; a consultation's or suggestion's answer.
+    decision_due: date | None = None
+    answer_due: date | None = None
     rating: int | None = None
 
 

@@ -9,8 +9,9 @@ commands the engine carries out (see storage/links.py).
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from dialogs import clock
 from dialogs.events import (
     CheckLinkCode,
     Command,
@@ -125,6 +126,4 @@ def _minutes_left(now: datetime, until: datetime) -> int:
 
 def _local_time(turn: Turn, moment: datetime) -> str:
     """``HH:MM`` on the consumers' local clock (Asia/Shanghai by default)."""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = moment.astimezone(UTC) + timedelta(hours=turn.options.utc_offset_hours)
-    return f"{local:%H:%M}"
+    return f"{clock.local_now(moment):%H:%M}"

@@ -106,6 +106,9 @@ def show_detail(turn: Turn, detail: ComplaintDetail) -> None:
                 resolve_due=format_date(lang, s.resolve_due),
             )
         )
+    elif s.decision_due or s.answer_due:
+        key = "my.decision_due" if s.decision_due else "my.answer_due"
+        lines.append(turn.t(key, date=format_date(lang, s.decision_due or s.answer_due)))
     lines.append(turn.t("my.evidence_count", count=detail.evidence_count))
     if s.rating is not None:
         lines.append(turn.t("my.rating", score=s.rating))

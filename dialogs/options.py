@@ -15,7 +15,6 @@ class DialogOptions:
         max_evidence_files: evidence files a draft (or a complaint) may carry.
         accept_workdays: shown in texts when a filed complaint has no acceptance date.
         resolve_workdays: shown in texts when a filed complaint has no resolution date.
-        utc_offset_hours: the consumers' local time ("today", "yesterday"); China: +8.
     """
 
     default_language: str = "zh-CN"
@@ -23,4 +22,3 @@ class DialogOptions:
     max_evidence_files: int = 9
     accept_workdays: int = 7
     resolve_workdays: int = 60
-    utc_offset_hours: int = 8

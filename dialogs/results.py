@@ -37,6 +37,10 @@ def filed(turn: Turn, result: CommandResult) -> None:
             accept_due=format_date(turn.language, s.accept_due),
             resolve_due=format_date(turn.language, s.resolve_due),
         )
+    elif s.decision_due or s.answer_due:
+        # A report or a consultation has its own clock (dialogs/flow.yaml, clocks).
+        key = "filed.decision_due" if s.decision_due else "filed.answer_due"
+        turn.say(key, date=format_date(turn.language, s.decision_due or s.answer_due))
     else:
         turn.say("filed.deadlines_days", accept=turn.options.accept_workdays,
                  resolve=turn.options.resolve_workdays)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from dialogs.clock import local_date
 from dialogs.events import Reply
 from dialogs.flow import load_flow
 
@@ -70,10 +71,14 @@ def t(language: str, key: str, **values: Any) -> str:
 
 
 def format_date(language: str, value: date | datetime | None) -> str:
-    """A date in the consumer's language (``2026年11月20日`` / ``20 Nov 2026``)."""
+    """A date in the consumer's language (``2026年11月20日`` / ``20 Nov 2026``).
+
+    A moment (a stored UTC datetime) is shown as its local day (``WEIQUAN_TIMEZONE``):
+    filed at 01:00 Beijing time reads as that day, not the UTC day before.
+    """
     if value is None:
         return t(language, "summary.empty")
-    day = value.date() if isinstance(value, datetime) else value
+    day = local_date(value) if isinstance(value, datetime) else value
     return t(language, "format.date", d=day)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
+from dialogs.clock import local_date
 from dialogs.events import Command, Conversation, Inbound, Reply, StepResult
 from dialogs.options import DialogOptions
 from dialogs.texts import LANGUAGES, supported, t
@@ -92,9 +93,8 @@ class Turn:
         self.replies.append(Reply(self.t(key, **values)))
 
     def today(self) -> date:
-        """The consumer's local date (``now`` is UTC; naive values count as UTC)."""
-        now = self.now if self.now.tzinfo else self.now.replace(tzinfo=UTC)
-        return (now.astimezone(UTC) + timedelta(hours=self.options.utc_offset_hours)).date()
+        """The consumer's local date (``WEIQUAN_TIMEZONE``; naive ``now`` counts as UTC)."""
+        return local_date(self.now)
 
     @property
     def draft(self) -> dict[str, Any]:

@@ -1,31 +1,38 @@
 """Staff queries over complaints: filtered lists, detail with timeline, notes, assignment.
 
-Deadlines, as the desk reads them (dates are the working-day deadlines set at filing):
+Deadlines, as the desk reads them: every request type has its clocks (the ``clocks``
+table of ``dialogs/flow.yaml``), each with a due date on the complaint and the statuses
+in which it runs. A case is
 
-* **overdue acceptance** — still ``submitted`` after ``accept_due`` has passed (the
-  decision on acceptance is late: 12315 allows 7 working days);
-* **overdue resolution** — still ``accepted`` or ``mediating`` after ``resolve_due``
-  has passed (60 working days);
-* **near** either deadline — the same statuses, with the due date within
-  ``near_days`` days from today (today included).
+* **overdue** on a clock while it is still in one of the clock's running statuses after
+  the due date: ``acceptance`` (a complaint still ``submitted``, 7 working days),
+  ``resolution`` (``accepted`` or ``mediating``, 60), ``mediation`` (``mediating``, 45
+  after acceptance), ``decision`` (a report still ``submitted``, 15), ``answer`` (a
+  consultation or suggestion still ``submitted``);
+* **near** a clock — the same, with the due date within ``near_days`` days from today
+  (today included).
 
 A complaint that has moved on (accepted, rejected, transferred, resolved…) is never
 overdue for the deadline it already met or missed: the timeline keeps that record.
+"Today" and the filing-date filters are local days (``WEIQUAN_TIMEZONE``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVarTuple
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.clock import day_start
+from dialogs.clocks import CLOCK_NAMES, load_clocks, running_where
+from storage.deadlines import COLUMNS
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, OutboxNotice, Staff
 
 _Ts = TypeVarTuple("_Ts")
-Overdue = Literal["acceptance", "resolution", "any"]
+Overdue = Literal["acceptance", "resolution", "mediation", "decision", "answer", "any"]
 AWAITING_ACCEPTANCE = ("submitted",)
 AWAITING_RESOLUTION = ("accepted", "mediating")
 SORTS: dict[str, Any] = {
@@ -33,6 +40,9 @@ SORTS: dict[str, Any] = {
     "updated_at": Complaint.updated_at,
     "accept_due": Complaint.accept_due,
     "resolve_due": Complaint.resolve_due,
+    "mediation_due": Complaint.mediation_due,
+    "decision_due": Complaint.decision_due,
+    "answer_due": Complaint.answer_due,
     "status": Complaint.status,
     "number": Complaint.number,
 }
@@ -72,12 +82,18 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _acceptance_due_before(day: date) -> Any:
-    return and_(Complaint.status.in_(AWAITING_ACCEPTANCE), Complaint.accept_due < day)
+def _due_before(clock: str, day: date) -> Any:
+    """Cases whose ``clock`` runs and falls due before ``day``."""
+    column = getattr(Complaint, COLUMNS[clock])
+    cases = [
+        and_(Complaint.type == type_id, Complaint.status.in_(sorted(running)), column < day)
+        for type_id, running in sorted(running_where(clock).items())
+    ]
+    return or_(*cases) if cases else false()
 
 
-def _resolution_due_before(day: date) -> Any:
-    return and_(Complaint.status.in_(AWAITING_RESOLUTION), Complaint.resolve_due < day)
+def _any_due_before(day: date) -> Any:
+    return or_(*(_due_before(clock, day) for clock in CLOCK_NAMES))
 
 
 def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]:
@@ -97,21 +113,18 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
         query = query.where(
             Complaint.assignee_id.in_(select(Staff.id).where(Staff.username == f.assignee))
         )
-    if f.overdue == "acceptance":
-        query = query.where(_acceptance_due_before(today))
-    elif f.overdue == "resolution":
-        query = query.where(_resolution_due_before(today))
-    elif f.overdue == "any":
-        query = query.where(or_(_acceptance_due_before(today), _resolution_due_before(today)))
+    if f.overdue == "any":
+        query = query.where(_any_due_before(today))
+    elif f.overdue:
+        query = query.where(_due_before(f.overdue, today))
     if f.due_within_days is not None:
         # "Within N days" means due on or before today + N, so before today + N + 1.
-        limit = today + timedelta(days=f.due_within_days + 1)
-        query = query.where(or_(_acceptance_due_before(limit), _resolution_due_before(limit)))
+        query = query.where(_any_due_before(today + timedelta(days=f.due_within_days + 1)))
+    # Filing days are local days: "filed on 24 November" starts at 16:00 UTC the day before.
     if f.filed_from:
-        query = query.where(Complaint.filed_at >= datetime.combine(f.filed_from, time(), UTC))
+        query = query.where(Complaint.filed_at >= day_start(f.filed_from))
     if f.filed_to:
-        end = datetime.combine(f.filed_to + timedelta(days=1), time(), UTC)
-        query = query.where(Complaint.filed_at < end)
+        query = query.where(Complaint.filed_at < day_start(f.filed_to + timedelta(days=1)))
     if f.q and f.q.strip():
         pattern = _like(f.q.strip())
         query = query.where(
@@ -163,14 +176,14 @@ async def list_complaints(
 def deadline_flags(
     complaint: Complaint, *, today: date, near_days: int = NEAR_DAYS
 ) -> dict[str, str]:
-    """``{"acceptance": "overdue"|"near", "resolution": …}`` for the deadlines at risk."""
+    """``{"acceptance": "overdue"|"near", "resolution": …}`` for the clocks at risk."""
     flags: dict[str, str] = {}
-    for name, statuses, due in (
-        ("acceptance", AWAITING_ACCEPTANCE, complaint.accept_due),
-        ("resolution", AWAITING_RESOLUTION, complaint.resolve_due),
-    ):
-        if complaint.status not in statuses or due is None:
+    clocks = load_clocks()
+    for rule in clocks.get(complaint.type) or clocks.get("complaint", ()):
+        due = getattr(complaint, COLUMNS[rule.name])
+        if complaint.status not in rule.running or due is None:
             continue
+        name = rule.name
         if due < today:
             flags[name] = "overdue"
         elif due <= today + timedelta(days=near_days):

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import lifecycle
+from dialogs.clock import local_date
 from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
 from storage.crypto import FieldCipher
-from storage.models import Complaint, ComplaintEvent, Evidence, Identity
-from storage.workdays import WorkCalendar
+from storage.deadlines import Deadlines
+from storage.models import Complaint, ComplaintEvent, Evidence, Identity, NumberSequence
 
-
-@dataclass(frozen=True)
-class Deadlines:
-    """Working-day rules for new complaints."""
-
-    calendar: WorkCalendar
-    accept_workdays: int = 7
-    resolve_workdays: int = 60
+__all__ = ["Deadlines", "complaint_number", "file_complaint", "next_number"]
 
 
 def _parse_date(value: Any) -> date | None:
@@ -35,9 +29,33 @@ def _parse_amount(value: Any) -> Decimal | None:
     return Decimal(str(value)) if value not in (None, "") else None
 
 
-def complaint_number(filed: datetime, complaint_id: int) -> str:
-    """The public number: filing date and a sequence, e.g. ``20261122000042``."""
-    return f"{filed:%Y%m%d}{complaint_id:06d}"
+def complaint_number(day: date, sequence: int) -> str:
+    """The public number: the local filing day and that day's sequence.
+
+    ``20261124000042`` is the 42nd complaint filed on 24 November 2026, China time.
+    """
+    return f"{day:%Y%m%d}{sequence:06d}"
+
+
+async def next_number(*, session: AsyncSession, day: date) -> str:
+    """The next number of the local ``day``; the sequence restarts at local midnight.
+
+    One upsert on the day's row: on PostgreSQL it holds the row lock until the filing
+    transaction commits, so two filings at once get different numbers (and a rolled
+    back filing gives its number back).
+    """
+    bind = session.get_bind()
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(NumberSequence)
+        .values(day=day, last=1)
+        .on_conflict_do_update(
+            index_elements=[NumberSequence.day], set_={"last": NumberSequence.last + 1}
+        )
+        .returning(NumberSequence.last)
+    )
+    sequence = int((await session.execute(statement)).scalar_one())
+    return complaint_number(day, sequence)
 
 
 async def file_complaint(
@@ -49,12 +67,14 @@ async def file_complaint(
     cipher: FieldCipher,
     now: datetime,
 ) -> Complaint:
-    """File a validated draft from the intake dialog and attach its evidence."""
-    accept_due, resolve_due = deadlines.calendar.deadlines(
-        now.date(), deadlines.accept_workdays, deadlines.resolve_workdays
-    )
+    """File a validated draft from the intake dialog and attach its evidence.
+
+    The number and the deadlines follow the local day of ``now`` (China time): filed
+    at 01:00 Beijing time is filed that day, not the UTC day before.
+    """
+    day = local_date(now)
     complaint = Complaint(
-        number=f"pending-{identity.id}-{now.timestamp()}",
+        number=await next_number(session=session, day=day),
         identity_id=identity.id,
         platform=identity.platform,
         type=draft["type"],
@@ -74,12 +94,11 @@ async def file_complaint(
         status="submitted",
         filed_at=now,
         updated_at=now,
-        accept_due=accept_due,
-        resolve_due=resolve_due,
+        deadline_extensions={},
     )
+    deadlines.start_at_filing(complaint, day)
     session.add(complaint)
     await session.flush()
-    complaint.number = complaint_number(now, complaint.id)
     session.add(
         ComplaintEvent(
             complaint_id=complaint.id,
@@ -109,6 +128,8 @@ def summarise(complaint: Complaint) -> ComplaintSummary:
         updated_at=complaint.updated_at,
         accept_due=complaint.accept_due,
         resolve_due=complaint.resolve_due,
+        decision_due=complaint.decision_due,
+        answer_due=complaint.answer_due,
         rating=complaint.rating,
     )
 
@@ -216,9 +237,7 @@ async def move_status(
     if target == "accepted":
         complaint.accepted_at = now
         if deadlines is not None:
-            complaint.resolve_due = deadlines.calendar.add_workdays(
-                now.date(), deadlines.resolve_workdays
-            )
+            deadlines.start_at_acceptance(complaint, local_date(now))
     elif target in ("resolved", "failed"):
         complaint.resolved_at = now
     elif target in lifecycle.FINAL_STATUSES:

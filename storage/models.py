@@ -175,12 +175,32 @@ class Complaint(Base):
     accept_due: Mapped[date | None] = mapped_column(Date)
     accepted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     resolve_due: Mapped[date | None] = mapped_column(Date)
+    # The other clocks (dialogs/clocks.py); each type has only some of them.
+    mediation_due: Mapped[date | None] = mapped_column(Date)
+    decision_due: Mapped[date | None] = mapped_column(Date)
+    answer_due: Mapped[date | None] = mapped_column(Date)
+    # {clock: times extended}; [clock, …] whose due date counts over provisional days.
+    deadline_extensions: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
+    provisional_deadlines: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
     resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class NumberSequence(Base):
+    """The last sequence number given out on one local day (complaint numbers).
+
+    Numbers read ``YYYYMMDD`` + a six-digit sequence that restarts at local midnight;
+    one row per day, incremented in the filing transaction.
+    """
+
+    __tablename__ = "number_sequences"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ComplaintEvent(Base):

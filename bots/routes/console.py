@@ -39,7 +39,7 @@ class ListQuery(BaseModel):
     category: str | None = Field(default=None, max_length=64)
     platform: PlatformQ | None = None
     assignee: str | None = Field(default=None, max_length=64)
-    overdue: Literal["acceptance", "resolution", "any"] | None = None
+    overdue: casework.Overdue | None = None
     due_within_days: int | None = Field(default=None, ge=0, le=60)
     filed_from: date | None = None
     filed_to: date | None = None
@@ -143,7 +143,10 @@ async def complaints(
             page=query.page, per_page=50,
         )  # fmt: skip
     rows = [
-        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+        staff_views.summary(
+            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+        )
+        for c, who in found.items
     ]
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(
@@ -168,7 +171,9 @@ async def _detail_page(
         staff_names = [
             s.username for s in await staff_store.list_staff(session=session) if s.active
         ]
-    body = staff_views.detail(found, cipher=services.cipher, today=today)
+    body = staff_views.detail(
+        found, cipher=services.cipher, today=today, deadlines=services.deadlines
+    )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
         moves=lifecycle.allowed_moves(found.complaint.status), contact=contact,

@@ -15,6 +15,7 @@ from bots import console_text
 from bots.deps import ServicesDep
 from bots.security import SESSION_COOKIE, Session, csrf_ok
 from bots.staff_auth import SecurityDep
+from dialogs.clock import zone_label
 from dialogs.texts import category_label, status_label, type_label
 from storage import staff as staff_store
 from storage.models import Staff
@@ -90,6 +91,8 @@ def render(
             "status_label": lambda s: status_label(s, lang),
             "type_label": lambda s: type_label(s, lang),
             "category_label": lambda s: category_label(s, lang),
+            # Times on the console are local; the zone is shown next to them.
+            "zone": zone_label(),
             **context,
         },
         status_code=status_code,

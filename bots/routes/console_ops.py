@@ -35,7 +35,7 @@ SupervisorPage = Annotated[Signed, Depends(supervisor)]
 async def overview(
     request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
-    """Complaints near or past either deadline, the most urgent first."""
+    """Cases near or past any running deadline, the most urgent first."""
     today = staff_actions.today(services)
     filters = casework.Filters(due_within_days=casework.NEAR_DAYS)
     async with services.database.sessions() as session:
@@ -43,8 +43,13 @@ async def overview(
             session=session, filters=filters, today=today, sort="accept_due", per_page=200
         )
     rows = [
-        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+        staff_views.summary(
+            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+        )
+        for c, who in found.items
     ]
+    # The most urgent first, whichever clock it is (reports have no accept_due).
+    rows.sort(key=lambda r: min((k["due"] for k in r["clocks"] if k["running"]), default="~"))
     return render(request, "console/overview.html", lang, signed, rows=rows, total=found.total)
 
 
@@ -108,9 +113,8 @@ async def stats(
         filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
     async with services.database.sessions() as session:
         figures = await statistics.compute(
-            session=session, filters=filters, today=today,
-            utc_offset_hours=services.engine.options.utc_offset_hours,
-        )  # fmt: skip
+            session=session, filters=filters, today=today, deadlines=services.deadlines
+        )
     t = console_text.make_t(lang)
     by_status = [(status_label(k, lang), v) for k, v in figures["by_status"].items()]
     by_category = [(category_label(k, lang), v) for k, v in figures["by_category"].items()]

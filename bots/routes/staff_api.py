@@ -101,7 +101,9 @@ async def list_complaints(
         "page": found.page,
         "per_page": found.per_page,
         "items": [
-            staff_views.summary(c, who, cipher=services.cipher, today=today)
+            staff_views.summary(
+                c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+            )
             for c, who in found.items
         ],
     }
@@ -117,7 +119,10 @@ async def complaint_detail(number: str, staff: StaffDep, services: ServicesDep) 
         found = await casework.detail(session=session, complaint=complaint)
         audit.record(session, staff=staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
-    return staff_views.detail(found, cipher=services.cipher, today=staff_actions.today(services))
+    today = staff_actions.today(services)
+    return staff_views.detail(
+        found, cipher=services.cipher, today=today, deadlines=services.deadlines
+    )
 
 
 async def evidence_file(services: ServicesDep, staff: Any, number: str, evidence_id: int) -> Any:

@@ -19,7 +19,8 @@ TypeQ = Literal["complaint", "report", "consultation", "suggestion"]
 PlatformQ = Literal["wechat", "telegram", "web", "console"]
 SortQ = Literal[
     "filed_at", "-filed_at", "updated_at", "-updated_at", "accept_due", "-accept_due",
-    "resolve_due", "-resolve_due", "status", "-status", "number", "-number",
+    "resolve_due", "-resolve_due", "mediation_due", "-mediation_due", "decision_due",
+    "-decision_due", "answer_due", "-answer_due", "status", "-status", "number", "-number",
 ]  # fmt: skip
 
 
@@ -36,11 +37,11 @@ async def list_filters(
         str | None, Query(max_length=64, description='a username, or "none" for unassigned')
     ] = None,
     overdue: Annotated[
-        Literal["acceptance", "resolution", "any"] | None,
-        Query(description="past accept_due while submitted, or resolve_due while in progress"),
+        casework.Overdue | None,
+        Query(description="past the due date of that clock (or of any) while it runs"),
     ] = None,
     due_within_days: Annotated[
-        int | None, Query(ge=0, le=60, description="near or past either deadline")
+        int | None, Query(ge=0, le=60, description="near or past any running clock")
     ] = None,
     filed_from: Annotated[date | None, Query()] = None,
     filed_to: Annotated[date | None, Query()] = None,

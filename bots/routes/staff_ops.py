@@ -63,10 +63,7 @@ async def get_statistics(
         filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
     async with services.database.sessions() as session:
         figures = await statistics.compute(
-            session=session,
-            filters=filters,
-            today=today,
-            utc_offset_hours=services.engine.options.utc_offset_hours,
+            session=session, filters=filters, today=today, deadlines=services.deadlines
         )
     figures["filed_from"] = filters.filed_from.isoformat() if filters.filed_from else None
     figures["filed_to"] = filters.filed_to.isoformat() if filters.filed_to else None
@@ -85,7 +82,10 @@ async def export_rows(services: ServicesDep, staff: Any, filters: Any) -> str:
             detail={"rows": len(found.items)},
         )  # fmt: skip
     rows = (
-        staff_views.summary(c, who, cipher=services.cipher, today=today) for c, who in found.items
+        staff_views.summary(
+            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+        )
+        for c, who in found.items
     )
     return staff_views.csv_text(rows)
 

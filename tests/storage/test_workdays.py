@@ -1,9 +1,9 @@
-"""Working-day deadlines against the real 2026 schedule and the 2027 fallback."""
+"""Working-day deadlines against the real 2026 schedule and the provisional 2027 one."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import chinese_calendar
@@ -111,8 +111,8 @@ def test_filed_end_of_2026_gets_a_2027_deadline(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="storage.workdays"):
         accept_due, resolve_due = cal.deadlines(date(2026, 12, 28), 7, 60)
-    # Dec 29, 30, 31, then Mon-Fri in 2027 (no file: Jan 1 counts): Jan 1, 4, 5, 6.
-    assert accept_due == date(2027, 1, 6)
+    # Dec 29, 30, 31, then (New Year's Day off, from the holidays library) Jan 4, 5, 6, 7.
+    assert accept_due == date(2027, 1, 7)
     assert resolve_due.year == 2027
     assert cal.workdays_between(accept_due, resolve_due) == 60
 
@@ -121,6 +121,43 @@ def test_fallback_is_weekdays(cal: WorkCalendar) -> None:
     assert cal.is_workday(date(2027, 3, 5))  # Friday
     assert not cal.is_workday(date(2027, 3, 6))  # Saturday
     assert cal.add_workdays(date(2027, 3, 5), 1) == date(2027, 3, 8)
+
+
+def test_spring_festival_2027_comes_from_the_holidays_library(cal: WorkCalendar) -> None:
+    # chinesecalendar stops at 2026; the holidays library computes the festival:
+    # Friday 02-05 (New Year's Eve) to Wednesday 02-10, the weekend days observed after.
+    assert cal.source(2026) == "chinesecalendar" and cal.source(2027) == "holidays"
+    for day in range(5, 11):
+        assert not cal.is_workday(date(2027, 2, day)), day
+    assert cal.is_workday(date(2027, 2, 4)) and cal.is_workday(date(2027, 2, 11))
+    # Before: plain weekdays, so Thursday 02-04 + 2 was Tuesday 02-09.
+    assert cal.add_workdays(date(2027, 2, 4), 2) == date(2027, 2, 12)
+    report = cal.year_report(2027)
+    assert report.provisional
+    assert (date(2027, 2, 5), date(2027, 2, 10)) in [(a, b) for a, b, _ in report.holidays]
+    assert not cal.year_report(2026).provisional
+
+
+def test_deadlines_reaching_2027_are_provisional(cal: WorkCalendar) -> None:
+    assert not cal.provisional_between(date(2026, 3, 2), date(2026, 6, 1))
+    assert cal.provisional_between(date(2026, 11, 24), date(2027, 3, 1))
+    assert cal.is_provisional(date(2027, 1, 4)) and not cal.is_provisional(date(2026, 12, 31))
+
+
+def test_resolution_from_late_november_skips_spring_festival_2027(cal: WorkCalendar) -> None:
+    # Accepted 2026-12-03: 20 working days left in 2026, then New Year's Day and the
+    # Spring Festival week (02-05..02-10, four of them weekdays) are not counted.
+    due = cal.add_workdays(date(2026, 12, 3), 60)
+    assert due == date(2027, 3, 4)
+    weekdays_only = date(2026, 12, 3)
+    left = 60
+    while left:
+        weekdays_only += timedelta(days=1)
+        if weekdays_only.year == 2026:
+            left -= cal.is_workday(weekdays_only)
+        else:
+            left -= weekdays_only.weekday() < 5
+    assert weekdays_only == date(2027, 2, 25)
 
 
 def test_fallback_warns_once_per_year(cal: WorkCalendar, caplog: pytest.LogCaptureFixture) -> None:
@@ -132,6 +169,7 @@ def test_fallback_warns_once_per_year(cal: WorkCalendar, caplog: pytest.LogCaptu
     assert len(records) == 1
     assert records[0].levelno == logging.WARNING
     assert getattr(records[0], "year", None) == 2027
+    assert getattr(records[0], "source", None) == "holidays"
     assert "2027" in records[0].getMessage()
     with caplog.at_level(logging.WARNING, logger="storage.workdays"):
         cal.is_workday(date(2028, 1, 3))
@@ -159,9 +197,23 @@ def test_holiday_file_honoured_in_2027(tmp_path: Path) -> None:
     assert not cal.is_workday(date(2027, 2, 8))
     # Dec 29, 30, 31, (Jan 1 skipped) Jan 4, 5, 6, 7.
     assert cal.deadlines(date(2026, 12, 28), 7, 60)[0] == date(2027, 1, 7)
-    # Filed Friday 2027-02-05: Saturday is a make-up workday.
+    # Filed Friday 2027-02-05: Saturday is a make-up workday; 9 and 10 are off (library).
     assert cal.add_workdays(date(2027, 2, 5), 1) == date(2027, 2, 6)
-    assert cal.add_workdays(date(2027, 2, 5), 2) == date(2027, 2, 9)
+    assert cal.add_workdays(date(2027, 2, 5), 2) == date(2027, 2, 11)
+
+
+def test_holiday_file_corrects_the_library(tmp_path: Path) -> None:
+    # The published 2027 schedule may differ from the computed one: "+" makes a day a
+    # workday whatever the library says, a plain line adds a day off.
+    cal = WorkCalendar(write(tmp_path, "+2027-02-10\n2027-10-07\n"))
+    assert cal.is_workday(date(2027, 2, 10))
+    assert not cal.is_workday(date(2027, 10, 7))
+    report = cal.year_report(2027)
+    assert report.file_entries == 2 and report.makeup == (date(2027, 2, 10),)
+    runs = [(a, b) for a, b, _ in report.holidays]
+    assert (date(2027, 10, 1), date(2027, 10, 5)) in runs
+    assert (date(2027, 10, 7), date(2027, 10, 7)) in runs
+    assert (date(2027, 2, 5), date(2027, 2, 9)) in runs
 
 
 def test_holiday_file_does_not_override_official_data(
@@ -193,3 +245,9 @@ def test_date_both_holiday_and_workday_is_refused(tmp_path: Path) -> None:
 def test_missing_holiday_file_fails_loudly(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         WorkCalendar(tmp_path / "nope.txt")
+
+
+def test_a_moment_counts_as_its_local_day(cal: WorkCalendar) -> None:
+    # 16:30 UTC on the make-up Saturday 2026-10-10 is Sunday 00:30 in Beijing: no work.
+    assert not cal.is_workday(datetime(2026, 10, 10, 16, 30, tzinfo=UTC))
+    assert cal.is_workday(datetime(2026, 10, 10, 15, 30, tzinfo=UTC))
