@@ -19,7 +19,7 @@ from bots.services import Services
 from dialogs.texts import format_date
 from storage.models import AuditEntry, Complaint, OutboxNotice
 from tests.conftest import Clock
-from tests.staff.helpers import PASSWORD, count, file_by_chat, poster, sign_in
+from tests.staff.helpers import PASSWORD, WebConsumer, count, file_by_chat, sign_in
 from tests.support.driver import CONSULTATION, REPORT, filed, walk
 
 LIST = "/api/v1/complaints"
@@ -35,9 +35,10 @@ async def consumer(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def file_as(services: Services, user: str, **answers: Any) -> str:
+async def file_as(services: Services, user: str, lang: str = "en", **answers: Any) -> str:
+    # ``user`` only names the consumer in the test: each call is a browser of its own.
     async with consumer(services) as http:
-        return await file_by_chat(http, user, **{"incident_date": "today", **answers})
+        return await file_by_chat(WebConsumer(http, lang), **{"incident_date": "today", **answers})
 
 
 async def stored(services: Services, number: str) -> Complaint:
@@ -68,7 +69,7 @@ async def test_numbers_dates_and_deadlines_follow_china_time(
     before = await file_as(services, "late-evening", incident_date="today")
     clock.now = datetime(2026, 11, 23, 16, 1, tzinfo=UTC)  # 00:01 on the 24th
     async with consumer(services) as http:
-        after = await file_by_chat(http, "after-midnight", incident_date="11月24日")
+        after = await file_by_chat(WebConsumer(http), incident_date="11月24日")
     yesterday = await file_as(services, "yesterday", lang="zh-CN", incident_date="昨天")
     assert before == "20261123000001"
     assert after == "20261124000001" and yesterday == "20261124000002"
@@ -117,7 +118,7 @@ async def test_the_filed_reply_names_the_clock_of_the_type(
     for user, answers, lang in (("r", REPORT, "en"), ("q", CONSULTATION, "zh-CN")):
         async with consumer(services) as http:
             replies = await walk(
-                poster(http, user, lang), {**answers, "incident_date": "today"},
+                WebConsumer(http, lang).say, {**answers, "incident_date": "today"},
                 until=lambda r: filed(r) is not None,
             )  # fmt: skip
         said[user] = "\n".join(r["text"] for r in replies)
