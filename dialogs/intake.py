@@ -7,8 +7,10 @@ inbound event, carries out the returned commands in order and calls
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 
+from dialogs import case_reply, open_requests
 from dialogs.answers import answer_step, invalid
 from dialogs.events import (
     ChoicePressed,
@@ -16,6 +18,7 @@ from dialogs.events import (
     CommandResult,
     ComplaintList,
     Conversation,
+    Done,
     FileComplaint,
     InboundEvent,
     ListComplaints,
@@ -24,6 +27,7 @@ from dialogs.events import (
     MenuClicked,
     RateComplaint,
     RecordEvidence,
+    SendCaseMessage,
     ShowComplaint,
     StepResult,
     Subscribed,
@@ -41,11 +45,13 @@ from dialogs.my_complaints import (
     act_on_detail,
     add_evidence,
     confirm_withdraw,
+    leave,
     pick_from_list,
     rate,
     show_list,
 )
 from dialogs.navigation import (
+    CASE_STATES,
     DRAFT_STATES,
     KNOWN_STATES,
     STEP_STATES,
@@ -53,6 +59,7 @@ from dialogs.navigation import (
     menu_item,
     show_menu,
 )
+from dialogs.open_requests import drop as drop_open_request
 from dialogs.options import DialogOptions
 from dialogs.questions import ask, choices_for
 from dialogs.results import complaint_result, evidence_result, filed
@@ -62,7 +69,10 @@ from dialogs.validators import match_choice, normalize
 
 FLOW_TYPES = frozenset(load_flow().types)
 
-__all__ = ["DialogOptions", "apply_result", "enter_add_evidence", "enter_rating", "step"]
+__all__ = [
+    "DialogOptions", "apply_result", "drop_request", "enter_add_evidence", "enter_rating",
+    "open_reply_window", "step",
+]
 
 
 def step(
@@ -168,6 +178,18 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
 
 
 def _in_state(turn: Turn, event: InboundEvent) -> None:
+    if not case_reply.may_catch(turn, event):
+        _answer_state(turn, event)
+        return
+    # A reply window (or an open evidence request) is waiting: the state answers first,
+    # and only what it rejects goes to the case, so an expected answer stays an answer.
+    before = copy.deepcopy(turn)
+    _answer_state(turn, event)
+    if turn.rejected and case_reply.catch(before, event):
+        vars(turn).update(vars(before))
+
+
+def _answer_state(turn: Turn, event: InboundEvent) -> None:
     state = turn.state
     text = event.text if isinstance(event, TextMessage) else None
     if state in STEP_STATES:
@@ -207,6 +229,8 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
         handled = rate(turn, event)
     elif state == State.LINK_CONFIRM:
         handled = confirm_link(turn, event)
+    elif state == State.REPLYING:
+        handled = case_reply.in_reply(turn, event)
     if not handled:
         error = _error_for(turn, event)
         invalid(turn, error, max=COMMENT_MAX_LENGTH)
@@ -253,10 +277,22 @@ def apply_result(
     if isinstance(command, FileComplaint):
         filed(turn, result)
     elif isinstance(command, RecordEvidence):
+        number = command.complaint_number
+        if number is not None and isinstance(result, Done):
+            # storage answered the case's evidence requests with this file
+            drop_open_request(turn, "evidence", number)
+            if turn.state != State.ADDING_EVIDENCE:
+                case_reply.evidence_added(turn, command, result)
+                return turn.result()
         evidence_result(turn, command, result)
+    elif isinstance(command, SendCaseMessage):
+        case_reply.sent(turn, command, result)
+        show_menu(turn)
     elif isinstance(command, ListComplaints) and isinstance(result, ComplaintList):
         show_list(turn, result)
     elif isinstance(command, ShowComplaint | WithdrawComplaint | RateComplaint):
+        if isinstance(command, RateComplaint) and isinstance(result, Done):
+            drop_open_request(turn, "rating", command.number)
         complaint_result(turn, command, result)
     elif isinstance(command, LINK_COMMANDS):
         link_result(turn, command, result)
@@ -264,30 +300,45 @@ def apply_result(
 
 
 def _enter(
-    conv: Conversation, number: str, state: State, now: datetime, options: DialogOptions
+    conv: Conversation,
+    number: str,
+    state: State,
+    now: datetime,
+    options: DialogOptions,
+    note: str | None = None,
 ) -> StepResult:
     turn = Turn.begin(conv, now=now, options=options)
     back_to = turn.state if turn.state in KNOWN_STATES else State.MENU.value
-    if back_to in (State.ADDING_EVIDENCE, State.RATING, State.RATING_COMMENT, State.START):
+    if back_to in CASE_STATES | {State.START.value}:
         back_to = State.MENU.value
     turn.answers["return_to"] = back_to
     turn.answers["viewing"] = {"number": number, "can_add_evidence": True}
     turn.state = state
     if state == State.RATING:
+        open_requests.add(turn, "rating", number)
         turn.say("rating.ask_after", number=number)
+    else:
+        open_requests.add(turn, "evidence", number, note)
     ask(turn)
     return turn.result()
 
 
 def enter_add_evidence(
-    conv: Conversation, number: str, *, now: datetime, options: DialogOptions
+    conv: Conversation,
+    number: str,
+    *,
+    now: datetime,
+    options: DialogOptions,
+    note: str | None = None,
 ) -> StepResult:
     """Staff asked for more evidence: collect files for complaint ``number``.
 
     Media sent next become ``RecordEvidence(media, number)``; "done" returns the
-    consumer to where they were (a draft in progress is kept).
+    consumer to where they were (a draft in progress is kept). The request is
+    remembered (``note``: what staff asked for) until a file arrives, wherever the
+    consumer goes meanwhile.
     """
-    return _enter(conv, number, State.ADDING_EVIDENCE, now, options)
+    return _enter(conv, number, State.ADDING_EVIDENCE, now, options, note)
 
 
 def enter_rating(
@@ -295,3 +346,31 @@ def enter_rating(
 ) -> StepResult:
     """A complaint was resolved or closed: ask the consumer to rate it from 1 to 5."""
     return _enter(conv, number, State.RATING, now, options)
+
+
+def open_reply_window(
+    conv: Conversation, number: str, *, now: datetime, options: DialogOptions
+) -> StepResult:
+    """Staff wrote to the consumer: their next free text answers on complaint ``number``.
+
+    The conversation stays where it is; nothing is said (the staff message is the notice).
+    """
+    turn = Turn.begin(conv, now=now, options=options)
+    case_reply.open_window(turn, number)
+    return turn.result()
+
+
+def drop_request(
+    conv: Conversation, kind: str, number: str, *, now: datetime, options: DialogOptions
+) -> StepResult:
+    """Staff withdrew a request: forget it, and leave its question if the consumer is there."""
+    turn = Turn.begin(conv, now=now, options=options)
+    drop_open_request(turn, kind, number)
+    viewing = turn.answers.get("viewing") or {}
+    asking = State.ADDING_EVIDENCE if kind == "evidence" else State.RATING
+    in_question = turn.state == asking or (
+        kind == "rating" and turn.state == State.RATING_COMMENT
+    )
+    if in_question and viewing.get("number") == number:
+        leave(turn)
+    return turn.result()
