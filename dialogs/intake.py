@@ -291,8 +291,10 @@ def apply_result(
     elif isinstance(command, ListComplaints) and isinstance(result, ComplaintList):
         show_list(turn, result)
     elif isinstance(command, ShowComplaint | WithdrawComplaint | RateComplaint):
-        if isinstance(command, RateComplaint) and isinstance(result, Done):
-            drop_open_request(turn, "rating", command.number)
+        if isinstance(result, Done) and not isinstance(command, ShowComplaint):
+            # rated: the rating request is answered; withdrawn: no evidence is needed
+            kind = "rating" if isinstance(command, RateComplaint) else "evidence"
+            drop_open_request(turn, kind, command.number)
         complaint_result(turn, command, result)
     elif isinstance(command, LINK_COMMANDS):
         link_result(turn, command, result)

@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVarTuple
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.case_messages import has_unread
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, OutboxNotice, Staff
 
 _Ts = TypeVarTuple("_Ts")
@@ -55,6 +56,8 @@ class Filters:
     filed_from: date | None = None
     filed_to: date | None = None
     q: str | None = None
+    # True: cases with a consumer message nobody has read; False: none unread.
+    unread: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
     if f.filed_to:
         end = datetime.combine(f.filed_to + timedelta(days=1), time(), UTC)
         query = query.where(Complaint.filed_at < end)
+    if f.unread is not None:
+        query = query.where(has_unread() if f.unread else ~has_unread())
     if f.q and f.q.strip():
         pattern = _like(f.q.strip())
         query = query.where(
