@@ -57,6 +57,7 @@ from dialogs.navigation import (
     STEP_STATES,
     global_action,
     menu_item,
+    park_draft,
     show_menu,
 )
 from dialogs.open_requests import drop as drop_open_request
@@ -287,6 +288,7 @@ def apply_result(
         evidence_result(turn, command, result)
     elif isinstance(command, SendCaseMessage):
         case_reply.sent(turn, command, result)
+        park_draft(turn)
         show_menu(turn)
     elif isinstance(command, ListComplaints) and isinstance(result, ComplaintList):
         show_list(turn, result)
