@@ -233,8 +233,9 @@ class CommandRunner:
         self, session: AsyncSession, identity: Identity, command: SendCaseMessage, now: datetime
     ) -> CommandResult:
         # Only the consumer's own complaints (their link group's): anyone else's number
-        # is "not found", exactly like a number that does not exist.
-        found = await self._own(session, identity, command.number, lock=True)
+        # is "not found", exactly like a number that does not exist. Not locked: staff
+        # lock the complaint before the conversation, this turn holds the conversation.
+        found = await self._own(session, identity, command.number)
         if found is None:
             return Refused("not_found")
         if is_final(found.status):

@@ -214,18 +214,18 @@ async def send_message(services: Services, staff: Staff, number: str, text: str)
             public=True,
         )
         lang = identity.language
-        reply = Reply(
-            t(lang, "staff_notice.message", number=number, text=text)
-            + "\n" + t(lang, "staff_notice.reply_hint")
-        )
-        # The consumer's next free text answers on this case (dialogs/case_reply.py).
-        await services.engine.apply(
-            session,
-            identity,
-            lambda conv: intake.open_reply_window(
-                conv, number, now=now, options=services.engine.options
-            ),
-        )
+        body = t(lang, "staff_notice.message", number=number, text=text)
+        if not lifecycle.is_final(complaint.status):
+            body += "\n" + t(lang, "staff_notice.reply_hint")
+            # The consumer's next free text answers on this case (dialogs/case_reply.py).
+            await services.engine.apply(
+                session,
+                identity,
+                lambda conv: intake.open_reply_window(
+                    conv, number, now=now, options=services.engine.options
+                ),
+            )
+        reply = Reply(body)
         notice = await outbox.enqueue(
             session=session,
             identity=identity,

@@ -120,6 +120,9 @@ def catch(turn: Turn, event: InboundEvent) -> bool:
     if number is None or not isinstance(event, TextMessage):
         return False
     text, error = parse_text(event.text, min_length=1, max_length=MESSAGE_MAX_LENGTH)
+    if error == "too_long":
+        invalid(turn, error, max=MESSAGE_MAX_LENGTH)
+        return True
     if error or text is None:
         return False
     turn.commands.append(SendCaseMessage(number, text))

@@ -165,6 +165,7 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         turn.say("error.unsupported")
         ask(turn)
         return
+    pressed = isinstance(event, ChoicePressed)
     if isinstance(event, ChoicePressed):
         if event.step and event.step != turn.state:
             turn.say("error.stale_step")
@@ -175,11 +176,12 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         action = global_word(event.text)
         if action is not None and global_action(turn, action):
             return
-    _in_state(turn, event)
+    _in_state(turn, event, pressed=pressed)
 
 
-def _in_state(turn: Turn, event: InboundEvent) -> None:
-    if not case_reply.may_catch(turn, event):
+def _in_state(turn: Turn, event: InboundEvent, *, pressed: bool = False) -> None:
+    # A pressed button is never a message to the handler, even one that matches nothing.
+    if pressed or not case_reply.may_catch(turn, event):
         _answer_state(turn, event)
         return
     # A reply window (or an open evidence request) is waiting: the state answers first,

@@ -21,7 +21,7 @@ from dialogs.intake import (
     open_reply_window,
 )
 
-from .helpers import NOW, Bot, photo
+from .helpers import NOW, Bot, photo, press
 
 SENT = {"en": "Sent to the handler of complaint WQ1.", "zh-CN": "已发送给投诉 WQ1 的处理人员。"}
 HELLO = {"en": "hi", "zh-CN": "你好"}
@@ -196,3 +196,13 @@ def test_my_complaints_shows_and_refreshes_the_requests() -> None:
     cleared = apply_result(after.conversation, ListComplaints(),
                            ComplaintList(listing.items), now=NOW, options=bot.options)  # fmt: skip
     assert cleared.conversation.answers["requests"] == []
+
+
+def test_a_pressed_button_or_an_overlong_text_is_no_message() -> None:
+    bot = bot_in("en")
+    staff_wrote(bot)
+    bot.send(press("no-such-choice", "menu"))
+    assert not bot.case_messages and bot.state == "menu"
+    bot.send("x" * 2001)
+    assert not bot.case_messages and "2000" in bot.replies[0].text
+    assert bot.conv.answers["reply_window"] == {"number": "WQ1"}
