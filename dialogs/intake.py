@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from dialogs import case_reply, open_requests
 from dialogs.answers import answer_step, invalid
+from dialogs.case_entries import drop_request, open_reply_window
 from dialogs.events import (
     ChoicePressed,
     Command,
@@ -45,7 +46,6 @@ from dialogs.my_complaints import (
     act_on_detail,
     add_evidence,
     confirm_withdraw,
-    leave,
     pick_from_list,
     rate,
     show_list,
@@ -352,31 +352,3 @@ def enter_rating(
 ) -> StepResult:
     """A complaint was resolved or closed: ask the consumer to rate it from 1 to 5."""
     return _enter(conv, number, State.RATING, now, options)
-
-
-def open_reply_window(
-    conv: Conversation, number: str, *, now: datetime, options: DialogOptions
-) -> StepResult:
-    """Staff wrote to the consumer: their next free text answers on complaint ``number``.
-
-    The conversation stays where it is; nothing is said (the staff message is the notice).
-    """
-    turn = Turn.begin(conv, now=now, options=options)
-    case_reply.open_window(turn, number)
-    return turn.result()
-
-
-def drop_request(
-    conv: Conversation, kind: str, number: str, *, now: datetime, options: DialogOptions
-) -> StepResult:
-    """Staff withdrew a request: forget it, and leave its question if the consumer is there."""
-    turn = Turn.begin(conv, now=now, options=options)
-    drop_open_request(turn, kind, number)
-    viewing = turn.answers.get("viewing") or {}
-    asking = State.ADDING_EVIDENCE if kind == "evidence" else State.RATING
-    in_question = turn.state == asking or (
-        kind == "rating" and turn.state == State.RATING_COMMENT
-    )
-    if in_question and viewing.get("number") == number:
-        leave(turn)
-    return turn.result()
