@@ -81,6 +81,8 @@ async def test_the_console_shows_the_conversation_with_a_reply_box(
     await client.post(
         "/console/login", data={"username": "ag", "password": PASSWORD, "csrf": token.group(1)}
     )
+    listed = await client.get("/console/complaints?unread=true&lang=en")
+    assert listed.status_code == 200 and number in listed.text
     page = await client.get(f"/console/complaints/{number}?lang=en")
     assert page.status_code == 200
     talk = page.text[page.text.index('class="talk"') : page.text.index('class="reply-box"')]
@@ -96,6 +98,8 @@ async def test_the_console_shows_the_conversation_with_a_reply_box(
     assert reply.status_code == 303
     page = await client.get(f"/console/complaints/{number}?lang=en")
     assert "Thanks, we will ask the shop." in page.text and "1 new" not in page.text
+    listed = await client.get("/console/complaints?unread=true&lang=en")
+    assert number not in listed.text
 
 
 async def test_requests_are_rows_answered_or_withdrawn(
