@@ -12,12 +12,13 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.case_sync import end_evidence_requests
 from bots.services import Services
 from dialogs import intake, lifecycle
 from dialogs.clock import local_date
 from dialogs.events import Reply
 from dialogs.texts import render_notice, t
-from storage import audit, casework, complaints, outbox
+from storage import audit, case_requests, casework, complaints, outbox
 from storage import staff as staff_store
 from storage.models import Complaint, Identity, Staff
 
@@ -123,6 +124,8 @@ async def change_status(
             now=now,
             deadlines=services.deadlines,
         )
+        if lifecycle.is_final(target):
+            await end_evidence_requests(services, session, complaint, staff)
         identity = await session.get_one(Identity, complaint.identity_id)
         ids: list[int] = []
         if notify and lifecycle.notify_consumer_on(target):
@@ -161,6 +164,10 @@ async def change_status(
                     kind="rating",
                 )
                 ids.append(rating.id)
+            await case_requests.open_request(
+                session=session, complaint=complaint, kind="rating",
+                actor=audit.actor_of(staff), now=now,
+            )  # fmt: skip
         audit.record(
             session,
             staff=staff,
@@ -206,7 +213,19 @@ async def send_message(services: Services, staff: Staff, number: str, text: str)
             now=now,
             public=True,
         )
-        reply = Reply(t(identity.language, "staff_notice.message", number=number, text=text))
+        lang = identity.language
+        body = t(lang, "staff_notice.message", number=number, text=text)
+        if not lifecycle.is_final(complaint.status):
+            body += "\n" + t(lang, "staff_notice.reply_hint")
+            # The consumer's next free text answers on this case (dialogs/case_reply.py).
+            await services.engine.apply(
+                session,
+                identity,
+                lambda conv: intake.open_reply_window(
+                    conv, number, now=now, options=services.engine.options
+                ),
+            )
+        reply = Reply(body)
         notice = await outbox.enqueue(
             session=session,
             identity=identity,
@@ -260,7 +279,11 @@ async def assign(services: Services, staff: Staff, number: str, username: str | 
 async def request_evidence(
     services: Services, staff: Staff, number: str, note: str | None = None
 ) -> int:
-    """Put the consumer's conversation into adding evidence to this complaint."""
+    """Put the consumer's conversation into adding evidence to this complaint.
+
+    The request is also a row (``case_requests``) that stays open until a file arrives
+    for the complaint or staff withdraw it, whatever the conversation does meanwhile.
+    """
     note = (note or "").strip() or None
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
@@ -272,9 +295,14 @@ async def request_evidence(
             session,
             identity,
             lambda conv: intake.enter_add_evidence(
-                conv, number, now=now, options=services.engine.options
+                conv, number, now=now, options=services.engine.options, note=note
             ),
         )
+        # After the conversation lock, like the consumer's turn: one lock order.
+        await case_requests.open_request(
+            session=session, complaint=complaint, kind="evidence",
+            actor=audit.actor_of(staff), now=now, note=note,
+        )  # fmt: skip
         if note:
             text = t(identity.language, "staff_notice.message", number=number, text=note)
             replies = [Reply(text), *replies]

@@ -160,6 +160,7 @@ READERS: dict[str, Reader] = {
 
 def invalid(turn: Turn, error: str, **values: Any) -> None:
     """Answer an invalid message with its hint, offer help after three, re-ask."""
+    turn.rejected = True
     turn.say(f"error.{error}", **values)
     count = int(turn.answers.get("invalid") or 0) + 1
     if count >= 3:

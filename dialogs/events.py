@@ -249,6 +249,14 @@ class RateComplaint:
 
 
 @dataclass(frozen=True)
+class SendCaseMessage:
+    """Record the consumer's message to the handler of their complaint ``number``."""
+
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
 class MarkUnsubscribed:
     """The consumer left the channel: stop pushing to them."""
 
@@ -280,6 +288,7 @@ Command = (
     | ShowComplaint
     | WithdrawComplaint
     | RateComplaint
+    | SendCaseMessage
     | MarkUnsubscribed
     | IssueLinkCode
     | CheckLinkCode
@@ -338,6 +347,15 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class OpenRequest:
+    """Something the desk is waiting for on a case: ``evidence`` or a ``rating``."""
+
+    kind: str
+    number: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ComplaintDetail:
     """A complaint with its timeline and what the consumer may do next."""
 
@@ -347,6 +365,8 @@ class ComplaintDetail:
     can_add_evidence: bool = True
     can_withdraw: bool = True
     can_rate: bool = False
+    can_reply: bool = False
+    requests: tuple[OpenRequest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -361,6 +381,7 @@ class ComplaintList:
     """The consumer's complaints, newest first."""
 
     items: tuple[ComplaintSummary, ...]
+    requests: tuple[OpenRequest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -375,7 +396,7 @@ class Refused:
     """A command was refused; ``reason`` is a catalog key suffix.
 
     Reasons: ``not_found``, ``cannot_withdraw``, ``cannot_rate``, ``evidence_limit``,
-    ``too_large``, ``bad_type``.
+    ``too_large``, ``bad_type``, ``case_closed``.
     """
 
     reason: str

@@ -22,6 +22,7 @@ GLOBAL_WORDS: dict[str, frozenset[str]] = {
     "language": frozenset({"language", "语言", "/lang", "/language", "切换语言"}),
     "lang_zh": frozenset({"中文", "chinese", "简体中文"}),
     "lang_en": frozenset({"english", "英文", "英语"}),
+    "reply": frozenset({"reply", "回复", "/reply", "答复", "留言"}),
     "menu": frozenset({"menu", "菜单", "主菜单", "main menu", "/start", "/menu"}),
     "greeting": frozenset({"hi", "hello", "hey", "你好", "您好", "嗨", "哈喽", "在吗"}),
 }

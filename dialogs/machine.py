@@ -40,6 +40,7 @@ class State(StrEnum):
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
     LINK_CONFIRM = "link_confirm"
+    REPLYING = "replying"
 
 
 Condition = Callable[[EventData], bool]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogs import case_reply, open_requests
 from dialogs.events import (
     Choice,
     ComplaintDetail,
@@ -41,6 +42,7 @@ def list_complaints(turn: Turn) -> None:
 
 def show_list(turn: Turn, result: ComplaintList) -> None:
     """Show the complaints as choices, or say there are none and offer the menu."""
+    open_requests.replace_all(turn, result.requests)
     if not result.items:
         turn.say("my.empty")
         turn.state = State.MENU
@@ -60,6 +62,7 @@ def show_list(turn: Turn, result: ComplaintList) -> None:
         listed.append({"id": ident, "number": item.number, "label": label})
     turn.answers["listed"] = listed
     turn.state = State.MY_LIST
+    open_requests.remind(turn)
     ask(turn)
 
 
@@ -87,7 +90,9 @@ def show_detail(turn: Turn, detail: ComplaintDetail) -> None:
         "can_add_evidence": detail.can_add_evidence,
         "can_withdraw": detail.can_withdraw,
         "can_rate": detail.can_rate,
+        "can_reply": detail.can_reply,
     }
+    open_requests.replace_for(turn, s.number, detail.requests)
     lines = [
         turn.t(
             "my.detail",
@@ -110,6 +115,9 @@ def show_detail(turn: Turn, detail: ComplaintDetail) -> None:
         key = "my.decision_due" if s.decision_due else "my.answer_due"
         lines.append(turn.t(key, date=format_date(lang, s.decision_due or s.answer_due)))
     lines.append(turn.t("my.evidence_count", count=detail.evidence_count))
+    for request in open_requests.entries(turn):
+        if request["number"] == s.number:
+            lines.append(turn.t("my.request", text=open_requests.line(turn, request)))
     if s.rating is not None:
         lines.append(turn.t("my.rating", score=s.rating))
     if detail.timeline:
@@ -134,6 +142,13 @@ def act_on_detail(turn: Turn, event: InboundEvent) -> bool:
     if ident is None:
         # Actions not offered are still understood, so we can say why they are not.
         ident = _action_word(event.text)
+    if ident == "reply":
+        if not viewing.get("can_reply"):
+            turn.say("case.cannot_reply")
+            ask(turn)
+        else:
+            case_reply.start(turn, str(viewing.get("number", "")))
+        return True
     if ident == "add_evidence":
         if not viewing.get("can_add_evidence"):
             turn.say("my.cannot_add_evidence")

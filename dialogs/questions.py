@@ -17,7 +17,7 @@ from dialogs.turn import Turn
 MENU_ITEMS = (
     "complaint", "report", "consultation", "suggestion", "my_complaints", "help", "language",
 )
-DETAIL_ACTIONS = ("add_evidence", "withdraw", "rate", "back")
+DETAIL_ACTIONS = ("add_evidence", "reply", "withdraw", "rate", "back")
 
 
 def _pick(turn: Turn, *ids: str) -> tuple[Choice, ...]:
@@ -101,7 +101,7 @@ def _prompt(turn: Turn, state: str) -> str:
         return turn.t("prompt.link_confirm", platform=turn.t(f"platform.{platform}"))
     if state == State.MY_LIST:
         return turn.t("my.list", count=len(turn.answers.get("listed") or []))
-    if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING):
+    if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING, State.REPLYING):
         return turn.t(f"prompt.{state}", number=number)
     return turn.t(f"prompt.{state}")
 

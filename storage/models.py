@@ -390,3 +390,51 @@ class SeenNonce(Base):
     key: Mapped[str] = mapped_column(String(512), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+
+
+class CaseMessage(Base):
+    """One message of a case's conversation (see storage/case_messages.py).
+
+    ``author_kind`` is ``consumer`` (written in the chat), ``staff`` or ``merchant``;
+    staff messages are still kept as ``message`` events, so today the rows are the
+    consumer's. The text is personal data: only its encryption is stored. A consumer
+    message is unread until the assignee (or, unassigned, any staff member) opens the
+    case; ``read_at`` marks that.
+    """
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    author_kind: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(100))
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("identities.id", ondelete="SET NULL")
+    )
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class CaseRequest(Base):
+    """Something the desk waits for from the consumer on a case: evidence or a rating.
+
+    A row, not only a conversation state, so it outlives any dialog: ``status`` is
+    ``open`` until it is ``answered`` (a file received, the rating given) or
+    ``withdrawn`` by staff.
+    """
+
+    __tablename__ = "case_requests"
+    __table_args__ = (Index("ix_case_requests_complaint_status", "complaint_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    requested_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from bots import staff_actions, staff_reach, staff_views
+from bots import case_views, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console_base import CheckedDep, LangDep, SignedDep, new_login_csrf, render
 from bots.routes.staff_api import evidence_file
@@ -44,6 +44,7 @@ class ListQuery(BaseModel):
     filed_from: date | None = None
     filed_to: date | None = None
     q: str | None = Field(default=None, max_length=200)
+    unread: bool | None = None
     sort: SortQ = "-filed_at"
     page: int = Field(default=1, ge=1, le=100_000)
 
@@ -166,13 +167,18 @@ async def _detail_page(
         if complaint is None:
             raise HTTPException(404, f"no complaint {number}")
         found = await casework.detail(session=session, complaint=complaint)
+        case = await case_views.load(session=session, complaint=complaint, staff=signed.staff,
+                                     cipher=services.cipher, now=services.now())  # fmt: skip
         audit.record(session, staff=signed.staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
         staff_names = [
             s.username for s in await staff_store.list_staff(session=session) if s.active
         ]
-    body = staff_views.detail(
-        found, cipher=services.cipher, today=today, deadlines=services.deadlines
+    body = case_views.merge(
+        staff_views.detail(
+            found, cipher=services.cipher, today=today, deadlines=services.deadlines
+        ),
+        case,
     )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,

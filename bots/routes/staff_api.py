@@ -14,13 +14,13 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from bots import staff_actions, staff_reach, staff_views
+from bots import case_views, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.staff_filters import FiltersDep, SortQ
 from bots.security import TOKEN_TTL_SECONDS
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, StaffDep, client_address
-from storage import audit, casework
+from storage import audit, case_messages, casework
 from storage import staff as staff_store
 from storage.models import Evidence
 
@@ -96,14 +96,20 @@ async def list_complaints(
             session=session, filters=filters, today=today, sort=sort, page=page,
             per_page=per_page,
         )  # fmt: skip
+        unread = await case_messages.unread_counts(
+            session=session, complaint_ids=[c.id for c, _ in found.items]
+        )
     return {
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,
         "items": [
-            staff_views.summary(
-                c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-            )
+            {
+                **staff_views.summary(
+                    c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+                ),
+                "unread_messages": unread.get(c.id, 0),
+            }
             for c, who in found.items
         ],
     }
@@ -111,18 +117,23 @@ async def list_complaints(
 
 @router.get("/complaints/{number}")
 async def complaint_detail(number: str, staff: StaffDep, services: ServicesDep) -> Any:
-    """Every field, the timeline (moves, notes, notices with delivery state), evidence."""
+    """Every field, the timeline (moves, notes, messages both ways, notices), evidence,
+    the conversation and the requests; opening it reads the consumer's messages for
+    the assignee."""
     async with services.database.transaction() as session:
         complaint = await casework.by_number(session=session, number=number)
         if complaint is None:
             raise HTTPException(404, f"no complaint {number}")
         found = await casework.detail(session=session, complaint=complaint)
+        case = await case_views.load(session=session, complaint=complaint, staff=staff,
+                                     cipher=services.cipher, now=services.now())  # fmt: skip
         audit.record(session, staff=staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
     today = staff_actions.today(services)
-    return staff_views.detail(
+    body = staff_views.detail(
         found, cipher=services.cipher, today=today, deadlines=services.deadlines
     )
+    return case_views.merge(body, case)
 
 
 async def evidence_file(services: ServicesDep, staff: Any, number: str, evidence_id: int) -> Any:

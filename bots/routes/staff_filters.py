@@ -48,6 +48,9 @@ async def list_filters(
     q: Annotated[
         str | None, Query(max_length=200, description="text in number, merchant or description")
     ] = None,
+    unread: Annotated[
+        bool | None, Query(description="true: cases with consumer messages not yet read")
+    ] = None,
 ) -> casework.Filters:
     """Filters from the query string; every one optional."""
     return casework.Filters(
@@ -61,6 +64,7 @@ async def list_filters(
         filed_from=filed_from,
         filed_to=filed_to,
         q=_blank(q),
+        unread=unread,
     )
 
 

@@ -190,7 +190,9 @@ async def test_notes_stay_internal_and_messages_reach_the_consumer(
     )
     assert empty.status_code == 422
     replies = await fay.notices()
-    assert [r["text"] for r in replies] == [f"About your complaint {number}: Any receipt?"]
+    assert [r["text"].splitlines()[0] for r in replies] == [
+        f"About your complaint {number}: Any receipt?"
+    ]
     consumer_view = await fay.say("my complaints")
     assert "Merchant is slow" not in str(consumer_view)
     timeline = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()["timeline"]
