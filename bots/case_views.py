@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs import clock
 from storage import case_messages, case_requests
 from storage.crypto import FieldCipher
 from storage.models import CaseRequest, Complaint, Staff
@@ -45,7 +46,7 @@ def message_entry(message: case_messages.ShownMessage) -> dict[str, Any]:
     """A case message as a timeline entry (``kind``: ``consumer_message``, …)."""
     return {
         "id": message.id,
-        "at": message.at.isoformat(),
+        "at": clock.iso(message.at),
         "kind": f"{message.author_kind}_message",
         "actor": message.author,
         "text": message.text,
@@ -61,8 +62,8 @@ def request_item(request: CaseRequest) -> dict[str, Any]:
         "note": request.note,
         "status": request.status,
         "requested_by": request.requested_by,
-        "created_at": request.created_at.isoformat(),
-        "closed_at": request.closed_at.isoformat() if request.closed_at else None,
+        "created_at": clock.iso(request.created_at),
+        "closed_at": clock.iso(request.closed_at),
         "closed_by": request.closed_by,
     }
 
@@ -84,7 +85,8 @@ def conversation(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def merge(body: dict[str, Any], case: CaseView) -> dict[str, Any]:
     """Add the case to a detail from bots/staff_views.detail (timeline kept in order)."""
     timeline = [*body["timeline"], *(message_entry(m) for m in case.messages)]
-    timeline.sort(key=lambda entry: entry["at"])
+    # Times carry their offset (local, see dialogs/clock.py): compare them as moments.
+    timeline.sort(key=lambda entry: datetime.fromisoformat(entry["at"]))
     body["timeline"] = timeline
     body["conversation"] = conversation(timeline)
     body["requests"] = [request_item(r) for r in case.requests]

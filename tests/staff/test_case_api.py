@@ -17,7 +17,7 @@ from dialogs.events import Done, Refused, SendCaseMessage
 from storage.models import CaseMessage, CaseRequest, Conversation, Identity, OutboxNotice
 from tests.bots.test_engine import sender
 from tests.bots.test_my_complaints import file_one
-from tests.staff.helpers import PASSWORD, PNG, file_by_chat, poster, sign_in
+from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat, sign_in
 
 
 async def ask_and_answer(
@@ -142,7 +142,7 @@ async def test_requests_are_rows_answered_or_withdrawn(
                 select(OutboxNotice).where(OutboxNotice.kind == "request_withdrawn")
             )
         ).one()
-    assert conv.state == "menu" and conv.answers["requests"] == []
+    assert conv.state == "menu" and services.cipher.unseal(conv.answers)["requests"] == []
     assert (
         f"The request about complaint {number} was withdrawn" in told.payload["replies"][0]["text"]
     )
@@ -216,21 +216,18 @@ async def test_a_consumer_cannot_write_into_another_consumers_case(services: Ser
 async def test_an_evidence_request_survives_the_chat_page_reload(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    number = await file_by_chat(client, "kim")
+    kim = WebConsumer(client)  # the ``client`` fixture is kim's browser
+    number = await file_by_chat(kim)
     agent = await sign_in(client, services, "agent")
     await client.post(
         f"/api/v1/complaints/{number}/request-evidence", headers=agent,
         json={"note": "Please send the invoice."},
     )  # fmt: skip
-    send = poster(client, "kim", "en")
-    await send("my complaints")  # any other dialog meanwhile
-    reloaded = await send("hi")  # what the page sends when it is (re)loaded
+    await kim.say("my complaints")  # any other dialog meanwhile
+    reloaded = await kim.say("hi")  # what the page sends when it is (re)loaded
     texts = " ".join(r["text"] for r in reloaded)
     assert f"You have 1 open request: complaint {number}: Please send the invoice." in texts
-    upload = await client.post(
-        "/chat/uploads", data={"user": "kim"}, files={"file": ("invoice.png", PNG, "image/png")}
-    )
-    assert upload.status_code == 200, upload.text
+    await kim.upload(name="invoice.png")
     detail = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()
     assert len(detail["evidence"]) == 1
     assert [r["status"] for r in detail["requests"]] == ["answered"]
