@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
-from bots.routes import chat, console, console_ops, staff_api, staff_ops
+from bots.routes import chat, console, console_ops, progress, staff_api, staff_ops
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
@@ -101,4 +101,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(console.router)
     app.include_router(console_ops.router)
     app.include_router(telegram_routes.router)
+    app.include_router(progress.router)
     return app

@@ -18,8 +18,10 @@ from dialogs.events import (
     Filed,
     ListComplaints,
     MarkUnsubscribed,
+    NoteInteraction,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     Refused,
     ShowComplaint,
     WithdrawComplaint,
@@ -108,6 +110,14 @@ class CommandRunner:
                 return Done() if rated else Refused("cannot_rate")
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
+                return Done()
+            case NoteInteraction():
+                identity.last_interaction_at = now
+                identity.pushes_since_interaction = 0
+                return Done()
+            case RecordNoticeConsent(consents=consents):
+                # A new dict: the JSON column only sees an assignment, not a mutation.
+                identity.notice_consents = {**(identity.notice_consents or {}), **dict(consents)}
                 return Done()
         raise TypeError(f"unknown command {command!r}")
 

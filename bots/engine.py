@@ -26,13 +26,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots.commands import CommandRunner
 from bots.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
-from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubscribed
+from dialogs.events import (
+    Conversation,
+    InboundEvent,
+    MenuClicked,
+    NoticeConsent,
+    Reply,
+    StepResult,
+    Subscribed,
+    Unsubscribed,
+)
 from storage import conversations, outbox
 from storage.db import Database
 from storage.models import Identity
 from storage.turns import open_turn
 
 log = logging.getLogger("weiquan.engine")
+
+# Events the platform sends on the consumer's behalf rather than messages they wrote.
+_PLATFORM_EVENTS = (Subscribed, MenuClicked, Unsubscribed, NoticeConsent)
 
 
 class Engine:
@@ -94,6 +106,8 @@ class Engine:
                     message_key=event.message_id,
                     replies=[r.to_dict() for r in replies],
                     resubscribe=not isinstance(event, Unsubscribed),
+                    # Only a message the consumer wrote opens WeChat's 48-hour window.
+                    opens_window=not isinstance(event, _PLATFORM_EVENTS),
                 )
         MESSAGES.labels(platform, "applied").inc()
         return replies

@@ -39,6 +39,9 @@ class State(StrEnum):
     ADDING_EVIDENCE = "adding_evidence"
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
+    # Admissibility, asked inside a draft (dialogs/admissibility.py).
+    TIME_LIMIT = "time_limit"
+    ELSEWHERE_REFUSED = "elsewhere_refused"
 
 
 Condition = Callable[[EventData], bool]

@@ -14,7 +14,7 @@ from dialogs.texts import LANGUAGES, supported, t
 #: Answers keys that belong to the draft being filled in.
 DRAFT_KEYS = (
     "draft", "type", "done_steps", "editing", "evidence_count", "contact_mode",
-    "resume_state", "cancel_return",
+    "resume_state", "cancel_return", "gate_from",
 )
 
 
@@ -24,6 +24,7 @@ _ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "draft": dict, "type": str, "done_steps": list, "editing": bool, "evidence_count": int,
     "contact_mode": str, "resume_state": str, "cancel_return": str, "lang_return": str,
     "return_to": str, "invalid": int, "listed": list, "viewing": dict, "rating_score": int,
+    "gate_from": str,
 }
 
 

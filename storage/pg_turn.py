@@ -149,11 +149,14 @@ class PgTurn:
         message_key: str,
         replies: list[dict[str, Any]],
         resubscribe: bool,
+        opens_window: bool = True,
     ) -> None:
         if self._session is not None:
             # Releases the session's savepoint; our transaction commits after this.
             await self._session.commit()
-        changes = identity_changes(locked, conv, now, inbound=True, resubscribe=resubscribe)
+        changes = identity_changes(
+            locked, conv, now, inbound=True, resubscribe=resubscribe, opens_window=opens_window
+        )
         language = "language" in changes
         await self.raw.execute(
             FINISH,

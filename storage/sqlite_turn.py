@@ -100,6 +100,7 @@ class SqliteTurn(CoreTurn):
         message_key: str,
         replies: list[dict[str, Any]],
         resubscribe: bool,
+        opens_window: bool = True,
     ) -> None:
         if self._session is not None:
             await self._session.flush()
@@ -109,7 +110,9 @@ class SqliteTurn(CoreTurn):
             (conv.state, json.dumps(dict(conv.answers)), locked.version + 1, at,
              locked.identity_id),
         )
-        changes = identity_changes(locked, conv, now, inbound=True, resubscribe=resubscribe)
+        changes = identity_changes(
+            locked, conv, now, inbound=True, resubscribe=resubscribe, opens_window=opens_window
+        )
         if changes:
             assert set(changes) <= IDENTITY_COLUMNS
             values = [stamp(v) if isinstance(v, datetime) else v for v in changes.values()]

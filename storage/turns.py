@@ -50,6 +50,7 @@ class Turn(Protocol):
         message_key: str,
         replies: list[dict[str, Any]],
         resubscribe: bool,
+        opens_window: bool = True,
     ) -> None: ...
 
 
@@ -86,10 +87,13 @@ class CoreTurn:
         message_key: str,
         replies: list[dict[str, Any]],
         resubscribe: bool,
+        opens_window: bool = True,
     ) -> None:
         if self._session is not None:
             await self._session.flush()
-        await conversations.save(self.conn, locked, conv, now, resubscribe=resubscribe)
+        await conversations.save(
+            self.conn, locked, conv, now, resubscribe=resubscribe, opens_window=opens_window
+        )
         await conversations.record_message(
             self.conn,
             platform=platform,

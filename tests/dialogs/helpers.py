@@ -25,11 +25,13 @@ from dialogs.events import (
     InboundEvent,
     ListComplaints,
     MarkUnsubscribed,
+    NoteInteraction,
     MediaKind,
     MediaMessage,
     Platform,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     Refused,
     Reply,
     ShowComplaint,
@@ -166,7 +168,7 @@ class Bot:
             if detail is None or not detail.can_rate:
                 return Refused("cannot_rate")
             return Done()
-        if isinstance(command, MarkUnsubscribed):
+        if isinstance(command, MarkUnsubscribed | NoteInteraction | RecordNoticeConsent):
             return Done()
         raise AssertionError(command)
 

@@ -77,6 +77,8 @@ def snapshots() -> dict[str, Conversation]:
         ["查询", "1", "withdraw"],
         ["查询", "1", "rate", "5"],
         ["查询", "1", "add_evidence"],
+        ["hi", "1", "1", "1", "是"],
+        ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "2020-01-01"],
     ]
     for script in scripts:
         bot = RecordingBot(seen)
