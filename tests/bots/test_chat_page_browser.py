@@ -43,6 +43,7 @@ async def test_file_a_complaint_with_a_photo_in_the_page(
             await page.locator(".choices button:not([disabled])").first.click()
             await page.wait_for_function("document.querySelectorAll('.msg.bot').length > 4")
             for answer in [
+                "no",  # not accepted by a court or another agency
                 "Suning Electronics",
                 "skip",
                 "skip",
