@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.answers import store
 from dialogs.events import (
     Command,
     CommandResult,
@@ -14,7 +15,6 @@ from dialogs.events import (
     ShowComplaint,
     WithdrawComplaint,
 )
-from dialogs.answers import store
 from dialogs.flow import load_flow
 from dialogs.my_complaints import leave, show_detail
 from dialogs.navigation import show_menu
