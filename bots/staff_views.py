@@ -97,6 +97,7 @@ def detail(found: casework.Detail, *, cipher: FieldCipher, today: date) -> dict[
             "to_status": e.to_status,
             "actor": e.actor,
             "note": e.note,
+            "reason": e.reason,
             "internal": not e.public,
         }
         for e in found.events

@@ -344,6 +344,7 @@ class TimelineEntry:
     at: datetime
     status: str
     note: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from fastapi.templating import Jinja2Templates
 
 from bots.deps import ServicesDep
 from bots.progress_links import LinkRefused, ProgressLinks
-from dialogs.texts import category_label, format_date, status_label, t, type_label
+from dialogs.texts import (
+    category_label,
+    format_date,
+    reason_label,
+    status_label,
+    t,
+    type_label,
+)
 from storage import complaints
 from storage.models import Complaint, Identity
 
@@ -65,8 +72,9 @@ async def progress(request: Request, token: Token, services: ServicesDep) -> HTM
     timeline = []
     for entry in detail.timeline:
         values = {"at": format_date(lang, entry.at), "status": status_label(entry.status, lang)}
-        key = "my.entry_note" if entry.note else "my.entry"
-        timeline.append(t(lang, key, note=entry.note, **values))
+        reason = reason_label(entry.reason, lang) if entry.reason else None
+        note = " ".join(part for part in (reason, entry.note) if part)
+        timeline.append(t(lang, "my.entry_note" if note else "my.entry", note=note, **values))
     context = {
         "lang": lang,
         "title": t(lang, "progress.title", number=s.number),
