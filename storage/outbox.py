@@ -42,7 +42,7 @@ async def enqueue(
     now: datetime,
     complaint_id: int | None = None,
     kind: str = "notice",
-    facts: dict[str, str] | None = None,
+    facts: dict[str, str | None] | None = None,
 ) -> OutboxNotice:
     """Queue a message for a consumer; it is sent only if the transaction commits.
 
