@@ -121,7 +121,9 @@ def _value(
     if field.fact == "number":
         raw = facts.number or ""
     elif field.fact == "status":
-        raw = status_label(facts.status, language) if facts.status else ""
+        # A phrase field takes Chinese characters only (at most 5): the Chinese label.
+        label_language = "zh-CN" if field.kind == "phrase" else language
+        raw = status_label(facts.status, label_language) if facts.status else ""
     else:
         raw = facts.summary or ""
     value = one_line(raw)
