@@ -51,6 +51,7 @@ CONSENT_EVENTS = {
     "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
     "subscribe_msg_sent_event": "SubscribeMsgSentEvent",
 }
+CONSENT_BLOCKS = frozenset(CONSENT_EVENTS.values())
 # 43101: the consumer refused the template (reported in a send event).
 REFUSED = "43101"
 
@@ -79,9 +80,11 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
     root = doc.get("xml") if isinstance(doc, dict) else None
     if not isinstance(root, dict):
         raise AdapterError(400, "not a WeChat message")
-    # Nested elements (subscription consent lists) stay as dicts or lists of dicts.
+    # Only the subscription consent blocks may nest; any other nested element is
+    # dropped, so every other field is a string (or missing) for the code that reads it.
     return {
-        k: v for k, v in root.items() if v is None or isinstance(v, str | dict | list)
+        k: v for k, v in root.items()
+        if v is None or isinstance(v, str) or (k in CONSENT_BLOCKS and isinstance(v, dict))
     }
 
 

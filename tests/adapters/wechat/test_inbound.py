@@ -139,3 +139,11 @@ def test_bad_input_is_refused(name: str, body: bytes, status: int) -> None:
     with pytest.raises(AdapterError) as refused:
         inbound.to_event(inbound.parse_xml(body))
     assert refused.value.status == status
+
+
+def test_nested_elements_outside_consent_blocks_are_dropped() -> None:
+    xml = (b"<xml><ToUserName>a</ToUserName><FromUserName>u</FromUserName>"
+           b"<CreateTime>1</CreateTime><MsgType>voice</MsgType><MediaId>m</MediaId>"
+           b"<Recognition><a>x</a></Recognition><MsgId>5</MsgId></xml>")
+    event = inbound.to_event(inbound.parse_xml(xml))
+    assert isinstance(event, MediaMessage) and event.recognised_text is None
