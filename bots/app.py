@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
 from bots.metrics import registry as metrics_registry
-from bots.routes import case_routes, chat, console, console_ops, staff_api, staff_ops
+from bots.routes import case_routes, chat, console, console_ops, progress, staff_api, staff_ops
 from bots.routes import deadlines as deadline_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
@@ -122,4 +122,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)
     app.include_router(telegram_routes.router)
+    app.include_router(progress.router)
     return app

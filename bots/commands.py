@@ -28,8 +28,10 @@ from dialogs.events import (
     LinkRefused,
     ListComplaints,
     MarkUnsubscribed,
+    NoteInteraction,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     RedeemLinkCode,
     Refused,
     Reply,
@@ -155,6 +157,14 @@ class CommandRunner:
                     return await self._link(session, identity, command, now)
                 except links.LinkRefusal as refusal:
                     return LinkRefused(refusal.reason, refusal.until, refusal.tries_left)
+            case NoteInteraction():
+                identity.last_interaction_at = now
+                identity.pushes_since_interaction = 0
+                return Done()
+            case RecordNoticeConsent(consents=consents):
+                # A new dict: the JSON column only sees an assignment, not a mutation.
+                identity.notice_consents = {**(identity.notice_consents or {}), **dict(consents)}
+                return Done()
         raise TypeError(f"unknown command {command!r}")
 
     async def _owners(self, session: AsyncSession, identity: Identity) -> list[int]:

@@ -77,6 +77,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "download": {"zh-CN": "下载", "en": "Download"},
     "not_stored": {"zh-CN": "尚未保存", "en": "Not stored yet"},
     "change_status": {"zh-CN": "变更状态", "en": "Change status"},
+    "rejection_reason": {
+        "zh-CN": "不予受理原因（选择“不予受理”时必填）",
+        "en": "Reason for not accepting (required when not accepting)",
+    },
     "note_for_consumer": {"zh-CN": "说明（发送给消费者）", "en": "Note (sent to the consumer)"},
     "notify": {"zh-CN": "通知消费者", "en": "Notify the consumer"},
     "save": {"zh-CN": "提交", "en": "Submit"},

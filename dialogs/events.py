@@ -110,9 +110,14 @@ class ContactShared(Inbound):
 
 @dataclass(frozen=True, kw_only=True)
 class Subscribed(Inbound):
-    """The consumer followed the account (WeChat) or started the bot."""
+    """The consumer followed the account (WeChat) or started the bot.
+
+    ``again`` is set for a consumer who already follows and scanned a code (WeChat
+    SCAN): they are not new, and a draft in progress goes on.
+    """
 
     scene: str | None = None
+    again: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +130,16 @@ class MenuClicked(Inbound):
     """A platform menu item: ``complain``, ``my_complaints`` or ``help``."""
 
     key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeConsent(Inbound):
+    """The consumer accepted or refused subscription notices (per template id).
+
+    ``consents`` pairs a template id with ``accept`` or ``reject``; nothing is answered.
+    """
+
+    consents: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +158,7 @@ InboundEvent = (
     | Subscribed
     | Unsubscribed
     | MenuClicked
+    | NoticeConsent
     | Unsupported
 )
 
@@ -278,6 +294,19 @@ class RedeemLinkCode:
     """Link this consumer with the issuer of the code checked before (spends the code)."""
 
     code_id: int
+class NoteInteraction:
+    """The consumer followed, clicked a menu item or scanned a code without writing.
+
+    WeChat opens a short customer-service window for these (1 minute, 3 messages),
+    not the 48 hours a typed message opens.
+    """
+
+
+@dataclass(frozen=True)
+class RecordNoticeConsent:
+    """Keep the consumer's subscription-notice consents on their identity."""
+
+    consents: tuple[tuple[str, str], ...]
 
 
 Command = (
@@ -293,6 +322,8 @@ Command = (
     | IssueLinkCode
     | CheckLinkCode
     | RedeemLinkCode
+    | NoteInteraction
+    | RecordNoticeConsent
 )
 
 
@@ -344,6 +375,7 @@ class TimelineEntry:
     at: datetime
     status: str
     note: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

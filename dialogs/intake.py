@@ -26,8 +26,11 @@ from dialogs.events import (
     MarkUnsubscribed,
     MediaMessage,
     MenuClicked,
+    NoteInteraction,
+    NoticeConsent,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     SendCaseMessage,
     ShowComplaint,
     StepResult,
@@ -64,7 +67,7 @@ from dialogs.open_requests import drop as drop_open_request
 from dialogs.options import DialogOptions
 from dialogs.questions import ask, choices_for
 from dialogs.results import complaint_result, evidence_result, filed
-from dialogs.summary import answer_confirm, answer_small_question
+from dialogs.summary import answer_confirm, answer_gate, answer_small_question
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize
 
@@ -99,6 +102,12 @@ def step(
     if isinstance(event, Unsubscribed):
         turn.commands.append(MarkUnsubscribed())
         return turn.result()
+    if isinstance(event, NoticeConsent):
+        # Recorded for later; the consumer tapped a system dialog and expects no answer.
+        turn.commands.append(RecordNoticeConsent(event.consents))
+        return turn.result()
+    if isinstance(event, Subscribed | MenuClicked):
+        turn.commands.append(NoteInteraction())
     event = _voice_as_text(turn.state, event)
     if isinstance(event, TextMessage) and link_word(turn, event.text):
         # Before the "welcome back" question: linking leaves a draft where it is.
@@ -155,6 +164,13 @@ def _away_too_long(conv: Conversation, turn: Turn) -> bool:
 
 def _dispatch(turn: Turn, event: InboundEvent) -> None:
     if isinstance(event, Subscribed):
+        if turn.state not in (State.START, State.MENU):
+            # A code scanned (or the account followed again) in the middle of something:
+            # the consumer is still answering, so ask the pending question again.
+            if not event.again:
+                turn.say("welcome")
+            ask(turn)
+            return
         turn.say("welcome")
         show_menu(turn)
         return
@@ -220,6 +236,8 @@ def _answer_state(turn: Turn, event: InboundEvent) -> None:
             handled = True
     elif state in (State.CANCEL_CONFIRM, State.RESUME, State.LANGUAGE) and text is not None:
         handled = answer_small_question(turn, text)
+    elif state in (State.TIME_LIMIT, State.ELSEWHERE_REFUSED) and text is not None:
+        handled = answer_gate(turn, text)
     elif state == State.MY_LIST:
         handled = pick_from_list(turn, event)
     elif state == State.MY_DETAIL:

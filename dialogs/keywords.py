@@ -88,3 +88,13 @@ def is_done(text: str) -> bool:
 def is_skip(text: str) -> bool:
     """The message means "skip this question"."""
     return normalize(text) in SKIP
+
+
+def is_command_word(text: str) -> bool:
+    """The message is one of the dialog's own answer words or a bare option number.
+
+    Names refuse these: a "done", "完成" or "1" sent for the previous question (the
+    evidence step moves on by itself at its limit) is not the consumer's name.
+    """
+    value = normalize(text)
+    return value in DONE | SKIP | YES | NO or (value.isascii() and value.isdigit())

@@ -26,7 +26,15 @@ from dialogs.events import (
 from dialogs.keywords import is_done, is_no, is_skip, is_yes
 from dialogs.machine import State
 from dialogs.questions import DETAIL_ACTIONS, ask, choices_for
-from dialogs.texts import LANGUAGES, category_label, format_date, status_label, t, type_label
+from dialogs.texts import (
+    LANGUAGES,
+    category_label,
+    format_date,
+    reason_label,
+    status_label,
+    t,
+    type_label,
+)
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize, parse_text
 
@@ -124,8 +132,10 @@ def show_detail(turn: Turn, detail: ComplaintDetail) -> None:
         lines.append(turn.t("my.timeline"))
         for entry in detail.timeline:
             values = {"at": format_date(lang, entry.at), "status": status_label(entry.status, lang)}
-            if entry.note:
-                lines.append(turn.t("my.entry_note", note=entry.note, **values))
+            reason = reason_label(entry.reason, lang) if entry.reason else None
+            note = " ".join(part for part in (reason, entry.note) if part)
+            if note:
+                lines.append(turn.t("my.entry_note", note=note, **values))
             else:
                 lines.append(turn.t("my.entry", **values))
     turn.replies.append(Reply("\n".join(lines)))

@@ -20,7 +20,10 @@ from dialogs.turn import Turn
 FLOW = load_flow()
 STEP_STATES = frozenset(FLOW.all_steps)
 #: States in which a draft is being filled in (cancel asks first; resume applies).
-DRAFT_STATES = STEP_STATES | {State.CONFIRM.value, State.EDIT_PICK.value}
+DRAFT_STATES = STEP_STATES | {
+    State.CONFIRM.value, State.EDIT_PICK.value, State.TIME_LIMIT.value,
+    State.ELSEWHERE_REFUSED.value,
+}
 KNOWN_STATES = DRAFT_STATES | {s.value for s in State}
 #: States about one case that a greeting does not leave: a request being answered
 #: survives the consumer's "hi".
@@ -107,6 +110,12 @@ def back(turn: Turn) -> None:
             return
     elif state == State.EDIT_PICK:
         turn.state = State.CONFIRM
+    elif state in (State.TIME_LIMIT, State.ELSEWHERE_REFUSED):
+        # Back to the answer that stopped the draft, to correct it.
+        turn.state = str(turn.answers.pop("gate_from", None) or State.MENU.value)
+        if turn.state == State.MENU:
+            show_menu(turn)
+            return
     elif state == State.CANCEL_CONFIRM:
         turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
     elif state == State.LANGUAGE:

@@ -15,7 +15,7 @@ from dialogs.texts import LANGUAGES, supported, t
 #: Answers keys that belong to the draft being filled in.
 DRAFT_KEYS = (
     "draft", "type", "done_steps", "editing", "evidence_count", "contact_mode",
-    "resume_state", "cancel_return", "resume_new",
+    "resume_state", "cancel_return", "resume_new", "gate_from",
 )
 
 
@@ -27,6 +27,7 @@ _ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "return_to": str, "invalid": int, "listed": list, "viewing": dict, "rating_score": int,
     "resume_new": str, "link_return": str, "link_pending": dict, "requests": list,
     "reply_window": dict,
+    "gate_from": str,
 }
 
 

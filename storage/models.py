@@ -93,6 +93,13 @@ class Identity(Base):
     last_inbound_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     # Customer-service messages sent since the last inbound message (WeChat: 5 allowed).
     pushes_since_inbound: Mapped[int] = mapped_column(Integer, default=0)
+    # WeChat: following, a menu click or a QR scan opens a short window (1 minute,
+    # 3 customer-service messages) that a typed message's 48 hours do not depend on.
+    last_interaction_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    pushes_since_interaction: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Subscription-notice consent per template id ("accept" / "reject"), as the
+    # platform reported it; kept for sending subscription notices later.
+    notice_consents: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_reason: Mapped[str | None] = mapped_column(String(200))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -222,6 +229,8 @@ class ComplaintEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+    # A rejection's reason from the fixed list (dialogs/lifecycle.REJECTION_REASONS).
+    reason: Mapped[str | None] = mapped_column(String(32))
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Message, Update
+from telegram.ext import filters
 
 from adapters.telegram.outbound import decode_callback
 from dialogs.events import (
@@ -101,7 +102,32 @@ def to_event(update: Update) -> InboundEvent | Ignored:
         return Ignored(f"update kind not used: {sorted(update.to_dict())}")
     if message.chat.type != "private":
         return Ignored("group chat", reply_to=message.chat.id)
+    if is_service_message(update, message):
+        # Telegram reports pins, timers, backgrounds, gifts, a website login… as messages
+        # from the consumer; answering them would be noise and must not move the dialog.
+        return Ignored("service message")
     return _message_event(update.update_id, message)
+
+
+# Message fields that carry something the consumer sent (anything the bot can read, or
+# answers politely that it cannot).
+_CONTENT = (
+    "text", "photo", "document", "voice", "audio", "video", "video_note", "animation",
+    "sticker", "location", "venue", "contact", "poll", "dice", "game", "story", "invoice",
+    "paid_media", "checklist",
+)
+
+
+def is_service_message(update: Update, message: Message) -> bool:
+    """A service message: python-telegram-bot's status updates, or a newer kind of one.
+
+    Kinds newer than the library arrive only in ``api_kwargs``; a message with such a
+    field and none of the content fields is a service message too.
+    """
+    if filters.StatusUpdate.ALL.check_update(update):
+        return True
+    has_content = any(getattr(message, name, None) for name in _CONTENT)
+    return bool(message.api_kwargs) and not has_content
 
 
 def _message_event(update_id: int, message: Message) -> InboundEvent:

@@ -211,6 +211,7 @@ async def act(
     services: ServicesDep,
     lang: LangDep,
     status: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     text: Annotated[str, Form(max_length=2000)] = "",
     assignee: Annotated[str, Form(max_length=64)] = "",
@@ -222,7 +223,8 @@ async def act(
     try:
         if action == "status":
             await staff_actions.change_status(
-                services, staff, number, status, note, notify=notify == "on"
+                services, staff, number, status, note, notify=notify == "on",
+                reason=reason or None,
             )
         elif action == "notes":
             await staff_actions.add_note(services, staff, number, text)

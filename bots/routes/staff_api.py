@@ -20,6 +20,7 @@ from bots.routes.staff_filters import FiltersDep, SortQ
 from bots.security import TOKEN_TTL_SECONDS
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, StaffDep, client_address
+from dialogs import lifecycle
 from storage import audit, case_messages, casework
 from storage import staff as staff_store
 from storage.models import Evidence
@@ -173,6 +174,10 @@ async def download_evidence(
 class StatusChange(BaseModel):
     status: str = Field(description="the new status")
     note: str | None = Field(default=None, max_length=2000, description="shown to the consumer")
+    reason: str | None = Field(
+        default=None, max_length=32,
+        description="required for rejected: " + ", ".join(lifecycle.REJECTION_REASONS),
+    )
     notify: bool = True
 
 
@@ -183,7 +188,8 @@ async def change_status(
     """Move a complaint (checked by the lifecycle) and queue the consumer's notice."""
     try:
         done = await staff_actions.change_status(
-            services, staff, number, body.status, body.note, notify=body.notify
+            services, staff, number, body.status, body.note, notify=body.notify,
+            reason=body.reason,
         )
     except ActionError as error:
         return refused(error)

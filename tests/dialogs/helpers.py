@@ -33,9 +33,11 @@ from dialogs.events import (
     MarkUnsubscribed,
     MediaKind,
     MediaMessage,
+    NoteInteraction,
     Platform,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     RedeemLinkCode,
     Refused,
     Reply,
@@ -188,7 +190,7 @@ class Bot:
                 return Refused("case_closed")
             self.case_messages.append((command.number, command.text))
             return Done()
-        if isinstance(command, MarkUnsubscribed):
+        if isinstance(command, MarkUnsubscribed | NoteInteraction | RecordNoticeConsent):
             return Done()
         if isinstance(command, IssueLinkCode):
             return LinkCodeIssued("123456", self.now + timedelta(minutes=10))

@@ -79,6 +79,8 @@ def snapshots() -> dict[str, Conversation]:
         ["查询", "1", "add_evidence"],
         ["查询", "1", "reply"],
         ["hi", "link", "绑定 654321"],
+        ["hi", "1", "1", "1", "是"],
+        ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "2020-01-01"],
     ]
     for script in scripts:
         bot = RecordingBot(seen)
