@@ -178,9 +178,10 @@ async def test_closing_a_case_ends_its_evidence_requests(
     number = await file_one(services, "gil")
     await client.post(f"/api/v1/complaints/{number}/request-evidence", headers=agent, json={})
     for status, note in (("rejected", "Not within our remit."), ("closed", None)):
+        reason = "outside_remit" if status == "rejected" else None
         moved = await client.post(
             f"/api/v1/complaints/{number}/status", headers=agent,
-            json={"status": status, "note": note},
+            json={"status": status, "note": note, "reason": reason},
         )  # fmt: skip
         assert moved.status_code == 200, moved.text
     async with services.database.sessions() as session:
