@@ -14,6 +14,8 @@ from datetime import datetime
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
+from adapters.fields import FreeText, Identifier, Line
+from dialogs import cleaning
 from dialogs.events import (
     ChoicePressed,
     MediaKind,
@@ -32,11 +34,11 @@ class WebMessage(BaseModel):
     """A message from the web chat page (``POST /chat/messages``)."""
 
     user: str = Field(min_length=1, max_length=64)
-    text: str = Field(default="", max_length=MAX_TEXT)
-    message_id: str | None = Field(default=None, max_length=100)
-    choice: str | None = Field(default=None, max_length=64)
-    step: str | None = Field(default=None, max_length=64)
-    lang: str | None = Field(default=None, max_length=16)
+    text: FreeText = Field(default="", max_length=MAX_TEXT)
+    message_id: Identifier | None = Field(default=None, max_length=100)
+    choice: Identifier | None = Field(default=None, max_length=64)
+    step: Identifier | None = Field(default=None, max_length=64)
+    lang: Line | None = Field(default=None, max_length=16)
 
     @field_validator("user")
     @classmethod
@@ -113,7 +115,7 @@ def upload_event(
         received_at=now,
         language_hint=lang,
         kind=MediaKind(blob.kind),
-        file_name=(file_name or "")[:200] or None,
+        file_name=cleaning.name(file_name, cleaning.FILE_NAME),
         mime=blob.mime,
         size=blob.size,
         blob_key=blob.key,

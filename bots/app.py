@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
-from bots.routes import chat, console, console_ops, staff_api, staff_ops
+from bots.routes import chat, console, console_ops, errors, staff_api, staff_ops
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         lifespan=lifespan,
     )
+    errors.install(app)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from adapters import web
+from adapters.fields import Identifier, Line
 from bots.deps import ServicesDep
 from dialogs.events import Reply
 from dialogs.texts import t
@@ -39,8 +40,8 @@ async def upload(
     services: ServicesDep,
     user: Annotated[str, Form(min_length=1, max_length=64, pattern=web.USER_PATTERN.pattern)],
     file: UploadFile,
-    message_id: Annotated[str | None, Form(max_length=100)] = None,
-    lang: Annotated[str | None, Form(max_length=16)] = None,
+    message_id: Annotated[Identifier | None, Form(max_length=100)] = None,
+    lang: Annotated[Line | None, Form(max_length=16)] = None,
 ) -> web.WebReplies:
     """Upload one evidence file (multipart ``user`` + ``file``)."""
     try:
