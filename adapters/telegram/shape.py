@@ -19,7 +19,7 @@ DATE_KEYS = frozenset({"date", "edit_date", "forward_date"})
 STRING_KEYS = frozenset({
     "text", "caption", "file_name", "mime_type", "first_name", "last_name",
     "username", "phone_number", "address", "title", "file_id", "file_unique_id",
-    "language_code", "type",
+    "language_code",
 })  # fmt: skip
 NUMBER_KEYS = frozenset({"latitude", "longitude", "file_size"})
 # Users and chats: their ``id`` becomes the consumer's external id.

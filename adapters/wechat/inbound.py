@@ -162,6 +162,10 @@ def to_event(fields: dict[str, Any]) -> InboundEvent | None:
         return MediaMessage(
             **base, kind=MediaKind.AUDIO, platform_ref=media_id, recognised_text=recognised
         )
+    if msg_type == "file" and not fields.get("MediaId"):
+        # A file sent from the WeChat PC client carries FileKey/FileMd5 but no MediaId:
+        # there is nothing to download, so the consumer is asked for a photo instead.
+        return Unsupported(**base, description="file")
     if msg_type in MEDIA_KINDS:
         (media_id,) = require(fields, "MediaId")
         return MediaMessage(

@@ -164,8 +164,10 @@ async def _detail_page(
         if complaint is None:
             raise HTTPException(404, f"no complaint {number}")
         found = await casework.detail(session=session, complaint=complaint)
-        audit.record(session, staff=signed.staff, action="complaint.view", target=number,
-                     now=services.now())  # fmt: skip
+        if error is None:
+            # A refused action re-renders the page it came from: that is no new view.
+            audit.record(session, staff=signed.staff, action="complaint.view", target=number,
+                         now=services.now())  # fmt: skip
         staff_names = [
             s.username for s in await staff_store.list_staff(session=session) if s.active
         ]
