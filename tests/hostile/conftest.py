@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from bots.settings import Settings
 from storage.models import Base
+from tests.adapters.wechat.conftest import TOKEN as WECHAT_TOKEN
 from tests.fakes import telegram_api, wechat_api
 from tests.staff.helpers import PASSWORD, file_by_chat, make_staff, sign_in
 
-WECHAT_TOKEN = "weiquan-hostile-token"
 TELEGRAM_SECRET = "hostile-webhook-secret"
 
 
@@ -58,6 +58,7 @@ def settings(
         telegram_api_base_url=fake_telegram.base_url,
         telegram_webhook_url="https://bot.example.org/webhooks/telegram",
         telegram_webhook_secret=TELEGRAM_SECRET,
+        telegram_messages_per_second=1000,  # hundreds of updates; pacing is tested elsewhere
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -68,7 +68,7 @@ class Ledger:
     async def check(
         self,
         label: str,
-        send: Callable[[], Awaitable[httpx.Response]],
+        send: Awaitable[httpx.Response],
         *,
         message: bool = False,
     ) -> httpx.Response:
@@ -76,11 +76,11 @@ class Ledger:
 
         Args:
             label: names the case in the failure list.
-            send: makes the request.
+            send: the request, not yet started (a coroutine).
             message: a consumer's message: a 2xx must have recorded it.
         """
         before = await row_counts(self.services)
-        response = await send()
+        response = await send
         after = await row_counts(self.services)
         self.tried += 1
         grown = {t: after[t] - before[t] for t in after if after[t] != before[t]}

@@ -7,6 +7,7 @@ answered 2xx is recorded (a bad value never loses a message).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +29,15 @@ from tests.hostile.send import (
 from tests.support.driver import COMPLAINT, answer_for, filed, question
 
 Consumer = Callable[[], httpx.AsyncClient]
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-async def test_real_telegram_updates_of_every_kind(client: httpx.AsyncClient, services: Any) -> None:
+async def test_real_telegram_updates_of_every_kind(
+    client: httpx.AsyncClient, services: Any
+) -> None:
     ledger = Ledger(services)
     for name, update in corpus.telegram_updates().items():
-        response = await ledger.check(name, lambda u=update: telegram(client, u))
+        response = await ledger.check(name, telegram(client, update))
         if response.status_code != 200:
             ledger.failures.append(f"{name}: a real update answered {response.status_code}")
     ledger.assert_clean()
@@ -44,7 +48,7 @@ async def test_real_wechat_messages_and_events_of_every_type(
 ) -> None:
     ledger = Ledger(services)
     for name, xml in corpus.wechat_messages().items():
-        response = await ledger.check(name, lambda x=xml: wechat(client, x))
+        response = await ledger.check(name, wechat(client, xml))
         if response.status_code != 200:
             ledger.failures.append(f"{name}: a real message answered {response.status_code}")
     ledger.assert_clean()
@@ -63,7 +67,7 @@ def _json_endpoints(staff: Staff) -> list[tuple[str, str, dict[str, str]]]:
         ("request-evidence", f"/api/v1/complaints/{n}/request-evidence", bearer),
         ("bulk", "/api/v1/notices/bulk", bearer),
         ("new staff", "/api/v1/staff", bearer),
-    ]  # fmt: skip
+    ]
 
 
 async def test_raw_bodies_on_every_json_endpoint(
@@ -74,15 +78,14 @@ async def test_raw_bodies_on_every_json_endpoint(
     for label, path, headers in _json_endpoints(staff):
         for name, body in corpus.bodies().items():
             for content_type in types:
+                sent = {**headers, "Content-Type": content_type}
                 await ledger.check(
                     f"{label} {name} as {content_type}",
-                    lambda p=path, b=body, h=headers, c=content_type: client.post(
-                        p, content=b, headers={**h, "Content-Type": c}
-                    ),
+                    client.post(path, content=body, headers=sent),
                 )
     # The WeChat webhook reads XML: the same bodies, signed.
     for name, body in corpus.bodies().items():
-        await ledger.check(f"wechat {name}", lambda b=body: wechat(client, b))
+        await ledger.check(f"wechat {name}", wechat(client, body))
     ledger.assert_clean()
 
 
@@ -91,18 +94,13 @@ async def test_hostile_strings_at_every_step_of_the_web_chat(
 ) -> None:
     """Each hostile value is sent at every question; the valid answer follows."""
     ledger = Ledger(services)
-    sent = 0
     async with consumer() as http:
 
-        async def post(text: str) -> httpx.Response:
-            return await http.post(
-                "/chat/messages",
-                content=json_bytes({"user": "hostile-walker", "text": text, "lang": "en"}),
-                headers=JSON,
-            )
+        def post(text: str) -> Any:
+            body = {"user": "hostile-walker", "text": text, "lang": "en"}
+            return http.post("/chat/messages", content=json_bytes(body), headers=JSON)
 
         response = await post("hi")
-        sent += 1
         for _ in range(40):
             replies = response.json()["replies"]
             if filed(replies):
@@ -110,10 +108,7 @@ async def test_hostile_strings_at_every_step_of_the_web_chat(
             asked = question(replies)
             assert asked is not None, replies
             for name, value in corpus.strings().items():
-                response = await ledger.check(
-                    f"{asked['step']} {name}", lambda v=value: post(v), message=True
-                )
-                sent += 1
+                response = await ledger.check(f"{asked['step']} {name}", post(value), message=True)
                 if response.status_code != 200:
                     continue
                 now = question(response.json()["replies"])
@@ -121,62 +116,59 @@ async def test_hostile_strings_at_every_step_of_the_web_chat(
                     break  # the value was a valid answer: answer the new question
             else:
                 response = await post(answer_for(asked, COMPLAINT))
-                sent += 1
         assert filed(response.json()["replies"]), "the complaint was not filed"
-    ledger.assert_clean()
-
-
-async def test_hostile_strings_in_every_web_chat_field(
-    services: Any, consumer: Consumer
-) -> None:
-    ledger = Ledger(services)
-    fields = ["text", "message_id", "choice", "step", "lang"]
-    for index, (name, value) in enumerate(corpus.strings().items()):
-        async with consumer() as http:
-            user = f"hostile-field-{index}"
-            for key in fields:
-                body = {"user": user, "text": "hi", key: value}
-                await ledger.check(
-                    f"web {key} {name}",
-                    lambda b=body: http.post("/chat/messages", content=json_bytes(b), headers=JSON),
-                    message=True,
-                )
-            await ledger.check(
-                f"upload name {name}",
-                lambda: http.post(
-                    "/chat/uploads",
-                    data={"user": user},
-                    files={"file": (value.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), b"%PDF-1.4\n%%EOF\n", "application/pdf")},
-                ),
-            )
-            await ledger.check(
-                f"upload message_id {name}",
-                lambda: http.post(
-                    "/chat/uploads",
-                    content=_multipart(user, value),
-                    headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
-                ),
-            )
-            await ledger.check(
-                f"notices {name}", lambda: http.get("/chat/notices?" + query({"user": value}))
-            )
     ledger.assert_clean()
 
 
 BOUNDARY = "hostileboundary"
 
 
-def _multipart(user: str, message_id: str) -> bytes:
+def _multipart(user: str, message_id: str, file_name: str) -> bytes:
+    """A multipart upload whose fields carry raw (maybe invalid) UTF-8."""
+    raw_name = file_name.replace('"', "").encode("utf-8", "surrogatepass")
     parts = [
         (b'name="user"', user.encode()),
         (b'name="message_id"', message_id.encode("utf-8", "surrogatepass")),
-        (b'name="file"; filename="r.pdf"\r\nContent-Type: application/pdf', b"%PDF-1.4\n%%EOF\n"),
+        (b'name="file"; filename="' + raw_name + b'"\r\nContent-Type: application/pdf', PDF),
     ]
     out = b""
     for head, value in parts:
         out += b"--" + BOUNDARY.encode() + b"\r\nContent-Disposition: form-data; " + head
         out += b"\r\n\r\n" + value + b"\r\n"
     return out + b"--" + BOUNDARY.encode() + b"--\r\n"
+
+
+async def test_hostile_strings_in_every_web_chat_field(
+    services: Any, consumer: Consumer
+) -> None:
+    ledger = Ledger(services)
+    multipart = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    for index, (name, value) in enumerate(corpus.strings().items()):
+        async with consumer() as http:
+            user = f"hostile-field-{index}"
+            for key in ("text", "message_id", "choice", "step", "lang"):
+                body = json_bytes({"user": user, "text": "hi", key: value})
+                await ledger.check(
+                    f"web {key} {name}",
+                    http.post("/chat/messages", content=body, headers=JSON),
+                    message=True,
+                )
+            await ledger.check(
+                f"upload name {name}",
+                http.post(
+                    "/chat/uploads", content=_multipart(user, "m1", value), headers=multipart
+                ),
+            )
+            await ledger.check(
+                f"upload message_id {name}",
+                http.post(
+                    "/chat/uploads", content=_multipart(user, value, "r.pdf"), headers=multipart
+                ),
+            )
+            await ledger.check(
+                f"notices {name}", http.get("/chat/notices?" + query({"user": value}))
+            )
+    ledger.assert_clean()
 
 
 # Where a hostile value goes in a real Telegram update: (update kind, path of keys).
@@ -203,7 +195,9 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     data[path[-1]] = value
 
 
-async def test_hostile_values_in_telegram_updates(client: httpx.AsyncClient, services: Any) -> None:
+async def test_hostile_values_in_telegram_updates(
+    client: httpx.AsyncClient, services: Any
+) -> None:
     ledger = Ledger(services)
     updates = corpus.telegram_updates()
     next_id = 950_000_000
@@ -214,9 +208,7 @@ async def test_hostile_values_in_telegram_updates(client: httpx.AsyncClient, ser
             update["update_id"] = next_id
             _set(update, path, value)
             await ledger.check(
-                f"telegram {kind} {'.'.join(path)} {name}",
-                lambda u=update: telegram(client, u),
-                message=True,
+                f"telegram {kind} {'.'.join(path)} {name}", telegram(client, update), message=True
             )
     ledger.assert_clean()
 
@@ -239,21 +231,49 @@ WECHAT_FIELDS = [
 ]
 
 
-async def test_hostile_values_in_wechat_messages(client: httpx.AsyncClient, services: Any) -> None:
-    import re
+def _wechat_with(xml: str, tag: str, value: str, msg_id: int) -> str:
+    if tag != "MsgId":
+        xml = re.sub(r"<MsgId>\d+</MsgId>", f"<MsgId>{msg_id}</MsgId>", xml)
+    tagged = f"<{tag}>{cdata(value)}</{tag}>"
+    return re.sub(rf"<{tag}>.*?</{tag}>", lambda _m: tagged, xml, count=1)
 
+
+async def test_hostile_values_in_wechat_messages(
+    client: httpx.AsyncClient, services: Any
+) -> None:
     ledger = Ledger(services)
     messages = corpus.wechat_messages()
-    for index, (name, value) in enumerate(corpus.strings().items()):
+    msg_id = 7_100_000_000
+    for name, value in corpus.strings().items():
         for kind, tag in WECHAT_FIELDS:
-            xml = messages[kind]
-            if tag != "MsgId":
-                xml = re.sub(r"<MsgId>\d+</MsgId>", f"<MsgId>{7_100_000_000 + index}{len(tag)}</MsgId>", xml)
-            xml = re.sub(
-                rf"<{tag}>.*?</{tag}>", lambda _m, t=tag: f"<{t}>{cdata(value)}</{t}>", xml, count=1
-            )
-            await ledger.check(f"wechat {kind} {tag} {name}", lambda x=xml: wechat(client, x))
+            msg_id += 1
+            xml = _wechat_with(messages[kind], tag, value, msg_id)
+            await ledger.check(f"wechat {kind} {tag} {name}", wechat(client, xml))
     ledger.assert_clean()
+
+
+LIST_KEYS = ("q", "category", "assignee", "status", "filed_from", "sort", "page")
+STAFF_READS = (
+    "/api/v1/complaints/{}",
+    "/api/v1/complaints/{}/evidence/1",
+    "/api/v1/complaints/{}/contact",
+)
+HUGE_IDS = ("9" * 30, "-1", "0", str(2**31), str(2**63), str(2**64 + 1), "1e3", "9" * 5000)
+
+
+def _staff_posts(n: str, value: str) -> list[tuple[str, dict[str, Any]]]:
+    good_password = "long enough password"
+    return [
+        (f"/api/v1/complaints/{n}/status", {"status": value, "note": value}),
+        (f"/api/v1/complaints/{n}/status", {"status": "accepted", "note": value}),
+        (f"/api/v1/complaints/{n}/notes", {"text": value}),
+        (f"/api/v1/complaints/{n}/messages", {"text": value}),
+        (f"/api/v1/complaints/{n}/assign", {"assignee": value}),
+        (f"/api/v1/complaints/{n}/request-evidence", {"note": value}),
+        ("/api/v1/notices/bulk", {"text": value, "filter": {"q": value, "category": value}}),
+        ("/api/v1/staff", {"username": value, "role": "agent", "password": good_password}),
+        ("/api/v1/staff", {"username": "ok-name", "role": value, "password": value}),
+    ]
 
 
 async def test_hostile_values_in_the_staff_api(
@@ -262,100 +282,76 @@ async def test_hostile_values_in_the_staff_api(
     ledger = Ledger(services)
     n, bearer = staff.number, staff.bearer
     for name, value in corpus.strings().items():
-        for key in ("q", "category", "assignee", "status", "filed_from", "sort", "page"):
-            for path in ("/api/v1/complaints", "/api/v1/statistics", "/api/v1/complaints.csv"):
-                await ledger.check(
-                    f"{path}?{key}= {name}",
-                    lambda p=path, k=key: client.get(f"{p}?{query({k: value})}", headers=bearer),
-                )
-        posts: list[tuple[str, dict[str, Any]]] = [
-            (f"/api/v1/complaints/{n}/status", {"status": value, "note": value}),
-            (f"/api/v1/complaints/{n}/status", {"status": "accepted", "note": value, "notify": False}),
-            (f"/api/v1/complaints/{n}/notes", {"text": value}),
-            (f"/api/v1/complaints/{n}/messages", {"text": value}),
-            (f"/api/v1/complaints/{n}/assign", {"assignee": value}),
-            (f"/api/v1/complaints/{n}/request-evidence", {"note": value}),
-            ("/api/v1/notices/bulk", {"text": value, "filter": {"q": value, "category": value}}),
-            ("/api/v1/staff", {"username": value, "role": "agent", "password": "long enough password"}),
-            ("/api/v1/staff", {"username": "ok-name", "role": value, "password": value}),
-        ]  # fmt: skip
-        for path, body in posts:
+        lists = [("/api/v1/complaints", key) for key in LIST_KEYS] + [
+            (path, key)
+            for path in ("/api/v1/statistics", "/api/v1/complaints.csv")
+            for key in ("q", "filed_from")
+        ]
+        for path, key in lists:
+            url = f"{path}?{query({key: value})}"
+            await ledger.check(f"{path}?{key}= {name}", client.get(url, headers=bearer))
+        for path, body in _staff_posts(n, value):
             await ledger.check(
                 f"POST {path} {sorted(body)} {name}",
-                lambda p=path, b=body: client.post(
-                    p, content=json_bytes(b), headers={**bearer, **JSON}
-                ),
+                client.post(path, content=json_bytes(body), headers={**bearer, **JSON}),
             )
-        for path in (f"/api/v1/complaints/{{}}", "/api/v1/complaints/{}/evidence/1", "/api/v1/complaints/{}/contact"):
-            segment = query({"x": value})[2:] or "%20"
+        segment = query({"x": value})[2:] or "%20"
+        for path in STAFF_READS:
             await ledger.check(
-                f"GET {path} {name}", lambda p=path, s=segment: client.get(p.format(s), headers=bearer)
+                f"GET {path} {name}", client.get(path.format(segment), headers=bearer)
             )
+        credentials = form_bytes({"username": value, "password": value})
         await ledger.check(
-            f"token {name}",
-            lambda: client.post(
-                "/api/v1/auth/token",
-                content=form_bytes({"username": value, "password": value}),
-                headers=FORM,
-            ),
+            f"token {name}", client.post("/api/v1/auth/token", content=credentials, headers=FORM)
         )
-    for number in ("9" * 30, "-1", "0", str(2**31), str(2**63), str(2**64 + 1), "1e3", "9" * 5000):
+    for number in HUGE_IDS:
         for path in ("/api/v1/complaints/{n}/evidence/{i}", "/console/complaints/{n}/evidence/{i}"):
             url = path.format(n=n, i=number)
-            await ledger.check(f"GET {url[:60]}", lambda u=url: staff_get(client, staff, u))
+            http = staff.console if url.startswith("/console") else client
+            await ledger.check(f"GET {url[:60]}", http.get(url, headers=bearer))
         await ledger.check(
-            f"retry {number[:20]}",
-            lambda num=number: client.post(f"/api/v1/outbox/{num}/retry", headers=bearer),
+            f"retry {number[:20]}", client.post(f"/api/v1/outbox/{number}/retry", headers=bearer)
+        )
+        await ledger.check(
+            f"console retry {number[:20]}",
+            staff.console.post(
+                f"/console/dead/{number}/retry", content=form_bytes({"csrf": staff.csrf}),
+                headers=FORM,
+            ),
         )
     ledger.assert_clean()
 
 
-async def staff_get(client: httpx.AsyncClient, staff: Staff, url: str) -> httpx.Response:
-    if url.startswith("/console"):
-        return await staff.console.get(url)
-    return await client.get(url, headers=staff.bearer)
-
-
 async def test_hostile_values_in_console_forms(
-    client: httpx.AsyncClient, services: Any, staff: Staff
+    services: Any, staff: Staff, consumer: Consumer
 ) -> None:
     ledger = Ledger(services)
-    console, n = staff.console, staff.number
+    console, n, csrf = staff.console, staff.number, staff.csrf
     for name, value in corpus.strings().items():
         forms = [
-            (f"/console/complaints/{n}/notes", {"text": value}),
-            (f"/console/complaints/{n}/messages", {"text": value}),
-            (f"/console/complaints/{n}/status", {"status": value, "note": value}),
-            (f"/console/complaints/{n}/assign", {"assignee": value}),
-            (f"/console/complaints/{n}/request-evidence", {"note": value}),
-            ("/console/bulk", {"text": value, "text_en": value, "category": value}),
-            (f"/console/complaints/{n}/notes", {"text": "ok"}),  # csrf below is hostile
+            (f"/console/complaints/{n}/notes", {"text": value, "csrf": csrf}),
+            (f"/console/complaints/{n}/messages", {"text": value, "csrf": csrf}),
+            (f"/console/complaints/{n}/status", {"status": value, "note": value, "csrf": csrf}),
+            (f"/console/complaints/{n}/assign", {"assignee": value, "csrf": csrf}),
+            (f"/console/complaints/{n}/request-evidence", {"note": value, "csrf": csrf}),
+            ("/console/bulk", {"text": value, "text_en": value, "category": value, "csrf": csrf}),
+            (f"/console/complaints/{n}/notes", {"text": "checked", "csrf": value}),
         ]
         for path, fields in forms:
-            csrf = staff.csrf if fields.get("text") != "ok" else value
             await ledger.check(
                 f"POST {path} {sorted(fields)} {name}",
-                lambda p=path, f=fields, c=csrf: console.post(
-                    p, content=form_bytes({**f, "csrf": c}), headers=FORM
-                ),
+                console.post(path, content=form_bytes(fields), headers=FORM),
             )
         for key in ("q", "category", "assignee", "status", "page", "filed_to"):
-            await ledger.check(
-                f"console list {key} {name}",
-                lambda k=key: console.get(f"/console/complaints?{query({k: value})}"),
-            )
-        async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as anon:
-            page = await anon.get("/console/login")
-            import re
-
+            url = f"/console/complaints?{query({key: value})}"
+            await ledger.check(f"console list {key} {name}", console.get(url))
+        async with consumer() as anonymous:
+            page = await anonymous.get("/console/login")
             token = re.search(r'name="csrf" value="([^"]+)"', page.text)
             assert token
+            login = form_bytes({"username": value, "password": value, "csrf": token.group(1)})
             await ledger.check(
                 f"console login {name}",
-                lambda: anon.post(
-                    "/console/login",
-                    content=form_bytes({"username": value, "password": value, "csrf": token.group(1)}),
-                    headers=FORM,
-                ),
+                anonymous.post("/console/login", content=login, headers=FORM),
             )
     ledger.assert_clean()
