@@ -51,7 +51,8 @@ def present(*, mime: str | None, number: str, evidence_id: int) -> Presentation:
     extension = EXTENSIONS.get(media_type, "bin")
     safe_number = "".join(ch for ch in number if ch.isascii() and ch.isalnum())[:32]
     return Presentation(
-        media_type=media_type,
+        # A type that is not shown is not announced either: the browser only saves it.
+        media_type=media_type if inline else "application/octet-stream",
         file_name=f"evidence-{safe_number}-{evidence_id}.{extension}",
         disposition="inline" if inline else "attachment",
     )
