@@ -43,7 +43,7 @@ class WebMessage(BaseModel):
     @field_validator("user")
     @classmethod
     def _user(cls, value: str) -> str:
-        if not USER_PATTERN.match(value):
+        if not USER_PATTERN.fullmatch(value):
             raise ValueError("user may contain letters, digits and . _ @ : - only")
         return value
 

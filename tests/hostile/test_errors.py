@@ -40,8 +40,16 @@ async def test_a_validation_error_names_the_field_and_quotes_nothing(
     )
     assert wrong_type.json() == {"detail": "text: Input should be a valid string"}
 
-    several = await client.post("/chat/messages", content=b"{}", headers=JSON)
-    assert several.status_code == 422 and several.json() == {"detail": "user: Field required"}
+    missing = await client.post(
+        f"/api/v1/complaints/{staff.number}/notes", content=b"{}",
+        headers={**staff.bearer, **JSON},
+    )  # fmt: skip
+    assert missing.status_code == 422 and missing.json() == {"detail": "text: Field required"}
+
+    several = await client.post(
+        "/api/v1/staff", content=b'{"role": 1}', headers={**staff.bearer, **JSON}
+    )
+    assert several.json() == {"detail": "username: Field required (and 2 more)"}
 
     not_json = await client.post("/chat/messages", content=b'{"user": "x", "te', headers=JSON)
     assert not_json.json() == {"detail": "the body is not valid JSON"}
@@ -79,22 +87,29 @@ async def test_request_headers_over_64_kib_get_431_in_process(client: httpx.Asyn
 def test_request_headers_over_64_kib_get_a_4xx_from_the_served_app(
     parser: str, settings: Settings, database: Any
 ) -> None:
-    """h11 refuses large headers itself (400); httptools passes them on (431 from the app)."""
+    """httptools passes large headers to the app, which answers 431; h11 refuses them
+    itself with a 400 and closes, and may reset the connection before the client reads
+    the answer. Either way the server never answers 5xx and goes on serving."""
     app = create_app(settings)
 
-    async def run(base: str) -> list[int]:
-        statuses = []
+    async def one(base: str, headers: dict[str, str]) -> int | None:
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            for size in (70 * 1024, 1024 * 1024):
-                headers = {"X-Padding": "a" * size}
-                statuses.append((await http.get("/healthz", headers=headers)).status_code)
-            many = {f"X-H{i}": "b" * 100 for i in range(1000)}
-            statuses.append((await http.get("/healthz", headers=many)).status_code)
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            statuses.append((await http.get("/healthz")).status_code)
-        return statuses
+            try:
+                return (await http.get("/healthz", headers=headers)).status_code
+            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                return None  # closed by the server before an answer was read
+
+    async def run(base: str) -> list[int | None]:
+        return [
+            await one(base, {"X-Padding": "a" * (70 * 1024)}),
+            await one(base, {f"X-H{i}": "b" * 100 for i in range(1000)}),
+            await one(base, {}),
+        ]
 
     with serve_in_thread(app, http=parser) as base:
         *refused, after = asyncio.run(run(base))
-    assert all(400 <= status < 500 for status in refused), refused
+    if parser == "httptools":
+        assert refused == [431, 431]
+    else:
+        assert all(status is None or 400 <= status < 500 for status in refused), refused
     assert after == 200
