@@ -18,7 +18,16 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
 from bots.metrics import registry as metrics_registry
-from bots.routes import case_routes, chat, console, console_ops, progress, staff_api, staff_ops
+from bots.routes import (
+    case_routes,
+    chat,
+    console,
+    console_ops,
+    errors,
+    progress,
+    staff_api,
+    staff_ops,
+)
 from bots.routes import deadlines as deadline_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
@@ -60,6 +69,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         lifespan=lifespan,
     )
+    errors.install(app)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)

@@ -8,6 +8,7 @@ forged or truncated body never reaches the dialog.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import xmltodict
 
 from adapters.base import AdapterError
 from adapters.wechat.verify import check_body
+from dialogs import cleaning
 from dialogs.events import (
     InboundEvent,
     LocationMessage,
@@ -107,6 +109,8 @@ def require(fields: dict[str, Any], *names: str) -> list[str]:
             raise AdapterError(400, f"missing {name}")
         if len(value) > MAX_LENGTHS.get(name, 1_000_000):
             raise AdapterError(400, f"{name} too long")
+        if name in MAX_LENGTHS and cleaning.has_controls(value):
+            raise AdapterError(400, f"bad {name}")
         values.append(value)
     return values
 
@@ -140,9 +144,12 @@ def message_key(fields: dict[str, Any]) -> str:
 def _float(fields: dict[str, Any], name: str) -> float:
     (raw,) = require(fields, name)
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise AdapterError(400, f"bad {name}") from None
+    if not math.isfinite(value):
+        raise AdapterError(400, f"bad {name}")
+    return value
 
 
 def to_event(fields: dict[str, Any]) -> InboundEvent | None:
@@ -171,42 +178,48 @@ def to_event(fields: dict[str, Any]) -> InboundEvent | None:
         return _event(fields, base)
     if msg_type == "text":
         (content,) = require(fields, "Content")
-        return TextMessage(**base, text=content)
+        return TextMessage(**base, text=cleaning.free_text(content))
     if msg_type == "voice":
         (media_id,) = require(fields, "MediaId")
         # The dialog reads the recognised text as the answer, or keeps the voice as
         # evidence when it is collecting files (decided under the conversation lock).
-        recognised = (fields.get("Recognition") or "").strip() or None
+        recognised = cleaning.free_text(fields.get("Recognition") or "").strip() or None
         return MediaMessage(
             **base, kind=MediaKind.AUDIO, platform_ref=media_id, recognised_text=recognised
         )
+    if msg_type == "file" and not fields.get("MediaId"):
+        # A file sent from the WeChat PC client carries FileKey/FileMd5 but no MediaId:
+        # there is nothing to download, so the consumer is asked for a photo instead.
+        return Unsupported(**base, description="file")
     if msg_type in MEDIA_KINDS:
         (media_id,) = require(fields, "MediaId")
         return MediaMessage(
             **base,
             kind=MEDIA_KINDS[msg_type],
             platform_ref=media_id,
-            file_name=(fields.get("Title") or None) if msg_type == "file" else None,
+            file_name=cleaning.name(fields.get("Title"), cleaning.FILE_NAME)
+            if msg_type == "file"
+            else None,
         )
     if msg_type == "location":
         return LocationMessage(
             **base,
             latitude=_float(fields, "Location_X"),
             longitude=_float(fields, "Location_Y"),
-            label=(fields.get("Label") or "").strip() or None,
+            label=cleaning.name(fields.get("Label"), cleaning.LABEL),
         )
     if msg_type == "link":
         (url,) = require(fields, "Url")
         parts = [fields.get("Title") or "", fields.get("Description") or "", url]
-        return TextMessage(**base, text="\n".join(p.strip() for p in parts if p and p.strip()))
+        text = "\n".join(p.strip() for p in parts if p and p.strip())
+        return TextMessage(**base, text=cleaning.free_text(text))
     return Unsupported(**base, description=msg_type[:50])
 
 
 def _event(fields: dict[str, Any], base: dict[str, Any]) -> InboundEvent | None:
     (event,) = require(fields, "Event")
     event = event.lower()
-    raw_key = fields.get("EventKey")
-    key = raw_key.strip() if isinstance(raw_key, str) else ""
+    key = cleaning.one_line(fields.get("EventKey") or "")
     if event in CONSENT_EVENTS:
         consents = _consents(fields.get(CONSENT_EVENTS[event]), sent=event.endswith("sent_event"))
         return NoticeConsent(**base, consents=consents) if consents else None
