@@ -10,7 +10,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.data_commands import run_data_command
 from bots.metrics import COMPLAINTS_FILED
+from bots.my_data_links import MyDataLinks
 from dialogs.events import (
     CheckLinkCode,
     Command,
@@ -18,6 +20,8 @@ from dialogs.events import (
     ComplaintList,
     DiscardDraftEvidence,
     Done,
+    EraseMyData,
+    ExportMyData,
     FileComplaint,
     Filed,
     IssueLinkCode,
@@ -26,6 +30,7 @@ from dialogs.events import (
     Linked,
     LinkRefused,
     ListComplaints,
+    ListConsentCases,
     MarkUnsubscribed,
     RateComplaint,
     RecordEvidence,
@@ -34,6 +39,7 @@ from dialogs.events import (
     Reply,
     ShowComplaint,
     WithdrawComplaint,
+    WithdrawConsent,
 )
 from dialogs.texts import t
 from storage import complaints, evidence, links, outbox
@@ -59,6 +65,7 @@ class CommandRunner:
         max_evidence_bytes: bytes per file.
         link_key: the server key link codes are stored under (HMAC); derived from the
             secret key by the caller.
+        links_signer: makes the signed links to data exports (WeChat); None: no links.
     """
 
     def __init__(
@@ -69,12 +76,14 @@ class CommandRunner:
         max_evidence_files: int = 9,
         max_evidence_bytes: int = 20 * 1024 * 1024,
         link_key: bytes = b"",
+        links_signer: MyDataLinks | None = None,
     ) -> None:
         self.deadlines = deadlines
         self.cipher = cipher
         self.max_evidence_files = max_evidence_files
         self.max_evidence_bytes = max_evidence_bytes
         self.link_key = link_key or secrets.token_bytes(32)
+        self.links_signer = links_signer
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime
@@ -123,6 +132,11 @@ class CommandRunner:
                     session=session, complaint=found, score=score, comment=comment, now=now
                 )
                 return Done() if rated else Refused("cannot_rate")
+            case ExportMyData() | EraseMyData() | ListConsentCases() | WithdrawConsent():
+                return await run_data_command(
+                    session, identity, command, now,
+                    cipher=self.cipher, links_signer=self.links_signer,
+                )
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
                 return Done()

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Web chat uploads one consumer may make in any hour (bots/upload_limit.py).
     uploads_per_hour: int = Field(default=30, ge=1, le=10_000)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Closed cases are anonymised this many years after closing (bots/background.py),
+    # unless under a legal hold.
+    retention_years: int = Field(default=3, ge=1, le=100)
 
     # WeChat Official Account (channel off unless token/app id are set)
     wechat_token: str | None = None

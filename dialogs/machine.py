@@ -40,6 +40,8 @@ class State(StrEnum):
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
     LINK_CONFIRM = "link_confirm"
+    DELETE_CONFIRM = "delete_confirm"
+    CONSENT_PICK = "consent_pick"
 
 
 Condition = Callable[[EventData], bool]
