@@ -20,6 +20,7 @@ from bots import background
 from bots.metrics import registry as metrics_registry
 from bots.routes import chat, console, console_ops, staff_api, staff_ops
 from bots.routes import deadlines as deadline_routes
+from bots.routes import my_data as my_data_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(chat.router)
+    app.include_router(my_data_routes.router)
     app.include_router(wechat_routes.router)
     app.include_router(staff_api.router)
     app.include_router(staff_ops.router)

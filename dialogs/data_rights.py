@@ -29,7 +29,7 @@ from dialogs.events import (
 from dialogs.keywords import global_word, is_no, is_yes
 from dialogs.machine import State
 from dialogs.questions import ask, choices_for
-from dialogs.texts import status_label
+from dialogs.texts import status_label, t
 from dialogs.turn import Turn
 from dialogs.validators import match_choice
 
@@ -125,10 +125,12 @@ def data_result(turn: Turn, command: Command, result: CommandResult) -> None:
         ask(turn)
 
 
-def _exported(turn: Turn, result: DataExport) -> None:
-    channels = ", ".join(turn.t(f"platform.{p}") for p in result.channels)
+def summary_text(language: str, result: DataExport) -> str:
+    """The readable summary of an export, in ``language``."""
+    channels = ", ".join(t(language, f"platform.{p}") for p in result.channels)
     lines = [
-        turn.t(
+        t(
+            language,
             "data.summary",
             channels=channels or "-",
             complaints=len(result.complaints),
@@ -138,9 +140,13 @@ def _exported(turn: Turn, result: DataExport) -> None:
         )
     ]
     for number, status in result.complaints:
-        lines.append(turn.t("data.complaint_line", number=number,
-                            status=status_label(status, turn.language)))
-    turn.replies.append(Reply("\n".join(lines)))
+        lines.append(t(language, "data.complaint_line", number=number,
+                       status=status_label(status, language)))
+    return "\n".join(lines)
+
+
+def _exported(turn: Turn, result: DataExport) -> None:
+    turn.replies.append(Reply(summary_text(turn.language, result)))
     if result.delivery == "document":
         turn.replies.append(Reply(turn.t("data.document"), attachment="my_data"))
     elif result.delivery == "download":
