@@ -123,6 +123,10 @@ async def change_status(
             now=now,
             deadlines=services.deadlines,
         )
+        if complaint.anonymised_at == now:
+            # The consumer asked for erasure and this move closed the case: it was just
+            # anonymised, so what staff wrote is not kept in the notice or the audit log.
+            note = None
         identity = await session.get_one(Identity, complaint.identity_id)
         ids: list[int] = []
         if notify and lifecycle.notify_consumer_on(target):

@@ -114,14 +114,27 @@ async def _case_evidence(session: AsyncSession, complaint: Complaint, now: datet
 async def _case_notices(session: AsyncSession, complaint: Complaint, now: datetime) -> int:
     await session.execute(
         delete(OutboxNotice).where(
-            OutboxNotice.complaint_id == complaint.id, OutboxNotice.status.in_(_DELIVERED)
+            OutboxNotice.complaint_id == complaint.id, OutboxNotice.status != "sending"
         )
     )
     return 0
 
 
+async def _case_audit_notes(session: AsyncSession, complaint: Complaint, now: datetime) -> int:
+    # The entries stay (who did what, when); free text staff wrote into them goes.
+    entries = await session.scalars(
+        select(AuditEntry).where(AuditEntry.target == complaint.number)
+    )
+    for entry in entries:
+        if isinstance(entry.detail, dict) and entry.detail.get("note"):
+            entry.detail = {**entry.detail, "note": None}
+    return 0
+
+
 #: One step per table holding a case's personal data; each returns files removed.
-CASE_STEPS: list[CaseStep] = [_case_fields, _case_timeline, _case_evidence, _case_notices]
+CASE_STEPS: list[CaseStep] = [
+    _case_fields, _case_timeline, _case_evidence, _case_notices, _case_audit_notes,
+]
 
 
 async def anonymise(

@@ -78,6 +78,8 @@ def snapshots() -> dict[str, Conversation]:
         ["查询", "1", "rate", "5"],
         ["查询", "1", "add_evidence"],
         ["hi", "link", "绑定 654321"],
+        ["hi", "delete my data"],
+        ["hi", "撤回同意"],
     ]
     for script in scripts:
         bot = RecordingBot(seen)
