@@ -282,6 +282,8 @@ async def test_retention_spares_a_held_case_and_anonymises_an_old_one(
         json={"hold": True, "note": "court case 2026-17"},
     )
     assert placed.status_code == 200 and placed.json()["legal_hold"] is True
+    shown = (await client.get(f"/api/v1/complaints/{held}", headers=agent)).json()
+    assert shown["legal_hold"] is True and shown["legal_hold_note"] == "court case 2026-17"
     assert (await client.post(
         "/api/v1/complaints/20990101000001/legal-hold", headers=supervisor,
         json={"hold": True, "note": "x"},
