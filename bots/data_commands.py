@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,14 +33,18 @@ log = logging.getLogger("weiquan.data_rights")
 DELIVERY = {"telegram": "document", "web": "download", "wechat": "link"}
 
 
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def export_summary(document: dict[str, object], delivery: str) -> DataExport:
     """The counts the consumer reads in chat, from the export document."""
-    identities = document.get("identities") or []
-    cases = document.get("complaints") or []
-    given = document.get("consents") or []
-    messages = document.get("messages") or {}
-    assert isinstance(identities, list) and isinstance(cases, list)
-    assert isinstance(given, list) and isinstance(messages, dict)
+    identities = _list(document.get("identities"))
+    cases = _list(document.get("complaints"))
+    given = _list(document.get("consents"))
+    messages = document.get("messages")
+    if not isinstance(messages, dict):
+        messages = {}
     files = sum(len(c.get("evidence") or []) for c in cases)
     files += len(messages.get("draft_evidence") or [])
     return DataExport(
@@ -73,7 +79,7 @@ async def run_data_command(
         log.info("data export", extra={"identity": identity.id, "delivery": delivery})
         if delivery == "link" and links_signer is not None:
             url, expires = links_signer.url_for(identity.id, now)
-            return DataExport(**{**summary.__dict__, "link": url, "link_expires": expires})
+            return replace(summary, link=url, link_expires=expires)
         return summary
     if isinstance(command, EraseMyData):
         erased = await erasure.erase_consumer(
