@@ -28,6 +28,8 @@ from dialogs.events import (
 )
 from storage.blobs import StoredBlob
 
+#: Where the page downloads the consumer's data export (cookie identity only).
+MY_DATA_URL = "/chat/my-data.json"
 USER_PATTERN = re.compile(r"^[\w.@:-]{1,64}$")
 MAX_TEXT = 10_000
 
@@ -65,6 +67,7 @@ class WebReply(BaseModel):
     choices: list[WebChoice] = []
     step: str | None = None
     multi: bool = False
+    download: str | None = None
 
 
 class WebReplies(BaseModel):
@@ -140,6 +143,7 @@ def render_json(replies: list[Reply]) -> JSONResponse:
                     "choices": [{"id": c.id, "label": c.label} for c in r.choices],
                     "step": r.step,
                     "multi": r.multi,
+                    **({"download": MY_DATA_URL} if r.attachment == "my_data" else {}),
                 }
                 for r in replies
             ]
@@ -156,6 +160,7 @@ def render(replies: list[Reply]) -> WebReplies:
                 choices=[WebChoice(id=c.id, label=c.label) for c in r.choices],
                 step=r.step,
                 multi=r.multi,
+                download=MY_DATA_URL if r.attachment == "my_data" else None,
             )
             for r in replies
         ]

@@ -29,6 +29,7 @@ from bots.routes import (
     staff_ops,
 )
 from bots.routes import deadlines as deadline_routes
+from bots.routes import my_data as my_data_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(chat.router)
+    app.include_router(my_data_routes.router)
     app.include_router(wechat_routes.router)
     app.include_router(staff_api.router)
     app.include_router(case_routes.api)

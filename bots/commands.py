@@ -11,7 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.data_commands import run_data_command
 from bots.metrics import COMPLAINTS_FILED
+from bots.my_data_links import MyDataLinks
 from dialogs.events import (
     CheckLinkCode,
     Command,
@@ -19,6 +21,8 @@ from dialogs.events import (
     ComplaintList,
     DiscardDraftEvidence,
     Done,
+    EraseMyData,
+    ExportMyData,
     FileComplaint,
     Filed,
     IssueLinkCode,
@@ -27,6 +31,7 @@ from dialogs.events import (
     Linked,
     LinkRefused,
     ListComplaints,
+    ListConsentCases,
     MarkUnsubscribed,
     NoteInteraction,
     RateComplaint,
@@ -38,6 +43,7 @@ from dialogs.events import (
     SendCaseMessage,
     ShowComplaint,
     WithdrawComplaint,
+    WithdrawConsent,
 )
 from dialogs.lifecycle import is_final
 from dialogs.texts import t
@@ -64,6 +70,7 @@ class CommandRunner:
         max_evidence_bytes: bytes per file.
         link_key: the server key link codes are stored under (HMAC); derived from the
             secret key by the caller.
+        links_signer: makes the signed links to data exports (WeChat); None: no links.
     """
 
     def __init__(
@@ -74,12 +81,14 @@ class CommandRunner:
         max_evidence_files: int = 9,
         max_evidence_bytes: int = 20 * 1024 * 1024,
         link_key: bytes = b"",
+        links_signer: MyDataLinks | None = None,
     ) -> None:
         self.deadlines = deadlines
         self.cipher = cipher
         self.max_evidence_files = max_evidence_files
         self.max_evidence_bytes = max_evidence_bytes
         self.link_key = link_key or secrets.token_bytes(32)
+        self.links_signer = links_signer
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime
@@ -149,6 +158,11 @@ class CommandRunner:
                     session=session, complaint_id=found.id, kind="rating", now=now
                 )
                 return Done()
+            case ExportMyData() | EraseMyData() | ListConsentCases() | WithdrawConsent():
+                return await run_data_command(
+                    session, identity, command, now,
+                    cipher=self.cipher, links_signer=self.links_signer,
+                )
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
                 return Done()

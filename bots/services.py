@@ -10,6 +10,7 @@ from typing import Any
 from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner, link_key
 from bots.engine import Engine
+from bots.my_data_links import MyDataLinks
 from bots.progress_links import ProgressLinks
 from bots.settings import Settings
 from dialogs import clock
@@ -63,6 +64,7 @@ class Services:
             max_evidence_files=settings.max_evidence_files,
             max_evidence_bytes=settings.max_evidence_bytes,
             link_key=link_key(settings.resolved_secret_key),
+            links_signer=MyDataLinks(settings.resolved_secret_key, settings.public_base_url),
         )
         options = DialogOptions(
             default_language=settings.language,
@@ -70,6 +72,7 @@ class Services:
             max_evidence_files=settings.max_evidence_files,
             accept_workdays=deadlines.workdays("complaint", "acceptance") or 7,
             resolve_workdays=deadlines.workdays("complaint", "resolution") or 60,
+            retention_years=settings.retention_years,
         )
         engine = Engine(database, runner, options)
         services = cls(settings, database, blobs, cipher, deadlines, engine)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Days a progress-page link in a notice stays valid.
     progress_link_days: int = Field(default=30, ge=1, le=365)
+    # Closed cases are anonymised this many years after closing (bots/background.py),
+    # unless under a legal hold.
+    retention_years: int = Field(default=3, ge=1, le=100)
 
     # WeChat Official Account (channel off unless token/app id are set)
     wechat_token: str | None = None

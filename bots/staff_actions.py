@@ -132,6 +132,10 @@ async def change_status(
         )
         if lifecycle.is_final(target):
             await end_evidence_requests(services, session, complaint, staff)
+        if complaint.anonymised_at == now:
+            # The consumer asked for erasure and this move closed the case: it was just
+            # anonymised, so what staff wrote is not kept in the notice or the audit log.
+            note = None
         identity = await session.get_one(Identity, complaint.identity_id)
         ids: list[int] = []
         if notify and lifecycle.notify_consumer_on(target):

@@ -60,6 +60,11 @@ def summary(
         "contact_name": name,
         "contact_phone": phone,
         "rating": complaint.rating,
+        # Data rights: held past retention; erased when it closes; kept only anonymously.
+        "legal_hold": complaint.legal_hold,
+        "legal_hold_note": complaint.legal_hold_note,
+        "erase_on_close": complaint.erase_on_close,
+        "anonymised_at": iso(complaint.anonymised_at) if complaint.anonymised_at else None,
         "deadline_flags": casework.deadline_flags(complaint, today=today),
     }
 

@@ -185,6 +185,8 @@ class Reply:
         step: the dialog state the choices belong to, so a stale button can be told apart.
         request_contact: offer a "share my number" button where the platform has one.
         multi: the choices may be combined ("1 3"), e.g. demands.
+        attachment: a file the channel adds to this message (``my_data``: the consumer's
+            data export; Telegram sends it as a document, the web page offers a download).
     """
 
     text: str
@@ -192,15 +194,19 @@ class Reply:
     step: str | None = None
     request_contact: bool = False
     multi: bool = False
+    attachment: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "choices": [{"id": c.id, "label": c.label} for c in self.choices],
             "step": self.step,
             "request_contact": self.request_contact,
             "multi": self.multi,
         }
+        if self.attachment:
+            data["attachment"] = self.attachment
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -210,6 +216,7 @@ class Reply:
             step=data.get("step"),
             request_contact=bool(data.get("request_contact", False)),
             multi=bool(data.get("multi", False)),
+            attachment=data.get("attachment") or None,
         )
 
 
@@ -309,8 +316,36 @@ class RecordNoticeConsent:
     consents: tuple[tuple[str, str], ...]
 
 
+@dataclass(frozen=True)
+class ExportMyData:
+    """Gather everything held about the consumer (all linked channels) for them."""
+
+
+@dataclass(frozen=True)
+class EraseMyData:
+    """Erase the consumer's data now where possible; flag open cases for erasure."""
+
+
+@dataclass(frozen=True)
+class ListConsentCases:
+    """The consumer's open cases whose contact details are shared with the merchant."""
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    """Stop sharing the contact details of case ``number`` with its merchant."""
+
+    number: str
+
+
+DATA_COMMANDS = (ExportMyData, EraseMyData, ListConsentCases, WithdrawConsent)
+
 Command = (
-    FileComplaint
+    ExportMyData
+    | EraseMyData
+    | ListConsentCases
+    | WithdrawConsent
+    | FileComplaint
     | RecordEvidence
     | DiscardDraftEvidence
     | ListComplaints
@@ -470,7 +505,43 @@ class LinkRefused:
     tries_left: int | None = None
 
 
+@dataclass(frozen=True)
+class DataExport:
+    """The consumer's data is ready.
+
+    ``delivery`` says how it reaches them: ``document`` (the channel sends the file),
+    ``download`` (the web page offers it), ``link`` (a signed page at ``link``, valid
+    until ``link_expires``) or ``text`` (the summary only, e.g. the terminal).
+    """
+
+    delivery: str
+    channels: tuple[str, ...] = ()
+    complaints: tuple[tuple[str, str], ...] = ()
+    evidence: int = 0
+    consents_given: int = 0
+    consents_withdrawn: int = 0
+    link: str | None = None
+    link_expires: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DataErased:
+    """What an erasure removed now, and the open cases erased when they close."""
+
+    closed_cases: int = 0
+    files: int = 0
+    open_cases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConsentCases:
+    """Open cases whose contact details are shared (numbers, oldest first)."""
+
+    numbers: tuple[str, ...] = ()
+
+
 CommandResult = (
     Filed | ComplaintList | ComplaintDetail | Done | Refused
     | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused
+    | DataExport | DataErased | ConsentCases
 )

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from dialogs import case_reply, open_requests
 from dialogs.answers import answer_step, invalid
 from dialogs.case_entries import drop_request, open_reply_window
+from dialogs.data_rights import confirm_delete, data_result, data_word, pick_consent
 from dialogs.events import (
+    DATA_COMMANDS,
     ChoicePressed,
     Command,
     CommandResult,
@@ -111,6 +113,9 @@ def step(
     event = _voice_as_text(turn.state, event)
     if isinstance(event, TextMessage) and link_word(turn, event.text):
         # Before the "welcome back" question: linking leaves a draft where it is.
+        return turn.result()
+    if isinstance(event, TextMessage) and data_word(turn, event.text):
+        # Data rights work in every state, and leave a draft where it is too.
         return turn.result()
     if _away_too_long(conv, turn):
         turn.answers["resume_state"] = turn.state
@@ -252,6 +257,10 @@ def _answer_state(turn: Turn, event: InboundEvent) -> None:
         handled = confirm_link(turn, event)
     elif state == State.REPLYING:
         handled = case_reply.in_reply(turn, event)
+    elif state == State.DELETE_CONFIRM:
+        handled = confirm_delete(turn, event)
+    elif state == State.CONSENT_PICK:
+        handled = pick_consent(turn, event)
     if not handled:
         error = _error_for(turn, event)
         invalid(turn, error, max=COMMENT_MAX_LENGTH)
@@ -320,6 +329,8 @@ def apply_result(
         complaint_result(turn, command, result)
     elif isinstance(command, LINK_COMMANDS):
         link_result(turn, command, result)
+    elif isinstance(command, DATA_COMMANDS):
+        data_result(turn, command, result)
     return turn.result()
 
 

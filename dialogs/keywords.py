@@ -24,6 +24,13 @@ GLOBAL_WORDS: dict[str, frozenset[str]] = {
     "lang_en": frozenset({"english", "英文", "英语"}),
     "reply": frozenset({"reply", "回复", "/reply", "答复", "留言"}),
     "menu": frozenset({"menu", "菜单", "主菜单", "main menu", "/start", "/menu"}),
+    # Data rights (dialogs/data_rights.py).
+    "my_data": frozenset({"my data", "我的数据", "/mydata", "/my_data", "export my data",
+                          "导出我的数据"}),
+    "delete_my_data": frozenset({"delete my data", "删除我的数据", "/deletemydata",
+                                 "/delete_my_data", "erase my data"}),
+    "withdraw_consent": frozenset({"withdraw consent", "撤回同意", "/withdrawconsent",
+                                   "/withdraw_consent"}),
     "greeting": frozenset({"hi", "hello", "hey", "你好", "您好", "嗨", "哈喽", "在吗"}),
 }
 

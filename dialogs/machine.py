@@ -44,6 +44,8 @@ class State(StrEnum):
     # Admissibility, asked inside a draft (dialogs/admissibility.py).
     TIME_LIMIT = "time_limit"
     ELSEWHERE_REFUSED = "elsewhere_refused"
+    DELETE_CONFIRM = "delete_confirm"
+    CONSENT_PICK = "consent_pick"
 
 
 Condition = Callable[[EventData], bool]

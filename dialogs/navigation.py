@@ -8,6 +8,7 @@ that state appended.
 from __future__ import annotations
 
 from dialogs import case_reply
+from dialogs.data_rights import DATA_STATES, leave_data
 from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
 from dialogs.linking import leave_link
@@ -51,6 +52,9 @@ def global_action(turn: Turn, action: str) -> bool:
         elif state == State.LINK_CONFIRM:
             turn.say("link.declined")
             leave_link(turn)
+        elif state in DATA_STATES:
+            turn.say("data.delete_declined" if state == State.DELETE_CONFIRM else "data.left")
+            leave_data(turn)
         else:
             if state in (State.START, State.MENU):
                 turn.say("error.nothing_to_cancel")
@@ -123,6 +127,9 @@ def back(turn: Turn) -> None:
     elif state == State.LINK_CONFIRM:
         turn.say("link.declined")
         leave_link(turn)
+        return
+    elif state in DATA_STATES:
+        leave_data(turn)
         return
     elif state == State.MY_DETAIL:
         list_complaints(turn)

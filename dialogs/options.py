@@ -15,6 +15,7 @@ class DialogOptions:
         max_evidence_files: evidence files a draft (or a complaint) may carry.
         accept_workdays: shown in texts when a filed complaint has no acceptance date.
         resolve_workdays: shown in texts when a filed complaint has no resolution date.
+        retention_years: closed cases are kept this long (told after an erasure).
     """
 
     default_language: str = "zh-CN"
@@ -22,3 +23,4 @@ class DialogOptions:
     max_evidence_files: int = 9
     accept_workdays: int = 7
     resolve_workdays: int = 60
+    retention_years: int = 3

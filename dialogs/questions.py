@@ -50,7 +50,7 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
     if state == "contact_mode":
         return _pick(turn, "anonymous", "leave_contact")
     if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW,
-                 State.LINK_CONFIRM):
+                 State.LINK_CONFIRM, State.DELETE_CONFIRM):
         return _pick(turn, "yes", "no")
     if state == "handled_elsewhere":
         # "No" first: the usual answer, and the one a consumer answering "1" means.
@@ -85,6 +85,9 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
         return _pick(turn, *allowed)
     if state == State.ADDING_EVIDENCE:
         return _pick(turn, "done")
+    if state == State.CONSENT_PICK:
+        cases = turn.answers.get("consent_cases") or []
+        return tuple(Choice(str(n), str(n)) for n in cases)
     if state == State.RATING:
         return tuple(Choice(str(n), str(n)) for n in range(1, 6))
     return ()

@@ -28,6 +28,7 @@ _ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "resume_new": str, "link_return": str, "link_pending": dict, "requests": list,
     "reply_window": dict,
     "gate_from": str,
+    "data_return": str, "consent_cases": list,
 }
 
 

@@ -180,6 +180,18 @@ class BlobStore:
         """
         return self.path(key).open("rb")
 
+    def delete(self, key: str) -> bool:
+        """Remove the file of ``key``; False when nothing was stored under it.
+
+        Raises:
+            ValueError: invalid key.
+        """
+        try:
+            self.path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     # ------------------------------------------------------------------ writing
 
     def put(self, data: bytes) -> StoredBlob:

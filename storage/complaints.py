@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs import lifecycle
 from dialogs.clock import local_date
 from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
+from storage import consents, erasure
 from storage.crypto import FieldCipher
 from storage.deadlines import Deadlines
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, NumberSequence
@@ -113,6 +114,8 @@ async def file_complaint(
     )
     for item in draft_evidence:
         item.complaint_id = complaint.id
+    if complaint.consent_share:
+        consents.record_given(session=session, complaint=complaint, now=now)
     await session.flush()
     return complaint
 
@@ -250,6 +253,12 @@ async def move_status(
         complaint.closed_at = now
     session.add(event)
     await session.flush()
+    if target in lifecycle.FINAL_STATUSES and complaint.erase_on_close:
+        # The consumer asked for erasure while the case was open: it goes now, in the
+        # transaction that closes it, so no closed case ever keeps what was to be erased.
+        await erasure.anonymise(
+            session=session, complaint=complaint, now=now, reason="erase_on_close"
+        )
     return event
 
 

@@ -195,6 +195,50 @@ class Complaint(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Data rights (storage/erasure.py): the consumer asked for erasure while the case was
+    # open, so it is anonymised the moment it reaches a final status; ``anonymised_at``
+    # marks a case kept only as an anonymous record. A legal hold (staff, with a note)
+    # keeps a closed case whole past the retention period.
+    erase_on_close: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymised_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_hold_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Consent(Base):
+    """A consumer's consent to share their contact details with the merchant of a case.
+
+    Given when the complaint is filed with ``consent_share``; ``withdrawn_at`` set when
+    the consumer withdraws it (``撤回同意``). The merchant is named when known
+    (``merchant_id`` refers to a merchant account where the deployment has them).
+    """
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), index=True
+    )
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    merchant_name: Mapped[str | None] = mapped_column(String(200))
+    merchant_id: Mapped[int | None] = mapped_column(Integer)
+    given_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class BlobErasure(Base):
+    """An evidence file to delete from the blob store once no evidence row names it.
+
+    Written in the erasing transaction (so a rollback forgets it too); the background
+    loop deletes the file after commit and removes the row.
+    """
+
+    __tablename__ = "blob_erasures"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 class NumberSequence(Base):

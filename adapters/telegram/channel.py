@@ -17,6 +17,7 @@ from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender, send_
 from bots.settings import Settings
 from dialogs.events import ChoicePressed, Reply
 from dialogs.texts import t
+from storage import my_data
 
 log = logging.getLogger("weiquan.telegram")
 
@@ -80,8 +81,12 @@ class TelegramChannel:
         chat = update.effective_chat
         if chat is None or outgoing.receipt is None:
             return
+        documents = await self._documents(engine, outgoing.replies, outgoing.receipt.identity_id)
         try:
-            await send_replies(self.bot, self.pacer, chat.id, outgoing.replies, per_chat=False)
+            await send_replies(
+                self.bot, self.pacer, chat.id, outgoing.replies,
+                per_chat=False, documents=documents,
+            )
         except RetryLater as error:
             await engine.not_sent(outgoing.receipt)
             raise UpdateFailed(error.reason) from error
@@ -93,6 +98,19 @@ class TelegramChannel:
             await engine.refused(outgoing.receipt, block_reason=block)
             return
         await engine.delivered(outgoing.receipt)
+
+    async def _documents(
+        self, engine: Any, replies: list[Reply], identity_id: int
+    ) -> dict[str, tuple[str, bytes]]:
+        """The files the replies carry, made now (a redelivery makes them again)."""
+        if not any(r.attachment == "my_data" for r in replies):
+            return {}
+        async with engine.database.sessions() as session:
+            document = await my_data.export(
+                session=session, cipher=engine.cipher, identity_id=identity_id,
+                now=engine.clock(),
+            )
+        return {"my_data": ("my-data.json", my_data.to_json(document))}
 
     async def _answer_callback(self, update: Update) -> None:
         """Stop the pressed button's spinner; harmless if it fails."""

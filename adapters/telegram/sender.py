@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -38,9 +38,18 @@ def _retry_after(error: RetryAfter) -> float:
 
 
 async def send_replies(
-    bot: Bot, pacer: Pacer, chat_id: int, replies: list[Reply], *, per_chat: bool = True
+    bot: Bot,
+    pacer: Pacer,
+    chat_id: int,
+    replies: list[Reply],
+    *,
+    per_chat: bool = True,
+    documents: Mapping[str, tuple[str, bytes]] | None = None,
 ) -> int:
     """Send replies to a chat, following a chat migration; returns the chat id used.
+
+    ``documents`` holds the files (name, bytes) of replies with an ``attachment``: the
+    file follows the reply's text as a document (``sendDocument``).
 
     Raises:
         RetryLater: 429 (with Telegram's retry_after), timeouts, 5xx.
@@ -57,7 +66,18 @@ async def send_replies(
                 await _send_once(bot, chat_id, kwargs)
             except TelegramError as error:
                 raise _delivery_error(error) from error
+        document = (documents or {}).get(reply.attachment or "")
+        if document is not None:
+            await pacer.wait(chat_id, per_chat=per_chat)
+            await _send_document(bot, chat_id, *document)
     return chat_id
+
+
+async def _send_document(bot: Bot, chat_id: int, name: str, data: bytes) -> None:
+    try:
+        await bot.send_document(chat_id=chat_id, document=InputFile(data, filename=name))
+    except TelegramError as error:
+        raise _delivery_error(error) from error
 
 
 async def _send_once(bot: Bot, chat_id: int, kwargs: dict[str, Any]) -> None:

@@ -120,6 +120,33 @@ async def retry(notice_id: RowIdPath, staff: SupervisorDep, services: ServicesDe
     return {"notice": notice_id, "status": "pending"}
 
 
+class LegalHold(BaseModel):
+    hold: bool
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/complaints/{number}/legal-hold")
+async def legal_hold(
+    number: str, body: LegalHold, staff: SupervisorDep, services: ServicesDep
+) -> Any:
+    """Place or lift a legal hold: a held case is not anonymised when its retention ends."""
+    note = body.note.strip()
+    if body.hold and not note:
+        raise HTTPException(422, "a legal hold needs a note saying why")
+    async with services.database.transaction() as session:
+        try:
+            complaint = await staff_actions.locked_complaint(session, number[:32])
+        except ActionError as error:
+            return refused(error)
+        complaint.legal_hold = body.hold
+        complaint.legal_hold_note = note or None
+        audit.record(
+            session, staff=staff, action="complaint.legal_hold", target=complaint.number,
+            now=services.now(), detail={"hold": body.hold, "note": note},
+        )
+    return {"number": complaint.number, "legal_hold": body.hold, "note": note or None}
+
+
 class NewStaff(BaseModel):
     username: Identifier = Field(min_length=2, max_length=64)
     role: Line = Field(max_length=16)

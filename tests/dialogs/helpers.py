@@ -18,9 +18,14 @@ from dialogs.events import (
     ComplaintDetail,
     ComplaintList,
     ComplaintSummary,
+    ConsentCases,
     Conversation,
+    DataErased,
+    DataExport,
     DiscardDraftEvidence,
     Done,
+    EraseMyData,
+    ExportMyData,
     FileComplaint,
     Filed,
     InboundEvent,
@@ -30,6 +35,7 @@ from dialogs.events import (
     Linked,
     LinkRefused,
     ListComplaints,
+    ListConsentCases,
     MarkUnsubscribed,
     MediaKind,
     MediaMessage,
@@ -46,6 +52,7 @@ from dialogs.events import (
     TextMessage,
     TimelineEntry,
     WithdrawComplaint,
+    WithdrawConsent,
 )
 from dialogs.intake import DialogOptions, apply_result, step
 
@@ -99,6 +106,10 @@ class Bot:
     refuse_redeem: LinkRefused | None = None
     # Messages the consumer wrote on a case: (number, text).
     case_messages: list[tuple[str, str]] = field(default_factory=list)
+    # Open cases that share contact details with their merchant (withdraw consent).
+    consent_cases: list[str] = field(
+        default_factory=lambda: ["20261120000001", "20261121000002"]
+    )
 
     def send(self, event: InboundEvent | str) -> list[Reply]:
         if isinstance(event, str):
@@ -202,6 +213,23 @@ class Bot:
             return LinkRefused("wrong", tries_left=4)
         if isinstance(command, RedeemLinkCode):
             return self.refuse_redeem or Linked(2)
+        if isinstance(command, ExportMyData):
+            return DataExport(
+                delivery="download",
+                channels=("web", "telegram"),
+                complaints=tuple((d.summary.number, d.summary.status)
+                                 for d in self.details.values()),
+                evidence=sum(self.evidence.values()),
+            )
+        if isinstance(command, EraseMyData):
+            return DataErased(closed_cases=1, files=2, open_cases=tuple(self.consent_cases))
+        if isinstance(command, ListConsentCases):
+            return ConsentCases(tuple(self.consent_cases))
+        if isinstance(command, WithdrawConsent):
+            if command.number not in self.consent_cases:
+                return Refused("not_found")
+            self.consent_cases.remove(command.number)
+            return Done()
         raise AssertionError(command)
 
     def add_detail(self, number: str, **flags: Any) -> None:

@@ -81,6 +81,8 @@ def snapshots() -> dict[str, Conversation]:
         ["hi", "link", "绑定 654321"],
         ["hi", "1", "1", "1", "是"],
         ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "2020-01-01"],
+        ["hi", "delete my data"],
+        ["hi", "撤回同意"],
     ]
     for script in scripts:
         bot = RecordingBot(seen)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -126,6 +127,26 @@ class FakeTelegram:
             "text": params.get("text", ""),
         }
 
+    async def _sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        document = params.get("document") or {}
+        name = document.get("filename") if isinstance(document, dict) else None
+        return {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "document": {"file_id": f"doc-{chat_id}", "file_unique_id": "d", "file_name": name},
+        }
+
+    def sent_documents(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Files sent with ``sendDocument``: ``{"filename", "content"}`` each."""
+        return [
+            c.params["document"]
+            for c in self.calls_to("sendDocument")
+            if chat_id is None or int(c.params["chat_id"]) == chat_id
+        ]
+
     async def _getFile(self, params: dict[str, Any]) -> Any:
         file_id = str(params["file_id"])
         if file_id not in self.files:
@@ -168,7 +189,11 @@ async def _params(request: Request) -> dict[str, Any]:
         return dict(json.loads(body)) if body else {}
     form = await request.form()
     params: dict[str, Any] = {}
-    for key, value in form.items():
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            # A file part (sendDocument): kept as name and bytes for the test to read.
+            params[key] = {"filename": value.filename, "content": await value.read()}
+            continue
         if isinstance(value, str) and value[:1] in "[{":
             try:
                 params[key] = json.loads(value)
