@@ -16,7 +16,7 @@ from .test_flows import walk
 from .test_robustness import snapshots
 from .test_texts import CJK
 
-DRAFT_TO_ADDRESS = ["hi", "1", "1", "1", "店名"]
+DRAFT_TO_ADDRESS = ["hi", "1", "1", "1", "否", "店名"]
 
 
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
