@@ -18,7 +18,16 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
 from bots.metrics import registry as metrics_registry
-from bots.routes import chat, console, console_ops, staff_api, staff_ops
+from bots.routes import (
+    chat,
+    console,
+    console_ops,
+    merchant_api,
+    merchant_page,
+    merchants_api,
+    staff_api,
+    staff_ops,
+)
 from bots.routes import deadlines as deadline_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
@@ -116,6 +125,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(wechat_routes.router)
     app.include_router(staff_api.router)
     app.include_router(staff_ops.router)
+    app.include_router(merchants_api.router)
+    app.include_router(merchant_api.router)
+    app.include_router(merchant_page.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
     app.include_router(deadline_routes.api)

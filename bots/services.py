@@ -60,6 +60,7 @@ class Services:
             max_evidence_files=settings.max_evidence_files,
             max_evidence_bytes=settings.max_evidence_bytes,
             link_key=link_key(settings.resolved_secret_key),
+            settle_workdays=settings.settle_workdays,
         )
         options = DialogOptions(
             default_language=settings.language,

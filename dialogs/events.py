@@ -272,6 +272,24 @@ class RedeemLinkCode:
     code_id: int
 
 
+@dataclass(frozen=True)
+class AnswerOffer:
+    """The consumer accepts or declines a merchant's offer (``reason``: why not)."""
+
+    offer_id: int
+    accept: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerConsent:
+    """The consumer agrees (or not) that ``merchant_id`` may have their contact details."""
+
+    number: str
+    merchant_id: int
+    given: bool
+
+
 Command = (
     FileComplaint
     | RecordEvidence
@@ -284,6 +302,8 @@ Command = (
     | IssueLinkCode
     | CheckLinkCode
     | RedeemLinkCode
+    | AnswerOffer
+    | AnswerConsent
 )
 
 
@@ -417,7 +437,25 @@ class LinkRefused:
     tries_left: int | None = None
 
 
+@dataclass(frozen=True)
+class OfferAnswered:
+    """An offer was accepted (complaint resolved; to be carried out by ``fulfil_by``)
+    or declined (back to the desk's mediation)."""
+
+    number: str
+    accepted: bool
+    fulfil_by: date | None = None
+
+
 CommandResult = (
-    Filed | ComplaintList | ComplaintDetail | Done | Refused
-    | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused
+    Filed
+    | ComplaintList
+    | ComplaintDetail
+    | Done
+    | Refused
+    | LinkCodeIssued
+    | LinkCodeValid
+    | Linked
+    | LinkRefused
+    | OfferAnswered
 )

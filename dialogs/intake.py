@@ -53,6 +53,7 @@ from dialogs.navigation import (
     menu_item,
     show_menu,
 )
+from dialogs.offers import OFFER_COMMANDS, answer_in_state, answered, offer_word
 from dialogs.options import DialogOptions
 from dialogs.questions import ask, choices_for
 from dialogs.results import complaint_result, evidence_result, filed
@@ -154,6 +155,9 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         turn.say("error.unsupported")
         ask(turn)
         return
+    if offer_word(turn, event):
+        # Before the stale-button check: an offer's buttons stay good until it is answered.
+        return
     if isinstance(event, ChoicePressed):
         if event.step and event.step != turn.state:
             turn.say("error.stale_step")
@@ -207,6 +211,8 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
         handled = rate(turn, event)
     elif state == State.LINK_CONFIRM:
         handled = confirm_link(turn, event)
+    elif state in (State.OFFER, State.MERCHANT_CONSENT):
+        handled = answer_in_state(turn, event)
     if not handled:
         error = _error_for(turn, event)
         invalid(turn, error, max=COMMENT_MAX_LENGTH)
@@ -260,6 +266,8 @@ def apply_result(
         complaint_result(turn, command, result)
     elif isinstance(command, LINK_COMMANDS):
         link_result(turn, command, result)
+    elif isinstance(command, OFFER_COMMANDS):
+        answered(turn, command, result)
     return turn.result()
 
 

@@ -40,6 +40,8 @@ class State(StrEnum):
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
     LINK_CONFIRM = "link_confirm"
+    OFFER = "offer"
+    MERCHANT_CONSENT = "merchant_consent"
 
 
 Condition = Callable[[EventData], bool]

@@ -46,8 +46,10 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
         return _pick(turn, "done", "skip")
     if state == "contact_mode":
         return _pick(turn, "anonymous", "leave_contact")
+    if state == State.OFFER:
+        return _pick(turn, "accept", "decline")
     if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW,
-                 State.LINK_CONFIRM):
+                 State.LINK_CONFIRM, State.MERCHANT_CONSENT):
         return _pick(turn, "yes", "no")
     if state == State.CONFIRM:
         return _pick(turn, "confirm", "edit", "cancel")
@@ -99,6 +101,13 @@ def _prompt(turn: Turn, state: str) -> str:
     if state == State.LINK_CONFIRM:
         platform = str((turn.answers.get("link_pending") or {}).get("platform", ""))
         return turn.t("prompt.link_confirm", platform=turn.t(f"platform.{platform}"))
+    if state == State.OFFER:
+        shown = str((turn.answers.get("offer") or {}).get("text", ""))
+        return f"{shown}\n\n{turn.t('prompt.offer')}".strip()
+    if state == State.MERCHANT_CONSENT:
+        consent = turn.answers.get("consent") or {}
+        merchant, number = consent.get("merchant", ""), consent.get("number", "")
+        return turn.t("prompt.merchant_consent", merchant=merchant, number=number)
     if state == State.MY_LIST:
         return turn.t("my.list", count=len(turn.answers.get("listed") or []))
     if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING):

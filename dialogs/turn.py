@@ -26,6 +26,7 @@ _ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "contact_mode": str, "resume_state": str, "cancel_return": str, "lang_return": str,
     "return_to": str, "invalid": int, "listed": list, "viewing": dict, "rating_score": int,
     "resume_new": str, "link_return": str, "link_pending": dict,
+    "offer": dict, "offer_return": str, "consent": dict, "consent_return": str,
 }
 
 

@@ -25,6 +25,7 @@ from bots.staff_auth import SecurityDep, client_address
 from dialogs import lifecycle
 from storage import audit, casework
 from storage import staff as staff_store
+from storage.merchants import is_merchant_login
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CSS = Path(__file__).parent.parent / "static" / "console.css"
@@ -106,6 +107,8 @@ async def login(
         staff = await staff_store.authenticate(
             session=session, username=username, password=password
         )
+        if staff is not None and is_merchant_login(staff):
+            staff = None  # merchants sign in at /merchant
         if staff is not None:
             audit.record(session, staff=staff, action="auth.console", now=services.now(),
                          detail={"address": address})  # fmt: skip
