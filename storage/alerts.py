@@ -52,7 +52,7 @@ async def spikes(*, session: AsyncSession, now: datetime, minimum: int) -> list[
     )  # fmt: skip
     recent: dict[int, list[str]] = defaultdict(list)
     earlier: dict[int, int] = defaultdict(int)
-    for number, typed, filed_at, linked in rows.tuples():
+    for number, typed, filed_at, linked in rows.all():
         merchant_id = linked or by_key.get(name_key(typed or ""))
         if merchant_id is None:
             continue

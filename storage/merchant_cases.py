@@ -148,7 +148,7 @@ async def forwarded_to(
         .where(MerchantCase.merchant_id == merchant_id, MerchantCase.forwarded_at.is_not(None))
         .order_by(MerchantCase.forwarded_at.desc(), Complaint.id.desc())
     )
-    return [(c, m) for c, m in rows.tuples()]
+    return [(c, m) for c, m in rows.all()]
 
 
 async def forwarded_case(
@@ -232,4 +232,4 @@ async def overdue_cases(
         )
         .order_by(MerchantCase.answer_due, Complaint.id)
     )
-    return [(c, m, mer) for c, m, mer in rows.tuples()]
+    return [(c, m, mer) for c, m, mer in rows.all()]
