@@ -78,3 +78,28 @@ async def test_a_merchant_login_cannot_be_assigned_or_open_the_console(
         data={"username": "shop-a", "password": "correct horse battery", "csrf": csrf},
     )
     assert signed.status_code == 401
+
+
+async def test_bad_offers_are_refused_and_change_nothing(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    alice = WebConsumer.beside(client)
+    number = await file_by_chat(alice)
+    staff = await sign_in(client, services, "agent")
+    a = await make_merchant(services, "苏宁易购")
+    shop = await merchant_sign_in(client, services, a, "shop-a")
+    await accept_link_forward(client, staff, number, a)
+    url = f"/api/v1/merchant/complaints/{number}/offers"
+    for body in (
+        {"kind": "bribe", "text": "x"},
+        {"kind": "refund", "amount": "abc", "text": "x"},
+        {"kind": "refund", "amount": "-5", "text": "x"},
+        {"kind": "refund", "amount": "1.234", "text": "x"},
+        {"kind": "refund", "amount": "1e400", "text": "x"},
+        {"kind": "refund", "text": ""},
+        {"kind": "refund", "text": "   "},
+    ):
+        got = await client.post(url, headers=shop, json=body)
+        assert got.status_code == 422, (body, got.text)
+    detail = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
+    assert detail["offers"] == []
