@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots.services import Services
 from bots.staff_actions import Conflict, Invalid, NotFound, locked_complaint, today
 from dialogs import offers as offer_dialog
+from dialogs.validators import clean_text
 from storage import audit, casework, complaints, merchant_cases, outbox
 from storage import merchants as merchant_store
 from storage.merchant_cases import CaseError
@@ -43,7 +44,7 @@ async def link(services: Services, staff: Staff, number: str, merchant_id: int) 
 
 async def forward(services: Services, staff: Staff, number: str, note: str | None) -> int | None:
     """Send the complaint to its merchant; returns the consent question's notice id."""
-    note = (note or "").strip() or None
+    note = clean_text(note or "") or None
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
         now = services.now()
@@ -117,7 +118,7 @@ async def forward_on_accept(
 
 async def take_back(services: Services, staff: Staff, number: str, note: str | None) -> None:
     """Staff take the case back from the merchant (an unanswered forward, typically)."""
-    note = (note or "").strip() or None
+    note = clean_text(note or "") or None
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
         case = await merchant_cases.case_of(session=session, complaint_id=complaint.id, lock=True)

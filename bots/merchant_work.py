@@ -16,6 +16,7 @@ from bots.staff_actions import Conflict, Invalid, NotFound, checked_text, today
 from dialogs import offers as offer_dialog
 from dialogs.events import Reply
 from dialogs.texts import format_date, t
+from dialogs.validators import clean_text
 from storage import audit, casework, merchant_cases, offers, outbox
 from storage.merchant_cases import CaseError
 from storage.models import Complaint, Identity, Merchant, MerchantCase, MerchantOffer, Staff
@@ -60,7 +61,8 @@ async def _open_case(
 
 async def send_message(services: Services, login: MerchantLogin, number: str, text: str) -> int:
     """The merchant's reply, relayed to the consumer; returns the notice id."""
-    text = checked_text(text)
+    # Control characters go (PostgreSQL refuses NUL; chat clients show nothing sane).
+    text = checked_text(clean_text(text))
     async with services.database.transaction() as session:
         complaint, case = await _open_case(session, login, number)
         now = services.now()
@@ -99,7 +101,7 @@ async def make_offer(
     text: str,
 ) -> tuple[int, int]:
     """Record an offer and put it to the consumer; returns (offer id, notice id)."""
-    text = checked_text(text)
+    text = checked_text(clean_text(text))
     try:
         value = offers.parse_amount(amount)
     except CaseError as error:

@@ -92,9 +92,17 @@ def offer_word(turn: Turn, event: InboundEvent) -> bool:
     if not isinstance(offer, dict) or not isinstance(offer.get("id"), int):
         return False
     if isinstance(event, ChoicePressed):
-        if event.step != State.OFFER or event.choice_id not in ("accept", "decline"):
+        if event.step != State.OFFER:
             return False
-        text = event.choice_id
+        word, _, pressed_for = event.choice_id.partition(":")
+        if word not in ("accept", "decline"):
+            return False
+        if pressed_for != str(offer["id"]):
+            # A button of an offer that was replaced (or already answered).
+            turn.say("merchant.offer_gone")
+            ask(turn)
+            return True
+        text = word
     elif isinstance(event, TextMessage):
         text = event.text
     else:
@@ -115,7 +123,7 @@ def answer_offer(turn: Turn, event: InboundEvent) -> bool:
     offer = turn.answers.get("offer") or {}
     if not isinstance(event, TextMessage) or not isinstance(offer.get("id"), int):
         return False
-    ident = match_choice(event.text, choices_for(turn))
+    ident = (match_choice(event.text, choices_for(turn)) or "").partition(":")[0]
     if ident in ("accept", "decline"):
         turn.commands.append(AnswerOffer(offer["id"], ident == "accept"))
         return True

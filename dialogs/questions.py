@@ -47,7 +47,11 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
     if state == "contact_mode":
         return _pick(turn, "anonymous", "leave_contact")
     if state == State.OFFER:
-        return _pick(turn, "accept", "decline")
+        # The offer's id rides in the button: a button of an earlier, replaced offer
+        # must not accept the one that replaced it.
+        offer_id = (turn.answers.get("offer") or {}).get("id")
+        words = ("accept", "decline")
+        return tuple(Choice(f"{w}:{offer_id}", turn.t(f"choice.{w}")) for w in words)
     if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW,
                  State.LINK_CONFIRM, State.MERCHANT_CONSENT):
         return _pick(turn, "yes", "no")

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.validators import clean_text
 from storage import staff as staff_store
 from storage.credit_code import BadCreditCode, validated
 from storage.merchant_names import keys_of, match_score, name_key
@@ -22,7 +23,8 @@ class MerchantError(ValueError):
 
 
 def _clean(value: str | None, limit: int) -> str | None:
-    value = (value or "").strip()
+    # Control characters go: PostgreSQL refuses NUL and nobody types them on purpose.
+    value = clean_text(value or "", keep_newlines=False)
     if len(value) > limit:
         raise MerchantError(f"at most {limit} characters: {value[:20]}…")
     return value or None

@@ -7,9 +7,9 @@ tokens get 403 on the staff API.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from bots import merchant_work, staff_actions
@@ -55,8 +55,9 @@ async def my_complaint(number: str, login: MerchantDep, services: ServicesDep) -
 
 @router.get("/complaints/{number}/evidence/{evidence_id}")
 async def my_evidence(
-    number: str, evidence_id: int, login: MerchantDep, services: ServicesDep
-) -> Any:
+    number: str, evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)], login: MerchantDep,
+    services: ServicesDep,
+) -> Any:  # fmt: skip
     """One evidence file of a complaint forwarded to you."""
     async with services.database.sessions() as session:
         found = await merchant_cases.forwarded_case(

@@ -6,9 +6,9 @@ cases back. Errors are JSON ``{"detail": …}`` as elsewhere in the staff API.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from bots import merchant_forward, staff_actions
@@ -59,7 +59,10 @@ async def create_merchant(body: NewMerchant, staff: SupervisorDep, services: Ser
 
 
 @router.get("/merchants/{merchant_id}")
-async def merchant_detail(merchant_id: int, staff: SupervisorDep, services: ServicesDep) -> Any:
+async def merchant_detail(
+    merchant_id: Annotated[int, Path(ge=1, le=2**31 - 1)], staff: SupervisorDep,
+    services: ServicesDep,
+) -> Any:  # fmt: skip
     """One merchant with the complaints forwarded to it."""
     today = staff_actions.today(services)
     async with services.database.sessions() as session:

@@ -57,7 +57,7 @@ async def test_offer_accepted_in_chat_resolves_the_case_with_a_settlement(
     assert made.status_code == 201, made.text
     [offer] = await alice.notices()
     assert "3999.00" in offer["text"] and "Full refund on return." in offer["text"]
-    assert [c["id"] for c in offer["choices"]] == ["accept", "decline"]
+    assert [c["id"].split(":")[0] for c in offer["choices"]] == ["accept", "decline"]
 
     answered = await alice.say("accept")
     texts = " ".join(r["text"] for r in answered)
@@ -72,8 +72,14 @@ async def test_offer_accepted_in_chat_resolves_the_case_with_a_settlement(
 
     detail = (await client.get(f"/api/v1/complaints/{number}", headers=staff)).json()
     kinds = [e["kind"] for e in detail["timeline"]]
-    for kind in ("merchant_linked", "forwarded", "merchant_message", "offer", "offer_accepted",
-                 "settlement"):
+    for kind in (
+        "merchant_linked",
+        "forwarded",
+        "merchant_message",
+        "offer",
+        "offer_accepted",
+        "settlement",
+    ):
         assert kind in kinds, kinds
     final = [e for e in detail["timeline"] if e["kind"] == "status"][-1]
     assert (final["to_status"], final["actor"]) == ("resolved", "consumer")
@@ -82,10 +88,7 @@ async def test_offer_accepted_in_chat_resolves_the_case_with_a_settlement(
     assert merchant_side["status"] == "resolved"
     assert merchant_side["settlement"]["amount"] == "3999.00"
     assert merchant_side["offers"][0]["status"] == "accepted"
-    actions = {
-        (a.actor, a.action)
-        for a in (await _audit(services))
-    }
+    actions = {(a.actor, a.action) for a in (await _audit(services))}
     assert ("merchant:suning-desk", "merchant.offer") in actions
     assert ("merchant:suning-desk", "merchant.message") in actions
     assert ("staff:agent", "complaint.forward") in actions
@@ -153,3 +156,31 @@ async def test_an_expired_offer_cannot_be_accepted(
     assert any("can no longer be answered" in r["text"] for r in replies)
     detail = (await client.get(f"/api/v1/complaints/{number}", headers=staff)).json()
     assert detail["status"] == "accepted"
+
+
+async def test_the_button_of_a_replaced_offer_does_not_accept_the_new_one(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    dave = WebConsumer.beside(client)
+    number = await file_by_chat(dave)
+    staff = await sign_in(client, services, "agent")
+    merchant_id = await make_merchant(services, "苏宁易购")
+    shop = await merchant_sign_in(client, services, merchant_id, "shop")
+    await accept_link_forward(client, staff, number, merchant_id)
+    await dave.notices()
+    await dave.say("yes")
+    url = f"/api/v1/merchant/complaints/{number}/offers"
+    await client.post(url, headers=shop, json={"kind": "repair", "text": "A repair."})
+    [first] = await dave.notices()
+    await client.post(url, headers=shop, json={"kind": "apology", "text": "Only an apology."})
+    [second] = await dave.notices()
+    old_accept = first["choices"][0]["id"]
+    assert old_accept != second["choices"][0]["id"]
+    replies = await dave.say("", choice=old_accept, step="offer")
+    assert any("can no longer be answered" in r["text"] for r in replies)
+    detail = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
+    assert [o["status"] for o in detail["offers"]] == ["withdrawn", "pending"]
+    # The current offer's own button answers it.
+    await dave.say("", choice=second["choices"][1]["id"], step="offer")
+    detail = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
+    assert [o["status"] for o in detail["offers"]] == ["withdrawn", "declined"]

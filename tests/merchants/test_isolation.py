@@ -27,7 +27,7 @@ async def test_a_merchant_sees_exactly_its_forwarded_case_and_no_staff_notes(
     await client.post(f"/api/v1/complaints/{unforwarded}/merchant", headers=staff,
                       json={"merchant_id": a})  # fmt: skip
     note = await client.post(f"/api/v1/complaints/{mine}/notes", headers=staff,
-                             json={"text": "INTERNAL: merchant has a history of refusals"})  # fmt: skip
+                             json={"text": "INTERNAL: refuses a lot"})  # fmt: skip
     assert note.status_code == 201
     await client.post(f"/api/v1/complaints/{mine}/messages", headers=staff,
                       json={"text": "STAFF-TO-CONSUMER message"})  # fmt: skip
@@ -103,3 +103,32 @@ async def test_bad_offers_are_refused_and_change_nothing(
         assert got.status_code == 422, (body, got.text)
     detail = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
     assert detail["offers"] == []
+
+
+async def test_control_characters_never_reach_the_database(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    boss = await sign_in(client, services, "supervisor")
+    made = await client.post(
+        "/api/v1/merchants", headers=boss, json={"name": "Acme\x00 Ltd", "aliases": ["A\x00"]}
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["name"] == "Acme Ltd" and made.json()["aliases"] == ["A"]
+    empty = await client.post("/api/v1/merchants", headers=boss, json={"name": "\x00\x01"})
+    assert empty.status_code == 422
+    number = await file_by_chat(WebConsumer.beside(client))
+    shop = await merchant_sign_in(client, services, made.json()["id"], "acme")
+    await accept_link_forward(client, boss, number, made.json()["id"], note="call\x00 them")
+    sent = await client.post(
+        f"/api/v1/merchant/complaints/{number}/messages", headers=shop, json={"text": "hi\x00!"}
+    )
+    assert sent.status_code == 202, sent.text
+    only_nul = await client.post(
+        f"/api/v1/merchant/complaints/{number}/messages", headers=shop, json={"text": "\x00"}
+    )
+    assert only_nul.status_code == 422
+    seen = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
+    assert seen["forward_note"] == "call them"
+    assert [e["note"] for e in seen["timeline"] if e["kind"] == "merchant_message"] == ["hi!"]
+    huge = await client.get(f"/api/v1/merchants/{10**30}", headers=boss)
+    assert huge.status_code == 422

@@ -45,7 +45,13 @@ def test_invalid_credit_codes_are_refused_with_the_reason(typed: str, why: str) 
 
 @pytest.mark.parametrize(
     "typed",
-    ["苏宁易购", "苏宁易购 旗舰店", "苏宁易购集团股份有限公司", "苏宁易购有限公司", " 苏宁 易购 店 "],
+    [
+        "苏宁易购",
+        "苏宁易购 旗舰店",
+        "苏宁易购集团股份有限公司",
+        "苏宁易购有限公司",
+        " 苏宁 易购 店 ",
+    ],
 )
 def test_typed_names_reduce_to_the_registered_key(typed: str) -> None:
     assert name_key(typed) == "苏宁易购"
