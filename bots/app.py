@@ -21,6 +21,7 @@ from bots.metrics import registry as metrics_registry
 from bots.routes import (
     chat,
     console,
+    console_merchants,
     console_ops,
     merchant_api,
     merchant_page,
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(merchants_api.router)
     app.include_router(merchant_api.router)
     app.include_router(merchant_page.router)
+    app.include_router(console_merchants.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
     app.include_router(deadline_routes.api)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bots.consumer_answers import answer_consent, answer_offer
+from bots.consumer_answers import answer_consent, answer_offer, withdraw_consent
 from bots.metrics import COMPLAINTS_FILED
 from dialogs.events import (
     AnswerConsent,
@@ -37,6 +37,7 @@ from dialogs.events import (
     Reply,
     ShowComplaint,
     WithdrawComplaint,
+    WithdrawConsent,
 )
 from dialogs.texts import t
 from storage import complaints, evidence, links, outbox
@@ -140,6 +141,9 @@ class CommandRunner:
             case AnswerConsent():
                 owners = await self._owners(session, identity)
                 return await answer_consent(session, identity, command, now, owners=owners)
+            case WithdrawConsent():
+                owners = await self._owners(session, identity)
+                return await withdraw_consent(session, command, now, owners=owners)
             case IssueLinkCode() | CheckLinkCode() | RedeemLinkCode():
                 try:
                     return await self._link(session, identity, command, now)

@@ -9,7 +9,15 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.clock import local_date
-from dialogs.events import AnswerConsent, AnswerOffer, CommandResult, Done, OfferAnswered, Refused
+from dialogs.events import (
+    AnswerConsent,
+    AnswerOffer,
+    CommandResult,
+    Done,
+    OfferAnswered,
+    Refused,
+    WithdrawConsent,
+)
 from storage import casework, complaints, merchant_cases, offers
 from storage.models import Identity, Merchant
 from storage.workdays import WorkCalendar
@@ -63,3 +71,19 @@ async def answer_consent(
         note=f"contact {decision} for {merchant.name}", now=now, public=False,
     )  # fmt: skip
     return Done()
+
+
+async def withdraw_consent(
+    session: AsyncSession, command: WithdrawConsent, now: datetime, *, owners: Collection[int]
+) -> CommandResult:
+    """Withdraw every standing consent of this consumer; ``Done.count``: how many."""
+    withdrawn = 0
+    standing = await merchant_cases.consents_given(session=session, owners=owners)
+    for complaint, merchant_id in standing:
+        merchant_cases.record_consent(session, complaint, merchant_id, "withdrawn", now)
+        casework.add_event(
+            session, complaint, kind="consent", actor="consumer", note="contact withdrawn",
+            now=now, public=False,
+        )  # fmt: skip
+        withdrawn += 1
+    return Done(count=withdrawn)

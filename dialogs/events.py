@@ -290,6 +290,11 @@ class AnswerConsent:
     given: bool
 
 
+@dataclass(frozen=True)
+class WithdrawConsent:
+    """The consumer withdraws every consent to share contact details with merchants."""
+
+
 Command = (
     FileComplaint
     | RecordEvidence
@@ -304,6 +309,7 @@ Command = (
     | RedeemLinkCode
     | AnswerOffer
     | AnswerConsent
+    | WithdrawConsent
 )
 
 

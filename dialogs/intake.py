@@ -53,7 +53,7 @@ from dialogs.navigation import (
     menu_item,
     show_menu,
 )
-from dialogs.offers import OFFER_COMMANDS, answer_in_state, answered, offer_word
+from dialogs.offers import OFFER_COMMANDS, answer_in_state, answered, merchant_word
 from dialogs.options import DialogOptions
 from dialogs.questions import ask, choices_for
 from dialogs.results import complaint_result, evidence_result, filed
@@ -155,7 +155,7 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         turn.say("error.unsupported")
         ask(turn)
         return
-    if offer_word(turn, event):
+    if merchant_word(turn, event):
         # Before the stale-button check: an offer's buttons stay good until it is answered.
         return
     if isinstance(event, ChoicePressed):

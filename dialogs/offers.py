@@ -20,11 +20,13 @@ from dialogs.events import (
     Command,
     CommandResult,
     Conversation,
+    Done,
     InboundEvent,
     OfferAnswered,
     Refused,
     StepResult,
     TextMessage,
+    WithdrawConsent,
 )
 from dialogs.keywords import is_no, is_yes
 from dialogs.machine import State
@@ -35,7 +37,8 @@ from dialogs.texts import format_date
 from dialogs.turn import Turn
 from dialogs.validators import clean_text, match_choice, normalize
 
-OFFER_COMMANDS = (AnswerOffer, AnswerConsent)
+OFFER_COMMANDS = (AnswerOffer, AnswerConsent, WithdrawConsent)
+_WITHDRAW_CONSENT = frozenset({"撤回同意", "撤销同意", "withdraw consent", "/withdraw_consent"})
 REASON_MAX = 500
 _ACCEPT = frozenset({"接受", "accept", "/accept", "同意方案", "接受方案"})
 _DECLINE = re.compile(r"^\s*/?(拒绝|decline)(?:[\s:：,，]+(.*))?$", re.IGNORECASE | re.DOTALL)
@@ -84,6 +87,14 @@ def enter_consent(
     turn.state = State.MERCHANT_CONSENT
     ask(turn)
     return turn.result()
+
+
+def merchant_word(turn: Turn, event: InboundEvent) -> bool:
+    """``撤回同意`` / ``withdraw consent`` in any state, or an answer to a pending offer."""
+    if isinstance(event, TextMessage) and normalize(event.text) in _WITHDRAW_CONSENT:
+        turn.commands.append(WithdrawConsent())
+        return True
+    return offer_word(turn, event)
 
 
 def offer_word(turn: Turn, event: InboundEvent) -> bool:
@@ -148,6 +159,11 @@ def answer_consent(turn: Turn, event: InboundEvent) -> bool:
 
 def answered(turn: Turn, command: Command, result: CommandResult) -> None:
     """Say what came of an answer and move on (to the rating after an accepted offer)."""
+    if isinstance(command, WithdrawConsent):
+        count = result.count if isinstance(result, Done) else 0
+        turn.say("merchant.consent_withdrawn" if count else "merchant.no_consent", count=count)
+        ask(turn)
+        return
     if isinstance(command, AnswerConsent):
         consent = turn.answers.pop("consent", None) or {}
         key = "merchant.consent_given" if command.given else "merchant.consent_refused"

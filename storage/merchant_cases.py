@@ -7,6 +7,7 @@ entries meant for it (:data:`MERCHANT_KINDS`): never staff notes or staff messag
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -119,6 +120,22 @@ async def consent_state(
         .limit(1)
     )
     return decision
+
+
+async def consents_given(
+    *, session: AsyncSession, owners: Collection[int]
+) -> list[tuple[Complaint, int]]:
+    """(complaint, merchant id) pairs where this consumer's consent currently stands."""
+    rows = await session.execute(
+        select(Complaint, MerchantConsent)
+        .join(MerchantConsent, MerchantConsent.complaint_id == Complaint.id)
+        .where(Complaint.identity_id.in_(list(owners)))
+        .order_by(MerchantConsent.id)
+    )
+    latest: dict[tuple[int, int], tuple[Complaint, str]] = {}
+    for complaint, consent in rows.all():
+        latest[(complaint.id, consent.merchant_id)] = (complaint, consent.decision)
+    return [(c, merchant_id) for (_, merchant_id), (c, d) in latest.items() if d == "given"]
 
 
 def record_consent(

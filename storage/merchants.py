@@ -80,9 +80,10 @@ async def get(*, session: AsyncSession, merchant_id: int) -> Merchant | None:
     return await session.get(Merchant, merchant_id)
 
 
-async def list_merchants(*, session: AsyncSession) -> list[Merchant]:
-    """Every merchant, by name."""
-    return list(await session.scalars(select(Merchant).order_by(Merchant.name, Merchant.id)))
+async def list_merchants(*, session: AsyncSession, limit: int | None = None) -> list[Merchant]:
+    """Every merchant (or the first ``limit``), by name."""
+    query = select(Merchant).order_by(Merchant.name, Merchant.id).limit(limit)
+    return list(await session.scalars(query))
 
 
 async def suggest(*, session: AsyncSession, typed: str | None, limit: int = 5) -> list[Merchant]:

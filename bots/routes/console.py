@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from bots import staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console_base import CheckedDep, LangDep, SignedDep, new_login_csrf, render
+from bots.routes.console_merchants import panel as merchant_panel
 from bots.routes.staff_api import evidence_file
 from bots.routes.staff_filters import PlatformQ, SortQ, StatusQ, TypeQ
 from bots.security import SESSION_COOKIE, SESSION_TTL_SECONDS
@@ -172,15 +173,18 @@ async def _detail_page(
         audit.record(session, staff=signed.staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
         staff_names = [
-            s.username for s in await staff_store.list_staff(session=session) if s.active
-        ]
+            s.username for s in await staff_store.list_staff(session=session)
+            if s.active and s.role in staff_store.ROLES
+        ]  # fmt: skip
+        mp = await merchant_panel(session, complaint)
     body = staff_views.detail(
         found, cipher=services.cipher, today=today, deadlines=services.deadlines
     )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
         moves=lifecycle.allowed_moves(found.complaint.status), contact=contact,
-        staff_names=staff_names,
+        staff_names=staff_names, mp=mp,
+        merchant_error=request.query_params.get("merchant_error", "")[:300] or None,
         may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
     )  # fmt: skip
 

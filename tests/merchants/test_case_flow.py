@@ -184,3 +184,27 @@ async def test_the_button_of_a_replaced_offer_does_not_accept_the_new_one(
     await dave.say("", choice=second["choices"][1]["id"], step="offer")
     detail = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
     assert [o["status"] for o in detail["offers"]] == ["withdrawn", "declined"]
+
+
+async def test_a_consumer_withdraws_consent_in_chat_and_the_merchant_loses_the_contact(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    erin = WebConsumer.beside(client, lang="zh-CN")
+    number = await file_by_chat(erin)
+    staff = await sign_in(client, services, "agent")
+    merchant_id = await make_merchant(services, "苏宁易购")
+    shop = await merchant_sign_in(client, services, merchant_id, "shop")
+    await accept_link_forward(client, staff, number, merchant_id)
+    [question] = await erin.notices()
+    assert "苏宁易购" in question["text"] and "撤回同意" in question["text"]
+    await erin.say("1")
+    seen = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
+    assert seen["contact_shared"] is True
+    replies = await erin.say("撤回同意")
+    assert "已撤回" in replies[0]["text"]
+    seen = (await client.get(f"/api/v1/merchant/complaints/{number}", headers=shop)).json()
+    assert seen["contact"] is None
+    async with services.database.sessions() as session:
+        decisions = list(await session.scalars(select(MerchantConsent.decision)))
+    assert decisions == ["asked", "given", "withdrawn"]
+    assert "没有商家" in (await erin.say("撤回同意"))[0]["text"]
