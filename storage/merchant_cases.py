@@ -62,10 +62,15 @@ async def case_of(
 async def link(
     *, session: AsyncSession, complaint: Complaint, merchant: Merchant, actor: str, now: datetime
 ) -> MerchantCase:
-    """Link a complaint to a merchant (again: relinking before a forward only)."""
+    """Link a complaint to a merchant; relinking to another merchant is refused while the
+    first one has the case (forwarded and not taken back)."""
     case = await case_of(session=session, complaint_id=complaint.id, lock=True)
-    if case is not None and case.forwarded_at is not None and case.merchant_id != merchant.id:
-        raise CaseError("the complaint was already forwarded to another merchant")
+    if case is not None and case.merchant_id != merchant.id:
+        if case.forwarded_at is not None and case.taken_back_at is None:
+            raise CaseError("the complaint is with another merchant; take it back first")
+        # Another merchant: it sees the case only once it is forwarded to it.
+        case.forwarded_at = case.answer_due = case.answered_at = case.taken_back_at = None
+        case.forward_note = None
     if case is None:
         case = MerchantCase(complaint_id=complaint.id, merchant_id=merchant.id)
         session.add(case)

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dialogs.events import (
+    AnswerConsent,
+    AnswerOffer,
     CheckLinkCode,
     ChoicePressed,
     Command,
@@ -33,6 +35,7 @@ from dialogs.events import (
     MarkUnsubscribed,
     MediaKind,
     MediaMessage,
+    OfferAnswered,
     Platform,
     RateComplaint,
     RecordEvidence,
@@ -43,6 +46,7 @@ from dialogs.events import (
     TextMessage,
     TimelineEntry,
     WithdrawComplaint,
+    WithdrawConsent,
 )
 from dialogs.intake import DialogOptions, apply_result, step
 
@@ -94,6 +98,9 @@ class Bot:
     link_codes: dict[str, str] = field(default_factory=lambda: {"654321": "telegram"})
     refuse_link: LinkRefused | None = None
     refuse_redeem: LinkRefused | None = None
+    # Merchants: a refusal of the offer answer to play, and standing consents.
+    refuse_offer: str | None = None
+    consents: int = 0
 
     def send(self, event: InboundEvent | str) -> list[Reply]:
         if isinstance(event, str):
@@ -189,6 +196,14 @@ class Bot:
             return LinkRefused("wrong", tries_left=4)
         if isinstance(command, RedeemLinkCode):
             return self.refuse_redeem or Linked(2)
+        if isinstance(command, AnswerOffer):
+            if self.refuse_offer:
+                return Refused(self.refuse_offer)
+            return OfferAnswered("WQ1", command.accept, NOW.date() if command.accept else None)
+        if isinstance(command, AnswerConsent):
+            return Done()
+        if isinstance(command, WithdrawConsent):
+            return Done(count=self.consents)
         raise AssertionError(command)
 
     def add_detail(self, number: str, **flags: Any) -> None:

@@ -117,3 +117,27 @@ async def test_a_merchant_with_history_needs_three_times_its_weekly_average(
         spikes = (await client.get("/api/v1/alerts", headers=boss)).json()["spikes"]
         assert len(spikes) == (1 if n == 5 else 0), n  # 6 = 3 × 2
     assert spikes[0]["weekly_average_before"] == 2
+
+
+async def test_a_case_taken_back_can_go_to_another_merchant_and_only_after_a_forward(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    number = await file_by_chat(WebConsumer.beside(client))
+    boss = await sign_in(client, services, "supervisor")
+    first = await make_merchant(services, "苏宁易购")
+    second = await make_merchant(services, "国美电器")
+    shop_1 = await merchant_sign_in(client, services, first, "shop-1")
+    shop_2 = await merchant_sign_in(client, services, second, "shop-2")
+    await accept_link_forward(client, boss, number, first)
+    url = f"/api/v1/complaints/{number}/merchant"
+    busy = await client.post(url, headers=boss, json={"merchant_id": second})
+    assert busy.status_code == 409
+    await client.post(f"/api/v1/complaints/{number}/take-back", headers=boss)
+    moved = await client.post(url, headers=boss, json={"merchant_id": second})
+    assert moved.status_code == 200, moved.text
+    mine = f"/api/v1/merchant/complaints/{number}"
+    assert (await client.get(mine, headers=shop_1)).status_code == 404
+    assert (await client.get(mine, headers=shop_2)).status_code == 404  # not forwarded yet
+    forwarded = await client.post(f"/api/v1/complaints/{number}/forward", headers=boss)
+    assert forwarded.status_code == 202, forwarded.text
+    assert (await client.get(mine, headers=shop_2)).status_code == 200
