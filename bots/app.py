@@ -22,8 +22,12 @@ from bots.routes import (
     case_routes,
     chat,
     console,
+    console_merchants,
     console_ops,
     errors,
+    merchant_api,
+    merchant_page,
+    merchants_api,
     progress,
     staff_api,
     staff_ops,
@@ -128,6 +132,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(staff_api.router)
     app.include_router(case_routes.api)
     app.include_router(staff_ops.router)
+    app.include_router(merchants_api.router)
+    app.include_router(merchant_api.router)
+    app.include_router(merchant_page.router)
+    app.include_router(console_merchants.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
     app.include_router(deadline_routes.api)

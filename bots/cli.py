@@ -198,6 +198,63 @@ def staff_create(
     typer.echo(f"staff account {name} ({role}) created")
 
 
+merchant_app = typer.Typer(help="Merchants (online dispute resolution).", no_args_is_help=True)
+app.add_typer(merchant_app, name="merchant")
+
+
+@merchant_app.command("create")
+def merchant_create(
+    name: Annotated[str, typer.Argument(help="The merchant's registered name")],
+    credit_code: Annotated[
+        str | None, typer.Option(help="Unified social credit code (18 characters)")
+    ] = None,
+    odr: Annotated[bool, typer.Option("--odr", help="Takes part in online dispute resolution")] = (
+        False
+    ),
+    alias: Annotated[list[str] | None, typer.Option(help="Another name (repeatable)")] = None,
+    address: Annotated[str | None, typer.Option(help="Address")] = None,
+    contact: Annotated[str | None, typer.Option(help="Contact for the desk")] = None,
+) -> None:
+    """Register a merchant and print its id."""
+    from bots.merchant_cli import create_merchant
+
+    settings = _settings()
+    if settings.is_sqlite:
+        _upgrade(settings)
+    made, error = asyncio.run(
+        create_merchant(
+            settings, name, credit_code=credit_code, odr=odr, aliases=alias or [],
+            address=address, contact=contact,
+        )
+    )  # fmt: skip
+    if error:
+        typer.echo(error, err=True)
+        raise typer.Exit(2)
+    typer.echo(str(made))
+
+
+@merchant_app.command("user")
+def merchant_user(
+    username: Annotated[str, typer.Argument(help="Username of the merchant's login")],
+    merchant: Annotated[int, typer.Option("--merchant", help="Merchant id")],
+) -> None:
+    """Make a merchant login; the password is read from a prompt, or from stdin when piped."""
+    from bots.merchant_cli import create_user
+
+    settings = _settings()
+    if settings.is_sqlite:
+        _upgrade(settings)
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    error = asyncio.run(create_user(settings, username, merchant, password))
+    if error:
+        typer.echo(error, err=True)
+        raise typer.Exit(2)
+    typer.echo(f"merchant login {username} (merchant {merchant}) created")
+
+
 calendar_app = typer.Typer(help="Working-day calendar.", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 

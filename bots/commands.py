@@ -11,10 +11,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.consumer_answers import answer_consent, answer_offer
 from bots.data_commands import run_data_command
 from bots.metrics import COMPLAINTS_FILED
 from bots.my_data_links import MyDataLinks
 from dialogs.events import (
+    AnswerConsent,
+    AnswerOffer,
     CheckLinkCode,
     Command,
     CommandResult,
@@ -71,6 +74,7 @@ class CommandRunner:
         link_key: the server key link codes are stored under (HMAC); derived from the
             secret key by the caller.
         links_signer: makes the signed links to data exports (WeChat); None: no links.
+        settle_workdays: working days an accepted offer has to be carried out in.
     """
 
     def __init__(
@@ -82,6 +86,7 @@ class CommandRunner:
         max_evidence_bytes: int = 20 * 1024 * 1024,
         link_key: bytes = b"",
         links_signer: MyDataLinks | None = None,
+        settle_workdays: int = 7,
     ) -> None:
         self.deadlines = deadlines
         self.cipher = cipher
@@ -89,6 +94,7 @@ class CommandRunner:
         self.max_evidence_bytes = max_evidence_bytes
         self.link_key = link_key or secrets.token_bytes(32)
         self.links_signer = links_signer
+        self.settle_workdays = settle_workdays
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime
@@ -166,6 +172,14 @@ class CommandRunner:
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
                 return Done()
+            case AnswerOffer():
+                return await answer_offer(
+                    session, command, now, owners=await self._owners(session, identity),
+                    calendar=self.deadlines.calendar, settle_workdays=self.settle_workdays,
+                )  # fmt: skip
+            case AnswerConsent():
+                owners = await self._owners(session, identity)
+                return await answer_consent(session, identity, command, now, owners=owners)
             case IssueLinkCode() | CheckLinkCode() | RedeemLinkCode():
                 try:
                     return await self._link(session, identity, command, now)

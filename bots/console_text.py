@@ -123,6 +123,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "request_withdrawn": {"zh-CN": "已撤销", "en": "withdrawn"},
     "withdraw_request": {"zh-CN": "撤销请求", "en": "Withdraw"},
     "forbidden": {"zh-CN": "您的角色无权执行此操作", "en": "Your role does not allow this"},
+    "merchant_suggested": {"zh-CN": "登记商家中可能的匹配", "en": "Possible registered merchants"},
+    "merchant_link": {"zh-CN": "关联商家", "en": "Link merchant"},
+    "merchant_forward": {"zh-CN": "转交商家", "en": "Forward to the merchant"},
+    "merchant_note": {"zh-CN": "给商家的附言", "en": "Note for the merchant"},
+    "merchant_take_back": {"zh-CN": "收回本案", "en": "Take the case back"},
+    "merchant_forwarded": {"zh-CN": "已转交", "en": "forwarded"},
+    "merchant_answer_due": {"zh-CN": "答复期限", "en": "answer due"},
+    "merchant_answered": {"zh-CN": "商家已答复", "en": "merchant answered"},
+    "merchant_taken_back": {"zh-CN": "已收回", "en": "taken back"},
 }
 
 

@@ -65,6 +65,7 @@ class Services:
             max_evidence_bytes=settings.max_evidence_bytes,
             link_key=link_key(settings.resolved_secret_key),
             links_signer=MyDataLinks(settings.resolved_secret_key, settings.public_base_url),
+            settle_workdays=settings.settle_workdays,
         )
         options = DialogOptions(
             default_language=settings.language,

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     telegram_messages_per_second: int = Field(default=29, ge=1, le=1000)
 
     redis_url: str | None = None
+    # Merchants (ODR): the merchant's answer clock, how long an offer stays open, how
+    # long an accepted offer has to be carried out (working days), the complaint-spike
+    # alert's threshold, and forwarding ODR merchants' cases as soon as they are accepted.
+    merchant_answer_workdays: int = Field(default=10, ge=1, le=365)
+    offer_workdays: int = Field(default=5, ge=1, le=365)
+    settle_workdays: int = Field(default=7, ge=1, le=365)
+    spike_min: int = Field(default=5, ge=1, le=100_000)
+    odr_forward_on_accept: bool = False
 
     # Service
     host: str = "127.0.0.1"

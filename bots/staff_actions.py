@@ -136,6 +136,10 @@ async def change_status(
             # The consumer asked for erasure and this move closed the case: it was just
             # anonymised, so what staff wrote is not kept in the notice or the audit log.
             note = None
+        if target == "accepted":
+            from bots.merchant_forward import forward_on_accept
+
+            await forward_on_accept(services, session, complaint, staff, now)
         identity = await session.get_one(Identity, complaint.identity_id)
         ids: list[int] = []
         if notify and lifecycle.notify_consumer_on(target):
@@ -282,7 +286,7 @@ async def assign(services: Services, staff: Staff, number: str, username: str | 
         assignee = None
         if username:
             assignee = await staff_store.by_username(session=session, username=username)
-            if assignee is None or not assignee.active:
+            if assignee is None or not assignee.active or assignee.role not in staff_store.ROLES:
                 raise Invalid(f"no active staff member {username!r}")
         now = services.now()
         complaint.assignee_id = assignee.id if assignee else None

@@ -12,6 +12,7 @@ from bots.deps import ServicesDep
 from bots.login_limits import LoginLimiter, redis_storage
 from bots.security import Signer
 from storage import staff as staff_store
+from storage.merchants import is_merchant_login
 from storage.models import Staff
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -69,6 +70,8 @@ async def current_staff(
         staff = await staff_store.get_active(session=session, staff_id=staff_id)
     if staff is None:
         raise unauthorised("this account no longer exists or is disabled")
+    if is_merchant_login(staff):
+        raise HTTPException(403, "a merchant account reaches only /api/v1/merchant/…")
     return staff
 
 

@@ -340,6 +340,24 @@ class WithdrawConsent:
 
 DATA_COMMANDS = (ExportMyData, EraseMyData, ListConsentCases, WithdrawConsent)
 
+@dataclass(frozen=True)
+class AnswerOffer:
+    """The consumer accepts or declines a merchant's offer (``reason``: why not)."""
+
+    offer_id: int
+    accept: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerConsent:
+    """The consumer agrees (or not) that ``merchant_id`` may have their contact details."""
+
+    number: str
+    merchant_id: int
+    given: bool
+
+
 Command = (
     ExportMyData
     | EraseMyData
@@ -359,6 +377,8 @@ Command = (
     | RedeemLinkCode
     | NoteInteraction
     | RecordNoticeConsent
+    | AnswerOffer
+    | AnswerConsent
 )
 
 
@@ -540,8 +560,18 @@ class ConsentCases:
     numbers: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class OfferAnswered:
+    """An offer was accepted (complaint resolved; to be carried out by ``fulfil_by``)
+    or declined (back to the desk's mediation)."""
+
+    number: str
+    accepted: bool
+    fulfil_by: date | None = None
+
+
 CommandResult = (
     Filed | ComplaintList | ComplaintDetail | Done | Refused
     | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused
-    | DataExport | DataErased | ConsentCases
+    | DataExport | DataErased | ConsentCases | OfferAnswered
 )

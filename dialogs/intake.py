@@ -65,6 +65,7 @@ from dialogs.navigation import (
     park_draft,
     show_menu,
 )
+from dialogs.offers import OFFER_COMMANDS, answer_in_state, answered, merchant_word
 from dialogs.open_requests import drop as drop_open_request
 from dialogs.options import DialogOptions
 from dialogs.questions import ask, choices_for
@@ -186,6 +187,9 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         turn.say("error.unsupported")
         ask(turn)
         return
+    if merchant_word(turn, event):
+        # Before the stale-button check: an offer's buttons stay good until it is answered.
+        return
     pressed = isinstance(event, ChoicePressed)
     if isinstance(event, ChoicePressed):
         if event.step and event.step != turn.state:
@@ -261,6 +265,8 @@ def _answer_state(turn: Turn, event: InboundEvent) -> None:
         handled = confirm_delete(turn, event)
     elif state == State.CONSENT_PICK:
         handled = pick_consent(turn, event)
+    elif state in (State.OFFER, State.MERCHANT_CONSENT):
+        handled = answer_in_state(turn, event)
     if not handled:
         error = _error_for(turn, event)
         invalid(turn, error, max=COMMENT_MAX_LENGTH)
@@ -331,6 +337,8 @@ def apply_result(
         link_result(turn, command, result)
     elif isinstance(command, DATA_COMMANDS):
         data_result(turn, command, result)
+    elif isinstance(command, OFFER_COMMANDS):
+        answered(turn, command, result)
     return turn.result()
 
 

@@ -46,6 +46,8 @@ class State(StrEnum):
     ELSEWHERE_REFUSED = "elsewhere_refused"
     DELETE_CONFIRM = "delete_confirm"
     CONSENT_PICK = "consent_pick"
+    OFFER = "offer"
+    MERCHANT_CONSENT = "merchant_consent"
 
 
 Condition = Callable[[EventData], bool]

@@ -49,8 +49,14 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
         return _pick(turn, "done", "skip")
     if state == "contact_mode":
         return _pick(turn, "anonymous", "leave_contact")
+    if state == State.OFFER:
+        # The offer's id rides in the button: a button of an earlier, replaced offer
+        # must not accept the one that replaced it.
+        offer_id = (turn.answers.get("offer") or {}).get("id")
+        words = ("accept", "decline")
+        return tuple(Choice(f"{w}:{offer_id}", turn.t(f"choice.{w}")) for w in words)
     if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW,
-                 State.LINK_CONFIRM, State.DELETE_CONFIRM):
+                 State.LINK_CONFIRM, State.DELETE_CONFIRM, State.MERCHANT_CONSENT):
         return _pick(turn, "yes", "no")
     if state == "handled_elsewhere":
         # "No" first: the usual answer, and the one a consumer answering "1" means.
@@ -116,6 +122,13 @@ def _prompt(turn: Turn, state: str) -> str:
         step = load_flow().steps.get(str(turn.answers.get("gate_from") or ""))
         years = step.params.get("time_limit_years", 3) if step else 3
         return turn.t("prompt.time_limit", years=years)
+    if state == State.OFFER:
+        shown = str((turn.answers.get("offer") or {}).get("text", ""))
+        return f"{shown}\n\n{turn.t('prompt.offer')}".strip()
+    if state == State.MERCHANT_CONSENT:
+        consent = turn.answers.get("consent") or {}
+        merchant, number = consent.get("merchant", ""), consent.get("number", "")
+        return turn.t("prompt.merchant_consent", merchant=merchant, number=number)
     if state == State.MY_LIST:
         return turn.t("my.list", count=len(turn.answers.get("listed") or []))
     if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING, State.REPLYING):

@@ -29,6 +29,7 @@ _ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "reply_window": dict,
     "gate_from": str,
     "data_return": str, "consent_cases": list,
+    "offer": dict, "offer_return": str, "consent": dict, "consent_return": str,
 }
 
 

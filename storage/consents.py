@@ -3,7 +3,8 @@
 A complaint filed with ``consent_share`` gets a consent row; the consumer may withdraw it
 per case at any time (``撤回同意`` / ``withdraw consent``), which stops the sharing from
 then on. Whatever hands contact details to a merchant asks
-:func:`contact_shared_with_merchant` first.
+:func:`contact_shared_with_merchant` first. Consent given to one named merchant when a
+case is forwarded (storage/merchant_cases.py, PIPL art. 23) is withdrawn the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import lifecycle
+from storage import merchant_cases
 from storage.models import Complaint, ComplaintEvent, Consent
 
 
@@ -53,11 +55,15 @@ async def withdrawable(
     *, session: AsyncSession, owners: Collection[int]
 ) -> list[Complaint]:
     """The consumer's open cases whose contact details are shared, oldest first."""
+    given_to_merchant = {
+        complaint.id
+        for complaint, _ in await merchant_cases.consents_given(session=session, owners=owners)
+    }
     rows = await session.scalars(
         select(Complaint)
         .where(
             Complaint.identity_id.in_(sorted(owners)),
-            Complaint.consent_share.is_(True),
+            Complaint.consent_share.is_(True) | Complaint.id.in_(sorted(given_to_merchant)),
             Complaint.status.not_in(sorted(lifecycle.FINAL_STATUSES)),
         )
         .order_by(Complaint.filed_at, Complaint.id)
@@ -67,7 +73,16 @@ async def withdrawable(
 
 async def withdraw(*, session: AsyncSession, complaint: Complaint, now: datetime) -> bool:
     """Stop sharing the contact details of ``complaint``; False when nothing was shared."""
-    if not complaint.consent_share:
+    merchants = [
+        merchant_id
+        for found, merchant_id in await merchant_cases.consents_given(
+            session=session, owners=[complaint.identity_id]
+        )
+        if found.id == complaint.id
+    ]
+    for merchant_id in merchants:
+        merchant_cases.record_consent(session, complaint, merchant_id, "withdrawn", now)
+    if not complaint.consent_share and not merchants:
         return False
     complaint.consent_share = False
     complaint.updated_at = now

@@ -345,7 +345,8 @@ class OutboxNotice(Base):
 
 
 class Staff(Base):
-    """A staff account: ``agent``, ``supervisor`` or ``admin``."""
+    """A staff account: ``agent``, ``supervisor`` or ``admin``; or a merchant's login
+    (role ``merchant``, bound to ``merchant_id``), which reaches only the merchant pages."""
 
     __tablename__ = "staff"
 
@@ -356,6 +357,8 @@ class Staff(Base):
     display_name: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Set only for role ``merchant``: the one merchant this login acts for.
+    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
 
 
 class AuditEntry(Base):
@@ -491,3 +494,105 @@ class CaseRequest(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Merchant(Base):
+    """A merchant in the registry; ``name_key`` is the normalised name used to match.
+
+    ``credit_code`` is the 18-character unified social credit code (GB 32100-2015),
+    checked before it is stored. ``odr``: the merchant takes part in online dispute
+    resolution (answers complaints forwarded to it directly).
+    """
+
+    __tablename__ = "merchants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    odr: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class MerchantCase(Base):
+    """A complaint linked to a merchant, and where the merchant's part of it stands.
+
+    ``answer_due`` is the merchant's answer clock (working days after the forward);
+    ``answered_at`` its first message or offer; ``taken_back_at`` staff took the case
+    back from an unanswering merchant.
+    """
+
+    __tablename__ = "merchant_cases"
+
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    linked_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    linked_by: Mapped[str] = mapped_column(String(100))
+    forwarded_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
+    forward_note: Mapped[str | None] = mapped_column(Text)
+    answer_due: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    taken_back_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class MerchantConsent(Base):
+    """One consent decision about sharing a consumer's contact with one merchant.
+
+    Append-only: ``decision`` is ``asked``, ``given``, ``refused`` or ``withdrawn``; the
+    newest row for (complaint, merchant) is what holds (PIPL art. 23).
+    """
+
+    __tablename__ = "merchant_consents"
+    __table_args__ = (Index("ix_merchant_consents_case", "complaint_id", "merchant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class MerchantOffer(Base):
+    """A merchant's offer to settle: ``pending`` until the consumer accepts or declines,
+    or it is ``expired`` after ``expires_on`` (a local date)."""
+
+    __tablename__ = "merchant_offers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    made_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    expires_on: Mapped[date] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Settlement(Base):
+    """What the parties agreed when the consumer accepted an offer: what, how much, by when."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    offer_id: Mapped[int] = mapped_column(ForeignKey("merchant_offers.id"), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    text: Mapped[str] = mapped_column(Text)
+    fulfil_by: Mapped[date] = mapped_column(Date)
+    agreed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

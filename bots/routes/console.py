@@ -18,6 +18,7 @@ from adapters.fields import FreeText, Line
 from bots import case_views, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console_base import CheckedDep, LangDep, SignedDep, new_login_csrf, render
+from bots.routes.console_merchants import panel as merchant_panel
 from bots.routes.staff_api import evidence_file
 from bots.routes.staff_filters import NumberPath, PlatformQ, RowIdPath, SortQ, StatusQ, TypeQ
 from bots.security import SESSION_COOKIE, SESSION_TTL_SECONDS
@@ -26,6 +27,7 @@ from bots.staff_auth import SecurityDep, client_address
 from dialogs import lifecycle
 from storage import audit, casework
 from storage import staff as staff_store
+from storage.merchants import is_merchant_login
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CSS = Path(__file__).parent.parent / "static" / "console.css"
@@ -108,6 +110,8 @@ async def login(
         staff = await staff_store.authenticate(
             session=session, username=username, password=password
         )
+        if staff is not None and is_merchant_login(staff):
+            staff = None  # merchants sign in at /merchant
         if staff is not None:
             audit.record(session, staff=staff, action="auth.console", now=services.now(),
                          detail={"address": address})  # fmt: skip
@@ -175,8 +179,10 @@ async def _detail_page(
             audit.record(session, staff=signed.staff, action="complaint.view", target=number,
                          now=services.now())  # fmt: skip
         staff_names = [
-            s.username for s in await staff_store.list_staff(session=session) if s.active
-        ]
+            s.username for s in await staff_store.list_staff(session=session)
+            if s.active and s.role in staff_store.ROLES
+        ]  # fmt: skip
+        mp = await merchant_panel(session, complaint)
     body = case_views.merge(
         staff_views.detail(
             found, cipher=services.cipher, today=today, deadlines=services.deadlines
@@ -186,7 +192,8 @@ async def _detail_page(
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
         moves=lifecycle.allowed_moves(found.complaint.status), contact=contact,
-        staff_names=staff_names,
+        staff_names=staff_names, mp=mp,
+        merchant_error=request.query_params.get("merchant_error", "")[:300] or None,
         may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
     )  # fmt: skip
 

@@ -19,6 +19,7 @@ from dialogs import lifecycle
 from dialogs.clock import zone_label
 from dialogs.texts import category_label, reason_label, status_label, type_label
 from storage import staff as staff_store
+from storage.merchants import is_merchant_login
 from storage.models import Staff
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -52,7 +53,8 @@ async def signed_in(request: Request, services: ServicesDep, security: SecurityD
     if session is not None:
         async with services.database.sessions() as db:
             staff = await staff_store.get_active(session=db, staff_id=session.staff_id)
-    if staff is None or session is None:
+    if staff is None or session is None or is_merchant_login(staff):
+        # A merchant's login never holds a console session (it signs in at /merchant).
         raise HTTPException(303, "sign in first", headers={"Location": "/console/login"})
     return Signed(staff, session)
 

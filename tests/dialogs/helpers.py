@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dialogs.events import (
+    AnswerConsent,
+    AnswerOffer,
     CheckLinkCode,
     ChoicePressed,
     Command,
@@ -40,6 +42,7 @@ from dialogs.events import (
     MediaKind,
     MediaMessage,
     NoteInteraction,
+    OfferAnswered,
     Platform,
     RateComplaint,
     RecordEvidence,
@@ -110,6 +113,9 @@ class Bot:
     consent_cases: list[str] = field(
         default_factory=lambda: ["20261120000001", "20261121000002"]
     )
+    # Merchants: a refusal of the offer answer to play, and standing consents.
+    refuse_offer: str | None = None
+    consents: int = 0
 
     def send(self, event: InboundEvent | str) -> list[Reply]:
         if isinstance(event, str):
@@ -230,6 +236,14 @@ class Bot:
                 return Refused("not_found")
             self.consent_cases.remove(command.number)
             return Done()
+        if isinstance(command, AnswerOffer):
+            if self.refuse_offer:
+                return Refused(self.refuse_offer)
+            return OfferAnswered("WQ1", command.accept, NOW.date() if command.accept else None)
+        if isinstance(command, AnswerConsent):
+            return Done()
+        if isinstance(command, WithdrawConsent):
+            return Done(count=self.consents)
         raise AssertionError(command)
 
     def add_detail(self, number: str, **flags: Any) -> None:

@@ -26,6 +26,8 @@ from dialogs.events import (
     Unsupported,
 )
 from dialogs.machine import MACHINE
+from dialogs.offers import enter_consent, enter_offer
+from dialogs.options import DialogOptions
 
 from .helpers import BASE, NOW, Bot, photo, press, text
 from .test_flows import COMPLAINT_SCRIPT
@@ -88,6 +90,17 @@ def snapshots() -> dict[str, Conversation]:
         bot = RecordingBot(seen)
         for message in script:
             bot.send(message)
+    # A merchant's offer and the consent question are entered from outside a message.
+    for enter in (
+        lambda conv: enter_offer(conv, offer_id=7, number="WQ1", text="Suning: a refund.",
+                                 now=NOW, options=DialogOptions()),
+        lambda conv: enter_consent(conv, number="WQ1", merchant_id=3, merchant="Suning",
+                                   now=NOW, options=DialogOptions()),
+    ):  # fmt: skip
+        bot = RecordingBot(seen)
+        bot.send("hi")
+        bot.run(enter(bot.conv))
+        seen.setdefault(bot.state, bot.conv)
     bot = RecordingBot(seen)
     for message in ["hi", "1", "1"]:
         bot.send(message)

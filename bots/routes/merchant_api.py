@@ -1,0 +1,100 @@
+"""The merchant API (``/api/v1/merchant``): a merchant's own forwarded complaints.
+
+A merchant login sees only complaints forwarded to its merchant: any other number is
+a 404 that does not say whether it exists. Staff tokens get 403 here, and merchant
+tokens get 403 on the staff API.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path
+from pydantic import BaseModel, Field
+
+from bots import merchant_work, staff_actions
+from bots.deps import ServicesDep
+from bots.merchant_auth import MerchantDep
+from bots.merchant_views import case_detail, case_summary
+from bots.routes.staff_api import evidence_file, refused
+from bots.staff_actions import ActionError
+from storage import audit, merchant_cases
+
+router = APIRouter(prefix="/api/v1/merchant", tags=["merchant API"])
+
+
+@router.get("/complaints")
+async def my_complaints(login: MerchantDep, services: ServicesDep) -> dict[str, Any]:
+    """The complaints forwarded to your merchant, newest first."""
+    today = staff_actions.today(services)
+    async with services.database.sessions() as session:
+        cases = await merchant_cases.forwarded_to(session=session, merchant_id=login.merchant.id)
+    return {
+        "merchant": {"id": login.merchant.id, "name": login.merchant.name},
+        "items": [case_summary(c, m, today) for c, m in cases],
+    }
+
+
+@router.get("/complaints/{number}")
+async def my_complaint(number: str, login: MerchantDep, services: ServicesDep) -> Any:
+    """Facts, demands, evidence, your timeline entries; contact only with consent."""
+    async with services.database.transaction() as session:
+        found = await merchant_cases.forwarded_case(
+            session=session, merchant_id=login.merchant.id, number=number
+        )
+        if found is None:
+            raise HTTPException(404, f"no complaint {number} forwarded to you")
+        view = await merchant_cases.merchant_view(
+            session=session, complaint=found[0], case=found[1]
+        )
+        entry = audit.record(session, staff=login.account, action="merchant.view",
+                             target=number, now=services.now())  # fmt: skip
+        entry.actor = login.actor
+    return case_detail(view, cipher=services.cipher, today=staff_actions.today(services))
+
+
+@router.get("/complaints/{number}/evidence/{evidence_id}")
+async def my_evidence(
+    number: str, evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)], login: MerchantDep,
+    services: ServicesDep,
+) -> Any:  # fmt: skip
+    """One evidence file of a complaint forwarded to you."""
+    async with services.database.sessions() as session:
+        found = await merchant_cases.forwarded_case(
+            session=session, merchant_id=login.merchant.id, number=number
+        )
+    if found is None:
+        raise HTTPException(404, f"no complaint {number} forwarded to you")
+    return await evidence_file(services, login.account, number, evidence_id)
+
+
+class Text(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/complaints/{number}/messages", status_code=202)
+async def message(number: str, body: Text, login: MerchantDep, services: ServicesDep) -> Any:
+    """Reply to the consumer; relayed in their channel, tagged with your name."""
+    try:
+        notice = await merchant_work.send_message(services, login, number, body.text)
+    except ActionError as error:
+        return refused(error)
+    return {"number": number, "notice": notice}
+
+
+class Offer(BaseModel):
+    kind: str = Field(description="refund, return, exchange, repair, compensation, apology, other")
+    amount: str | None = Field(default=None, max_length=20, description='yuan, e.g. "3999.00"')
+    text: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/complaints/{number}/offers", status_code=201)
+async def offer(number: str, body: Offer, login: MerchantDep, services: ServicesDep) -> Any:
+    """Offer a settlement; the consumer accepts or declines it in their chat."""
+    try:
+        offer_id, notice = await merchant_work.make_offer(
+            services, login, number, body.kind, body.amount, body.text
+        )
+    except ActionError as error:
+        return refused(error)
+    return {"number": number, "offer": offer_id, "notice": notice}

@@ -1,0 +1,169 @@
+"""Merchants' offers and the settlements they become when a consumer accepts.
+
+Accepting resolves the complaint through the lifecycle machine with the offer as the
+note; declining hands the case back to the desk's mediation. Both are timeline entries
+the merchant and the staff read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs import lifecycle
+from storage import casework, complaints
+from storage.merchant_cases import CaseError
+from storage.models import Complaint, Merchant, MerchantOffer, Settlement
+
+KINDS = ("refund", "return", "exchange", "repair", "compensation", "apology", "other")
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+def parse_amount(value: str | None) -> Decimal | None:
+    """An offer's amount in yuan ("3999.00"); None when not given.
+
+    Raises:
+        CaseError: not a positive amount with at most two decimals (422).
+    """
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip().replace(",", "").lstrip("¥￥")
+    if len(text) > 20:
+        raise CaseError("the amount is too long", 422)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise CaseError(f"not an amount: {text[:20]!r}", 422) from None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+        raise CaseError("the amount must be above 0 and below 10 billion", 422)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise CaseError("the amount has at most two decimals (fen)", 422)
+    return amount.quantize(Decimal("0.01"))
+
+
+def describe(offer: MerchantOffer) -> str:
+    """The offer as a timeline note: kind, amount and the merchant's words."""
+    amount = f" ¥{offer.amount}" if offer.amount is not None else ""
+    return f"{offer.kind}{amount}: {offer.text}"
+
+
+def pending_offer(offers: Collection[MerchantOffer]) -> MerchantOffer | None:
+    return next((o for o in offers if o.status == "pending"), None)
+
+
+async def make_offer(
+    *,
+    session: AsyncSession,
+    complaint: Complaint,
+    merchant: Merchant,
+    kind: str,
+    amount: Decimal | None,
+    text: str,
+    actor: str,
+    now: datetime,
+    expires_on: date,
+) -> MerchantOffer:
+    """Record an offer (replacing a pending one, which is withdrawn).
+
+    Raises:
+        CaseError: an unknown kind (422), or the complaint is no longer open to offers.
+    """
+    if kind not in KINDS:
+        raise CaseError(f"kind must be one of {', '.join(KINDS)}", 422)
+    if complaint.status not in casework.AWAITING_RESOLUTION:
+        raise CaseError(f"complaint {complaint.number} is {complaint.status}: no offers now")
+    earlier = await session.scalars(
+        select(MerchantOffer).where(
+            MerchantOffer.complaint_id == complaint.id, MerchantOffer.status == "pending"
+        )
+    )
+    for old in earlier:
+        old.status = "withdrawn"
+        old.answered_at = now
+    offer = MerchantOffer(
+        complaint_id=complaint.id,
+        merchant_id=merchant.id,
+        kind=kind,
+        amount=amount,
+        text=text,
+        status="pending",
+        made_by=actor,
+        created_at=now,
+        expires_on=expires_on,
+    )
+    session.add(offer)
+    await session.flush()
+    casework.add_event(
+        session, complaint, kind="offer", actor=actor, note=describe(offer), now=now, public=True
+    )
+    return offer
+
+
+async def answer(
+    *,
+    session: AsyncSession,
+    offer_id: int,
+    owners: Collection[int],
+    accept: bool,
+    reason: str | None,
+    now: datetime,
+    today: date,
+    fulfil_by: date,
+) -> tuple[Complaint, MerchantOffer] | str:
+    """The consumer's answer; a refusal reason string when it cannot be applied.
+
+    Refusals: ``no_offer`` (not this consumer's), ``offer_gone`` (answered, withdrawn,
+    expired, or the complaint moved on).
+    """
+    offer = await session.get(MerchantOffer, offer_id)
+    # The complaint's row first, as staff actions lock it: one lock order, no deadlock.
+    complaint = (
+        await session.get(Complaint, offer.complaint_id, with_for_update=True) if offer else None
+    )
+    if offer is None or complaint is None or complaint.identity_id not in owners:
+        return "no_offer"
+    await session.refresh(offer, with_for_update=True)
+    if offer.status == "pending" and offer.expires_on < today:
+        offer.status = "expired"
+    if offer.status != "pending" or complaint.status not in casework.AWAITING_RESOLUTION:
+        return "offer_gone"
+    offer.answered_at = now
+    if accept:
+        offer.status = "accepted"
+        session.add(
+            Settlement(
+                complaint_id=complaint.id, offer_id=offer.id, merchant_id=offer.merchant_id,
+                kind=offer.kind, amount=offer.amount, text=offer.text, fulfil_by=fulfil_by,
+                agreed_at=now,
+            )
+        )  # fmt: skip
+        casework.add_event(
+            session, complaint, kind="offer_accepted", actor="consumer", note=describe(offer),
+            now=now, public=True,
+        )  # fmt: skip
+        casework.add_event(
+            session, complaint, kind="settlement", actor="consumer",
+            note=f"{describe(offer)} (by {fulfil_by.isoformat()})", now=now, public=True,
+        )  # fmt: skip
+        await complaints.move_status(
+            session=session, complaint=complaint, target="resolved", actor="consumer",
+            note=describe(offer), now=now,
+        )  # fmt: skip
+        return complaint, offer
+    offer.status = "declined"
+    offer.decline_reason = reason
+    casework.add_event(
+        session, complaint, kind="offer_declined", actor="consumer", note=reason, now=now,
+        public=True,
+    )  # fmt: skip
+    if complaint.status != "mediating":
+        lifecycle.check_move(complaint.status, "mediating")
+        await complaints.move_status(
+            session=session, complaint=complaint, target="mediating", actor="consumer",
+            note=f"offer declined: {reason}" if reason else "offer declined", now=now,
+        )  # fmt: skip
+    return complaint, offer
