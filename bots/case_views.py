@@ -76,9 +76,11 @@ def conversation(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
             talk.append({"at": entry["at"], "author_kind": "staff", "author": entry["actor"],
                          "text": entry.get("note") or "", "unread": False})  # fmt: skip
         elif entry["kind"].endswith("_message"):
+            # Consumer messages are case rows (``text``); a merchant's are timeline events
+            # (``note``), read by nobody in particular.
             talk.append({"at": entry["at"], "author_kind": entry["kind"].removesuffix("_message"),
-                         "author": entry["actor"], "text": entry["text"],
-                         "unread": entry["unread"]})  # fmt: skip
+                         "author": entry["actor"], "text": entry.get("text", entry.get("note")),
+                         "unread": entry.get("unread", False)})  # fmt: skip
     return talk
 
 

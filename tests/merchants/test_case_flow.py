@@ -207,4 +207,4 @@ async def test_a_consumer_withdraws_consent_in_chat_and_the_merchant_loses_the_c
     async with services.database.sessions() as session:
         decisions = list(await session.scalars(select(MerchantConsent.decision)))
     assert decisions == ["asked", "given", "withdrawn"]
-    assert "没有商家" in (await erin.say("撤回同意"))[0]["text"]
+    assert "没有向商家提供联系方式" in (await erin.say("撤回同意"))[0]["text"]
