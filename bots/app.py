@@ -20,6 +20,7 @@ from bots import background
 from bots.metrics import registry as metrics_registry
 from bots.routes import chat, console, console_ops, staff_api, staff_ops
 from bots.routes import deadlines as deadline_routes
+from bots.routes import dossier as dossier_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
@@ -121,4 +122,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
     app.include_router(telegram_routes.router)
+    app.include_router(dossier_routes.router)
     return app

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.dossier_links import DossierLinks
 from bots.metrics import COMPLAINTS_FILED
 from dialogs.events import (
     CheckLinkCode,
@@ -32,6 +33,7 @@ from dialogs.events import (
     RedeemLinkCode,
     Refused,
     Reply,
+    SendDossier,
     ShowComplaint,
     WithdrawComplaint,
 )
@@ -59,6 +61,7 @@ class CommandRunner:
         max_evidence_bytes: bytes per file.
         link_key: the server key link codes are stored under (HMAC); derived from the
             secret key by the caller.
+        dossier_links: how dossiers reach consumers (signed links need the secret).
     """
 
     def __init__(
@@ -69,12 +72,16 @@ class CommandRunner:
         max_evidence_files: int = 9,
         max_evidence_bytes: int = 20 * 1024 * 1024,
         link_key: bytes = b"",
+        dossier_links: DossierLinks | None = None,
     ) -> None:
         self.deadlines = deadlines
         self.cipher = cipher
         self.max_evidence_files = max_evidence_files
         self.max_evidence_bytes = max_evidence_bytes
         self.link_key = link_key or secrets.token_bytes(32)
+        self.dossier_links = dossier_links or DossierLinks(
+            secrets.token_urlsafe(32), "http://127.0.0.1:8000"
+        )
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime
@@ -126,6 +133,8 @@ class CommandRunner:
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
                 return Done()
+            case SendDossier(number=number, language=language):
+                return await self._dossier(session, identity, number, language)
             case IssueLinkCode() | CheckLinkCode() | RedeemLinkCode():
                 try:
                     return await self._link(session, identity, command, now)
@@ -145,6 +154,30 @@ class CommandRunner:
             number=number,
             lock=lock,
             owners=await self._owners(session, identity),
+        )
+
+    async def _dossier(
+        self, session: AsyncSession, identity: Identity, number: str | None, language: str
+    ) -> CommandResult:
+        several = False
+        if number is None:
+            newest = await complaints.list_own(
+                session=session,
+                identity=identity,
+                limit=2,
+                owners=await self._owners(session, identity),
+            )
+            if not newest:
+                return Refused("not_found")
+            number, several = newest[0].number, len(newest) > 1
+        elif await self._own(session, identity, number) is None:
+            return Refused("not_found")
+        return self.dossier_links.ready(
+            platform=identity.platform,
+            identity_id=identity.id,
+            language=language,
+            number=number,
+            newest=several,
         )
 
     async def _link(

@@ -9,6 +9,7 @@ from typing import Any
 
 from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner, link_key
+from bots.dossier_links import DossierLinks
 from bots.engine import Engine
 from bots.settings import Settings
 from dialogs import clock
@@ -60,6 +61,7 @@ class Services:
             max_evidence_files=settings.max_evidence_files,
             max_evidence_bytes=settings.max_evidence_bytes,
             link_key=link_key(settings.resolved_secret_key),
+            dossier_links=DossierLinks(settings.resolved_secret_key, settings.public_base_url),
         )
         options = DialogOptions(
             default_language=settings.language,

@@ -169,6 +169,9 @@ class Reply:
         step: the dialog state the choices belong to, so a stale button can be told apart.
         request_contact: offer a "share my number" button where the platform has one.
         multi: the choices may be combined ("1 3"), e.g. demands.
+        link: a URL the consumer can open (the web chat shows it as a link).
+        document: a server-made reference to a file a channel attaches where it can
+            (Telegram sends it as a document), e.g. ``dossier:en:WQ…``.
     """
 
     text: str
@@ -176,15 +179,23 @@ class Reply:
     step: str | None = None
     request_contact: bool = False
     multi: bool = False
+    link: str | None = None
+    document: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "choices": [{"id": c.id, "label": c.label} for c in self.choices],
             "step": self.step,
             "request_contact": self.request_contact,
             "multi": self.multi,
         }
+        # Only when set: stored replies of every other message keep their old shape.
+        if self.link:
+            data["link"] = self.link
+        if self.document:
+            data["document"] = self.document
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -194,6 +205,8 @@ class Reply:
             step=data.get("step"),
             request_contact=bool(data.get("request_contact", False)),
             multi=bool(data.get("multi", False)),
+            link=data.get("link") or None,
+            document=data.get("document") or None,
         )
 
 
@@ -272,6 +285,15 @@ class RedeemLinkCode:
     code_id: int
 
 
+@dataclass(frozen=True)
+class SendDossier:
+    """Give the consumer the evidence dossier of complaint ``number`` (None: the newest),
+    in ``language`` (the chat's)."""
+
+    number: str | None = None
+    language: str = "zh-CN"
+
+
 Command = (
     FileComplaint
     | RecordEvidence
@@ -284,6 +306,7 @@ Command = (
     | IssueLinkCode
     | CheckLinkCode
     | RedeemLinkCode
+    | SendDossier
 )
 
 
@@ -417,7 +440,27 @@ class LinkRefused:
     tries_left: int | None = None
 
 
+@dataclass(frozen=True)
+class DossierReady:
+    """The consumer's dossier of ``number`` can be fetched.
+
+    Attributes:
+        number: the complaint.
+        link: where to download it (web: the cookie-checked path; WeChat and others: a
+            signed link valid for 24 hours), or None when it goes as a ``document``.
+        document: the reference a channel attaches as a file (Telegram).
+        newest: no number was asked for, so the newest complaint was taken.
+        expires: the link stops working after a while (signed links).
+    """
+
+    number: str
+    link: str | None = None
+    document: str | None = None
+    newest: bool = False
+    expires: bool = False
+
+
 CommandResult = (
     Filed | ComplaintList | ComplaintDetail | Done | Refused
-    | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused
+    | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused | DossierReady
 )

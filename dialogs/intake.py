@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from dialogs.answers import answer_step, invalid
+from dialogs.dossier import dossier_result
 from dialogs.events import (
     ChoicePressed,
     Command,
@@ -24,6 +25,7 @@ from dialogs.events import (
     MenuClicked,
     RateComplaint,
     RecordEvidence,
+    SendDossier,
     ShowComplaint,
     StepResult,
     Subscribed,
@@ -260,6 +262,8 @@ def apply_result(
         complaint_result(turn, command, result)
     elif isinstance(command, LINK_COMMANDS):
         link_result(turn, command, result)
+    elif isinstance(command, SendDossier):
+        dossier_result(turn, command, result)
     return turn.result()
 
 

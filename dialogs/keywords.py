@@ -23,6 +23,7 @@ GLOBAL_WORDS: dict[str, frozenset[str]] = {
     "lang_zh": frozenset({"中文", "chinese", "简体中文"}),
     "lang_en": frozenset({"english", "英文", "英语"}),
     "menu": frozenset({"menu", "菜单", "主菜单", "main menu", "/start", "/menu"}),
+    "dossier": frozenset({"dossier", "证据包", "/dossier", "evidence dossier", "下载证据包"}),
     "greeting": frozenset({"hi", "hello", "hey", "你好", "您好", "嗨", "哈喽", "在吗"}),
 }
 

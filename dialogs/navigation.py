@@ -7,6 +7,7 @@ that state appended.
 
 from __future__ import annotations
 
+from dialogs.dossier import request_dossier
 from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
 from dialogs.linking import leave_link
@@ -69,6 +70,8 @@ def global_action(turn: Turn, action: str) -> bool:
     elif action == "menu":
         park_draft(turn)
         show_menu(turn)
+    elif action == "dossier":
+        request_dossier(turn)
     elif action == "greeting":
         if state in (State.START, State.MENU) or state not in DRAFT_STATES:
             turn.say("greeting")
