@@ -63,6 +63,8 @@ class WebReply(BaseModel):
     choices: list[WebChoice] = []
     step: str | None = None
     multi: bool = False
+    # A download for this browser (the dossier), shown as a link under the text.
+    link: str | None = None
 
 
 class WebReplies(BaseModel):
@@ -138,6 +140,7 @@ def render_json(replies: list[Reply]) -> JSONResponse:
                     "choices": [{"id": c.id, "label": c.label} for c in r.choices],
                     "step": r.step,
                     "multi": r.multi,
+                    **({"link": r.link} if r.link else {}),
                 }
                 for r in replies
             ]
@@ -154,6 +157,7 @@ def render(replies: list[Reply]) -> WebReplies:
                 choices=[WebChoice(id=c.id, label=c.label) for c in r.choices],
                 step=r.step,
                 multi=r.multi,
+                link=r.link,
             )
             for r in replies
         ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from bots import dossier_pdf
+from bots.dossier_links import parse_document_ref
 from bots.services import Services
 from bots.staff_actions import NotFound
 from bots.staff_reach import may_see_contact
@@ -87,6 +88,20 @@ async def for_staff(services: Services, staff: Staff, number: str, language: str
     if made is None:  # deleted between the two reads
         raise NotFound(f"no complaint {number}")
     return made
+
+
+async def consumer_document(services: Services, ref: str) -> tuple[str, bytes] | None:
+    """The consumer dossier a reply's ``document`` names (Telegram), as (name, PDF).
+
+    The reference is made by the command runner after it checked that the complaint is
+    the consumer's own; it never comes from the consumer.
+    """
+    parsed = parse_document_ref(ref)
+    if parsed is None:
+        return None
+    language, number = parsed
+    made = await make_dossier(services, number, audience=dossier.CONSUMER, language=language)
+    return (made.file_name, made.pdf) if made is not None else None
 
 
 def thumbnails(blobs: BlobStore, manifest: dict[str, object]) -> dict[int, bytes]:

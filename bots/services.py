@@ -92,6 +92,12 @@ class Services:
             services.senders["telegram"] = telegram.sender
             services.fetchers["telegram"] = telegram.fetcher
             services.closing.append(telegram.close)
+            from bots.dossier import consumer_document
+
+            async def documents(ref: str) -> tuple[str, bytes] | None:
+                return await consumer_document(services, ref)
+
+            telegram.documents = documents
         return services
 
     def now(self) -> datetime:

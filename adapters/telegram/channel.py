@@ -13,7 +13,12 @@ from adapters.base import RetryLater, Undeliverable
 from adapters.telegram import inbound
 from adapters.telegram.bot import build_bot
 from adapters.telegram.pacing import LocalPacer, Pacer, RedisPacer
-from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender, send_replies
+from adapters.telegram.sender import (
+    DocumentSource,
+    TelegramMediaFetcher,
+    TelegramSender,
+    send_replies,
+)
 from bots.settings import Settings
 from dialogs.events import ChoicePressed, Reply
 from dialogs.texts import t
@@ -42,6 +47,8 @@ class TelegramChannel:
     bot: Bot
     pacer: Pacer
     redis: Any = None
+    # Files replies refer to (the consumer's dossier); set when the services are built.
+    documents: DocumentSource | None = None
 
     @property
     def sender(self) -> TelegramSender:
@@ -81,7 +88,14 @@ class TelegramChannel:
         if chat is None or outgoing.receipt is None:
             return
         try:
-            await send_replies(self.bot, self.pacer, chat.id, outgoing.replies, per_chat=False)
+            await send_replies(
+                self.bot,
+                self.pacer,
+                chat.id,
+                outgoing.replies,
+                per_chat=False,
+                documents=self.documents,
+            )
         except RetryLater as error:
             await engine.not_sent(outgoing.receipt)
             raise UpdateFailed(error.reason) from error

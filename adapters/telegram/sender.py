@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -27,6 +27,11 @@ from dialogs.events import Reply
 # The Bot API serves files up to 20 MB through getFile.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK = 64 * 1024
+# A document's caption is at most 1,024 characters.
+MAX_CAPTION = 1024
+
+#: Turns a reply's ``document`` reference into (file name, bytes), None if there is none.
+DocumentSource = Callable[[str], Awaitable[tuple[str, bytes] | None]]
 
 
 def _retry_after(error: RetryAfter) -> float:
@@ -38,15 +43,29 @@ def _retry_after(error: RetryAfter) -> float:
 
 
 async def send_replies(
-    bot: Bot, pacer: Pacer, chat_id: int, replies: list[Reply], *, per_chat: bool = True
+    bot: Bot,
+    pacer: Pacer,
+    chat_id: int,
+    replies: list[Reply],
+    *,
+    per_chat: bool = True,
+    documents: DocumentSource | None = None,
 ) -> int:
     """Send replies to a chat, following a chat migration; returns the chat id used.
+
+    A reply with a ``document`` goes as ``sendDocument`` with its text as the caption
+    when ``documents`` can produce the file, else as plain text.
 
     Raises:
         RetryLater: 429 (with Telegram's retry_after), timeouts, 5xx.
         Undeliverable: the user blocked the bot, or Telegram refused the message.
     """
     for reply in replies:
+        found = await documents(reply.document) if documents and reply.document else None
+        if found is not None and len(reply.text) <= MAX_CAPTION:
+            await pacer.wait(chat_id, per_chat=per_chat)
+            await _send_document(bot, chat_id, reply.text, *found)
+            continue
         for kwargs in render(reply):
             await pacer.wait(chat_id, per_chat=per_chat)
             try:
@@ -63,6 +82,15 @@ async def send_replies(
 async def _send_once(bot: Bot, chat_id: int, kwargs: dict[str, Any]) -> None:
     try:
         await bot.send_message(chat_id=chat_id, **kwargs)
+    except TelegramError as error:
+        raise _delivery_error(error) from error
+
+
+async def _send_document(bot: Bot, chat_id: int, caption: str, name: str, data: bytes) -> None:
+    try:
+        await bot.send_document(
+            chat_id=chat_id, document=InputFile(data, filename=name), caption=caption
+        )
     except TelegramError as error:
         raise _delivery_error(error) from error
 

@@ -10,10 +10,17 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from bots.services import Services
-from tests.staff.helpers import WebConsumer, file_by_chat, sign_in
+from tests.staff.helpers import WebConsumer, sign_in
+from tests.support.driver import COMPLAINT, filed, walk
 
-__all__ = ["WebConsumer", "case_with_pictures", "pdf_text", "picture", "sign_in"]
+__all__ = [
+    "WebConsumer",
+    "case_with_pictures",
+    "evidence_hashes",
+    "pdf_text",
+    "picture",
+    "sign_in",
+]
 
 
 def picture(color: tuple[int, int, int], size: tuple[int, int] = (640, 480)) -> bytes:
@@ -43,8 +50,6 @@ async def case_with_pictures(consumer: WebConsumer) -> str:
 
 
 async def file_by_chat_with(consumer: WebConsumer, send: Any) -> str:
-    from tests.support.driver import COMPLAINT, filed, walk
-
     replies = await walk(send, dict(COMPLAINT), until=lambda r: filed(r) is not None)
     number = filed(replies)
     assert number is not None
@@ -61,14 +66,9 @@ def pdf_text(pdf: bytes, tmp_path: Path, name: str = "dossier") -> str:
     return done.stdout.decode("utf-8")
 
 
-async def evidence_hashes(http: httpx.AsyncClient, headers: dict[str, str], number: str) -> list[str]:
+async def evidence_hashes(
+    http: httpx.AsyncClient, headers: dict[str, str], number: str
+) -> list[str]:
     detail = await http.get(f"/api/v1/complaints/{number}", headers=headers)
     assert detail.status_code == 200, detail.text
     return [item["sha256"] for item in detail.json()["evidence"]]
-
-
-async def staff_headers(http: httpx.AsyncClient, services: Services, role: str, name: str) -> dict[str, str]:
-    return await sign_in(http, services, role, name)
-
-
-_ = file_by_chat

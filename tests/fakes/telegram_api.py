@@ -126,6 +126,31 @@ class FakeTelegram:
             "text": params.get("text", ""),
         }
 
+    async def _sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        document = params.get("document") or {}
+        return {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "caption": params.get("caption", ""),
+            "document": {
+                "file_id": f"DOC{chat_id}",
+                "file_unique_id": f"DOC{chat_id}",
+                "file_name": document.get("filename") if isinstance(document, dict) else None,
+                "file_size": len(document.get("bytes", b"")) if isinstance(document, dict) else 0,
+            },
+        }
+
+    def sent_documents(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Documents sent with ``sendDocument``: ``{"filename", "bytes", "caption"}``."""
+        return [
+            {**c.params["document"], "caption": c.params.get("caption", "")}
+            for c in self.calls_to("sendDocument")
+            if chat_id is None or int(c.params["chat_id"]) == chat_id
+        ]
+
     async def _getFile(self, params: dict[str, Any]) -> Any:
         file_id = str(params["file_id"])
         if file_id not in self.files:
@@ -169,6 +194,9 @@ async def _params(request: Request) -> dict[str, Any]:
     form = await request.form()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if not isinstance(value, str):  # an uploaded file (sendDocument's multipart body)
+            params[key] = {"filename": value.filename, "bytes": await value.read()}
+            continue
         if isinstance(value, str) and value[:1] in "[{":
             try:
                 params[key] = json.loads(value)
