@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -204,7 +205,7 @@ def _fact_rows(c: dict[str, Any], lang: str) -> list[tuple[str, str | None]]:
     return rows
 
 
-def _table(rows: list[tuple[str, str | None]], lang: str) -> Table:
+def _table(rows: Sequence[tuple[str, str | None]], lang: str) -> Table:
     empty = t(lang, "summary.empty")
     cells = [[_p(label), _p(value or empty)] for label, value in rows]
     table = Table(cells, colWidths=[38 * mm, None])

@@ -29,7 +29,7 @@ def verify(pdf_path: Path, evidence_dir: Path) -> tuple[list[str], bool]:
     try:
         reader = PdfReader(pdf_path)
         embedded = reader.attachments.get(MANIFEST_NAME) or []
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
         pages = [page.extract_text() or "" for page in reader.pages]
     except (OSError, PyPdfError, ValueError, KeyError) as error:
         return [f"FAILED  cannot read {pdf_path}: {error}"], False

@@ -44,7 +44,8 @@ async def test_the_consumer_downloads_a_dossier_without_staff_only_data(
     alice = WebConsumer.beside(client)
     number = await case_with_pictures(alice)
     agent = await sign_in(client, services, "agent", "li")
-    await client.post(f"/api/v1/complaints/{number}/notes", headers=agent, json={"text": "rude shop"})
+    note = {"text": "rude shop"}
+    await client.post(f"/api/v1/complaints/{number}/notes", headers=agent, json=note)
     await client.post(
         f"/api/v1/complaints/{number}/messages", headers=agent, json={"text": "Send the invoice"}
     )
@@ -66,7 +67,7 @@ async def test_another_consumer_or_a_browser_without_cookie_gets_nothing(
 ) -> None:
     alice = WebConsumer.beside(client)
     bob = WebConsumer.beside(client)
-    number = await file_by_chat(alice)
+    await file_by_chat(alice)
     await file_by_chat(bob)
     link = link_in(await alice.say("证据包"))
     stranger = await bob.http.get(link)

@@ -84,7 +84,8 @@ async def test_staff_see_internal_notes_marked_internal(
     alice = WebConsumer.beside(client)
     number = await case_with_pictures(alice)
     agent = await sign_in(client, services, "agent", "li")
-    await client.post(f"/api/v1/complaints/{number}/notes", headers=agent, json={"text": "rude shop"})
+    note = {"text": "rude shop"}
+    await client.post(f"/api/v1/complaints/{number}/notes", headers=agent, json=note)
     await client.post(
         f"/api/v1/complaints/{number}/messages", headers=agent, json={"text": "Send the invoice"}
     )

@@ -53,7 +53,8 @@ async def test_untouched_files_verify_and_one_changed_byte_fails(
     assert code == 1
     lines = output.splitlines()
     assert any(line.startswith("OK  evidence 1") and first in line for line in lines)
-    assert any(line.startswith("FAILED  evidence 2") and "content changed" in line for line in lines)
+    changed = [line for line in lines if line.startswith("FAILED  evidence 2")]
+    assert len(changed) == 1 and "content changed" in changed[0]
     assert lines[-1].startswith("FAILED  dossier")
 
 
