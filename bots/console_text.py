@@ -76,6 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "evidence": {"zh-CN": "证据", "en": "Evidence"},
     "download": {"zh-CN": "下载", "en": "Download"},
     "not_stored": {"zh-CN": "尚未保存", "en": "Not stored yet"},
+    "dossier": {"zh-CN": "下载证据包（PDF）", "en": "Download the evidence dossier (PDF)"},
     "change_status": {"zh-CN": "变更状态", "en": "Change status"},
     "note_for_consumer": {"zh-CN": "说明（发送给消费者）", "en": "Note (sent to the consumer)"},
     "notify": {"zh-CN": "通知消费者", "en": "Notify the consumer"},

@@ -1,8 +1,11 @@
 """Making evidence dossiers: read the case, build the manifest, thumbnails, render.
 
-:func:`make_dossier` is the one entry point every reader goes through — the staff API,
-the consumer's chat link, a Telegram document, and (later) a merchant's download of a
-forwarded case — each with its :class:`storage.dossier.Audience`. Rendering and
+:func:`make_dossier` is the one entry point every reader goes through — the staff API
+and console, the consumer's chat link, a Telegram document, and a merchant's download
+of a forwarded case — each with its :class:`storage.dossier.Audience`. A merchant's
+download is ``make_dossier(services, number, audience=Audience(staff=False,
+contact=complaint.consent_share), language=...)``: the consumer's view (no internal
+notes), with contact details only when the consumer agreed to share them. Rendering and
 thumbnails are CPU and file work, so they run in a thread.
 """
 

@@ -49,7 +49,8 @@ class Audience:
 
     Attributes:
         staff: a staff member (full timeline) rather than the consumer.
-        contact: include the consumer's full name and phone (staff with the right only).
+        contact: include the consumer's full name and phone — staff with the right to
+            see them; a merchant's download may pass the consumer's ``consent_share``.
     """
 
     staff: bool
@@ -85,7 +86,7 @@ def build(
         "generated_at": iso(generated_at),
         "complaint": _facts(c, language),
         "demands": [{"id": d, "label": demand_label(str(d), language)} for d in c.demands or []],
-        "contact": _contact(c, cipher) if audience.staff and audience.contact else None,
+        "contact": _contact(c, cipher) if audience.contact else None,
         "timeline": [
             _event(e, language, staff=audience.staff)
             for e in found.events

@@ -1,4 +1,4 @@
-"""Evidence dossier downloads: staff (``/api/v1``) and consumers (``/chat/dossier``).
+"""Evidence dossier downloads: staff (``/api/v1``, ``/console``) and consumers (``/chat``).
 
 Staff get every timeline entry, contact details only with the right to see them, and
 an audit entry. A consumer gets the consumer dossier (no internal notes, assignments or
@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from bots import dossier as dossiers
 from bots.deps import ServicesDep
+from bots.routes.console_base import LangDep, SignedDep
 from bots.routes.staff_api import refused
 from bots.services import Services
 from bots.staff_actions import ActionError
@@ -53,6 +54,18 @@ async def staff_dossier(
         made = await dossiers.for_staff(services, staff, number, lang or services.settings.language)
     except ActionError as error:
         return refused(error)
+    return pdf_response(made)
+
+
+@router.get("/console/complaints/{number}/dossier.pdf", include_in_schema=False)
+async def console_dossier(
+    number: NumberPath, signed: SignedDep, services: ServicesDep, lang: LangDep
+) -> Response:
+    """The console's download of the staff dossier, in the console's language."""
+    try:
+        made = await dossiers.for_staff(services, signed.staff, number, lang)
+    except ActionError as error:
+        raise HTTPException(error.status, error.message) from None
     return pdf_response(made)
 
 

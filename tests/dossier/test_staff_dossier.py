@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from bots.services import Services
 from storage.models import AuditEntry
 from tests.dossier.helpers import WebConsumer, case_with_pictures, evidence_hashes, pdf_text
-from tests.staff.helpers import count, sign_in
+from tests.staff.helpers import PASSWORD, count, make_staff, sign_in
 
 
 async def test_the_dossier_holds_the_number_and_every_evidence_hash(
@@ -109,3 +110,24 @@ async def test_without_a_token_or_for_an_unknown_number_nothing_is_given(
     bad_lang = await client.get(f"/api/v1/complaints/{number}/dossier.pdf?lang=fr", headers=agent)
     assert bad_lang.status_code == 422
     assert await count(services, AuditEntry, AuditEntry.action == "complaint.dossier") == 0
+
+
+async def test_the_console_links_and_serves_the_dossier_to_its_signed_in_user(
+    client: httpx.AsyncClient, services: Services, tmp_path: Path
+) -> None:
+    number = await case_with_pictures(WebConsumer.beside(client))
+    url = f"/console/complaints/{number}/dossier.pdf"
+    assert (await client.get(url)).headers["location"] == "/console/login"
+    await make_staff(services, "ag", "agent")
+    login = await client.get("/console/login?lang=en")
+    token = re.search(r'name="csrf" value="([^"]+)"', login.text)
+    assert token
+    await client.post(
+        "/console/login", data={"username": "ag", "password": PASSWORD, "csrf": token.group(1)}
+    )
+    page = await client.get(f"/console/complaints/{number}")
+    assert f'href="{url}"' in page.text
+    got = await client.get(url)
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    text = pdf_text(got.content, tmp_path)
+    assert "Evidence dossier" in text and number in text and "13812345678" not in text
