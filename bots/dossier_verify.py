@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ CHUNK = 1024 * 1024
 
 def verify(pdf_path: Path, evidence_dir: Path) -> tuple[list[str], bool]:
     """The lines to print and whether everything matched."""
+    # pypdf logs what it repairs in a damaged file; the FAILED lines say what matters.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(pdf_path)
         embedded = reader.attachments.get(MANIFEST_NAME) or []
