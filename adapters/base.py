@@ -21,6 +21,7 @@ __all__ = [
     "HoldForReply",
     "MediaExpired",
     "MediaFetcher",
+    "NoticeFacts",
     "Platform",
     "Recipient",
     "RetryLater",
@@ -48,6 +49,29 @@ class Recipient:
     language: str
     last_inbound_at: datetime | None
     pushes_since_inbound: int
+    # The last follow, menu click or QR scan (WeChat's short window), and pushes since.
+    last_interaction_at: datetime | None = None
+    pushes_since_interaction: int = 0
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What a notice is about, for channels that show fields instead of text.
+
+    WeChat template messages show only short keyword fields (no free text since
+    2023-05-04): the complaint's number, its status, when, and a short summary.
+
+    Attributes:
+        number: the complaint's public number, if the notice is about one.
+        status: the complaint's status (machine value) when the notice was written.
+        summary: a one-line summary in the consumer's language.
+        at: when the notice was written (UTC).
+    """
+
+    number: str | None = None
+    status: str | None = None
+    summary: str | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +123,10 @@ class Sender(Protocol):
 
     platform: str
 
-    async def send(self, recipient: Recipient, replies: list[Reply]) -> Delivered:
-        """Deliver ``replies`` or raise a :class:`DeliveryError`."""
+    async def send(
+        self, recipient: Recipient, replies: list[Reply], facts: NoticeFacts | None = None
+    ) -> Delivered:
+        """Deliver ``replies`` or raise a :class:`DeliveryError`; ``facts`` feed templates."""
         ...
 
 

@@ -16,6 +16,8 @@ from datetime import datetime
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
+from adapters.fields import FreeText, Identifier, Line
+from dialogs import cleaning
 from dialogs.events import (
     ChoicePressed,
     MediaKind,
@@ -35,16 +37,16 @@ class WebMessage(BaseModel):
 
     # Accepted from old pages and ignored: the identity comes from the cookie only.
     user: str | None = Field(default=None, min_length=1, max_length=64)
-    text: str = Field(default="", max_length=MAX_TEXT)
-    message_id: str | None = Field(default=None, max_length=100)
-    choice: str | None = Field(default=None, max_length=64)
-    step: str | None = Field(default=None, max_length=64)
-    lang: str | None = Field(default=None, max_length=16)
+    text: FreeText = Field(default="", max_length=MAX_TEXT)
+    message_id: Identifier | None = Field(default=None, max_length=100)
+    choice: Identifier | None = Field(default=None, max_length=64)
+    step: Identifier | None = Field(default=None, max_length=64)
+    lang: Line | None = Field(default=None, max_length=16)
 
     @field_validator("user")
     @classmethod
     def _user(cls, value: str | None) -> str | None:
-        if value is not None and not USER_PATTERN.match(value):
+        if value is not None and not USER_PATTERN.fullmatch(value):
             raise ValueError("user may contain letters, digits and . _ @ : - only")
         return value
 
@@ -122,7 +124,7 @@ def upload_event(
         received_at=now,
         language_hint=lang,
         kind=MediaKind(blob.kind),
-        file_name=(file_name or "")[:200] or None,
+        file_name=cleaning.name(file_name, cleaning.FILE_NAME),
         mime=blob.mime,
         size=blob.size,
         blob_key=blob.key,

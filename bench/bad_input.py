@@ -3,7 +3,8 @@
 Usage: ``python -m bench.bad_input [--requests 10000] [--sqlite]``
 
 Sends a mix of bad WeChat signatures, stale timestamps, oversized bodies, XML bombs
-(entities, DOCTYPE), malformed XML and malformed or oversized web-chat JSON at a
+(entities, DOCTYPE), malformed XML and malformed, non-UTF-8, deeply nested, oversized or
+NUL-carrying web-chat JSON at a
 single ``weiquan serve`` process, then checks that no answer was a 5xx, that no table
 gained a row, and how much the server's resident memory grew.
 """
@@ -74,6 +75,27 @@ def bad_request(n: int) -> tuple[str, str, str, bytes, dict[str, str]]:
             "POST",
             "/chat/messages",
             b'{"user": "../../x", "text": "hi"}',
+            {"Content-Type": "application/json"},
+        ),
+        (
+            "non-utf8 body",
+            "POST",
+            "/chat/messages",
+            b"\xff\xfe\x00{\"user\": \"x\"}",
+            {"Content-Type": "text/plain"},
+        ),
+        (
+            "deep json",
+            "POST",
+            "/chat/messages",
+            b"[" * 100_000,
+            {"Content-Type": "application/json"},
+        ),
+        (
+            "nul message id",
+            "POST",
+            "/chat/messages",
+            b'{"user": "x", "text": "hi", "message_id": "a\\u0000b"}',
             {"Content-Type": "application/json"},
         ),
         (

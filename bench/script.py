@@ -7,6 +7,7 @@ COMPLAINT_LINES: tuple[str, ...] = (
     "1",  # file a complaint
     "1",  # household appliances
     "1",  # large appliances
+    "no",  # not accepted by a court or another agency
     "Suning Electronics",
     "skip",  # address
     "SN-0001",  # order number

@@ -18,7 +18,16 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bots import background
 from bots.metrics import registry as metrics_registry
-from bots.routes import chat, console, console_ops, staff_api, staff_ops
+from bots.routes import (
+    case_routes,
+    chat,
+    console,
+    console_ops,
+    errors,
+    progress,
+    staff_api,
+    staff_ops,
+)
 from bots.routes import deadlines as deadline_routes
 from bots.routes import dossier as dossier_routes
 from bots.routes import telegram as telegram_routes
@@ -61,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         lifespan=lifespan,
     )
+    errors.install(app)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
@@ -103,8 +113,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         except Exception:
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         if reason:
-            return JSONResponse({"status": "migrations pending", "reason": reason},
-                                status_code=503)
+            return JSONResponse({"status": "migrations pending", "reason": reason}, status_code=503)
         schema_current = True
         return JSONResponse({"status": "ok"})
 
@@ -116,11 +125,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(chat.router)
     app.include_router(wechat_routes.router)
     app.include_router(staff_api.router)
+    app.include_router(case_routes.api)
     app.include_router(staff_ops.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
+    app.include_router(case_routes.console)
     app.include_router(telegram_routes.router)
     app.include_router(dossier_routes.router)
+    app.include_router(progress.router)
     return app

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,17 +29,21 @@ from dialogs.events import (
     LinkRefused,
     ListComplaints,
     MarkUnsubscribed,
+    NoteInteraction,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     RedeemLinkCode,
     Refused,
     Reply,
+    SendCaseMessage,
     SendDossier,
     ShowComplaint,
     WithdrawComplaint,
 )
+from dialogs.lifecycle import is_final
 from dialogs.texts import t
-from storage import complaints, evidence, links, outbox
+from storage import case_messages, case_requests, complaints, evidence, links, outbox
 from storage.complaints import Deadlines
 from storage.crypto import FieldCipher
 from storage.models import Complaint, Identity
@@ -106,21 +111,37 @@ class CommandRunner:
                 await evidence.discard_draft(session=session, identity=identity)
                 return Done()
             case ListComplaints():
+                owners = await self._owners(session, identity)
                 items = await complaints.list_own(
-                    session=session, identity=identity, owners=await self._owners(session, identity)
+                    session=session, identity=identity, owners=owners
                 )
-                return ComplaintList(tuple(items))
+                requests = await case_requests.open_for_consumer(
+                    session=session, identity_ids={identity.id, *owners}
+                )
+                return ComplaintList(tuple(items), tuple(requests))
             case ShowComplaint(number=number):
                 found = await self._own(session, identity, number)
                 if found is None:
                     return Refused("not_found")
-                return await complaints.detail_for_consumer(session=session, complaint=found)
+                detail = await complaints.detail_for_consumer(session=session, complaint=found)
+                requests = await case_requests.open_for_consumer(
+                    session=session, identity_ids={found.identity_id}, complaint_id=found.id
+                )
+                return replace(
+                    detail, can_reply=not is_final(found.status), requests=tuple(requests)
+                )
+            case SendCaseMessage():
+                return await self._case_message(session, identity, command, now)
             case WithdrawComplaint(number=number):
                 found = await self._own(session, identity, number, lock=True)
                 if found is None:
                     return Refused("not_found")
                 if not await complaints.withdraw(session=session, complaint=found, now=now):
                     return Refused("cannot_withdraw")
+                await case_requests.end_open(
+                    session=session, complaint_id=found.id, kind="evidence", actor="consumer",
+                    now=now,
+                )  # fmt: skip
                 return Done()
             case RateComplaint(number=number, score=score, comment=comment):
                 found = await self._own(session, identity, number, lock=True)
@@ -129,7 +150,12 @@ class CommandRunner:
                 rated = await complaints.rate(
                     session=session, complaint=found, score=score, comment=comment, now=now
                 )
-                return Done() if rated else Refused("cannot_rate")
+                if not rated:
+                    return Refused("cannot_rate")
+                await case_requests.answer(
+                    session=session, complaint_id=found.id, kind="rating", now=now
+                )
+                return Done()
             case MarkUnsubscribed():
                 identity.unsubscribed_at = now
                 return Done()
@@ -140,6 +166,14 @@ class CommandRunner:
                     return await self._link(session, identity, command, now)
                 except links.LinkRefusal as refusal:
                     return LinkRefused(refusal.reason, refusal.until, refusal.tries_left)
+            case NoteInteraction():
+                identity.last_interaction_at = now
+                identity.pushes_since_interaction = 0
+                return Done()
+            case RecordNoticeConsent(consents=consents):
+                # A new dict: the JSON column only sees an assignment, not a mutation.
+                identity.notice_consents = {**(identity.notice_consents or {}), **dict(consents)}
+                return Done()
         raise TypeError(f"unknown command {command!r}")
 
     async def _owners(self, session: AsyncSession, identity: Identity) -> list[int]:
@@ -232,4 +266,31 @@ class CommandRunner:
             )
         except evidence.EvidenceRefused as refused:
             return Refused(refused.reason)
+        if complaint_id is not None:
+            await case_requests.answer(
+                session=session, complaint_id=complaint_id, kind="evidence", now=now
+            )
         return Done(count=count)
+
+    async def _case_message(
+        self, session: AsyncSession, identity: Identity, command: SendCaseMessage, now: datetime
+    ) -> CommandResult:
+        # Only the consumer's own complaints (their link group's): anyone else's number
+        # is "not found", exactly like a number that does not exist. Not locked: staff
+        # lock the complaint before the conversation, this turn holds the conversation.
+        found = await self._own(session, identity, command.number)
+        if found is None:
+            return Refused("not_found")
+        if is_final(found.status):
+            return Refused("case_closed")
+        await case_messages.add_consumer_message(
+            session=session,
+            complaint=found,
+            identity=identity,
+            text=command.text,
+            cipher=self.cipher,
+            now=now,
+        )
+        # The text is personal data: the log says only that a message arrived.
+        log.info("consumer message recorded", extra={"number": found.number})
+        return Done()

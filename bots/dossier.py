@@ -44,7 +44,8 @@ class Dossier:
 
     @property
     def file_name(self) -> str:
-        return f"dossier-{self.number}.pdf"
+        safe = "".join(ch for ch in self.number if ch.isascii() and ch.isalnum())[:32]
+        return f"dossier-{safe}.pdf"
 
 
 async def make_dossier(

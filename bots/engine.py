@@ -33,7 +33,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots.commands import CommandRunner
 from bots.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
-from dialogs.events import Conversation, InboundEvent, Reply, StepResult, Unsubscribed
+from dialogs.events import (
+    Conversation,
+    InboundEvent,
+    MenuClicked,
+    NoticeConsent,
+    Reply,
+    StepResult,
+    Subscribed,
+    Unsubscribed,
+)
 from storage import conversations, outbox, processed
 from storage.db import Database
 from storage.models import Identity
@@ -41,6 +50,9 @@ from storage.processed import Receipt
 from storage.turns import open_turn, settle_delivery
 
 log = logging.getLogger("weiquan.engine")
+
+# Events the platform sends on the consumer's behalf rather than messages they wrote.
+_PLATFORM_EVENTS = (Subscribed, MenuClicked, Unsubscribed, NoticeConsent)
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,8 @@ class Engine:
                     resubscribe=not isinstance(event, Unsubscribed),
                     delivery=delivery,
                     claimed_until=claimed_until,
+                    # Only a message the consumer wrote opens WeChat's 48-hour window.
+                    opens_window=not isinstance(event, _PLATFORM_EVENTS),
                 )
         MESSAGES.labels(platform, "applied").inc()
         return Outgoing(replies, receipt if push and replies else None)

@@ -75,4 +75,6 @@ def _loads(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> dict
 
 def csrf_ok(session: Session, submitted: str | None) -> bool:
     """Whether a form carried the session's CSRF token (constant-time comparison)."""
-    return bool(submitted) and hmac.compare_digest(session.csrf, submitted or "")
+    # Bytes: compare_digest raises TypeError on str with non-ASCII characters.
+    given = (submitted or "").encode("utf-8", "replace")
+    return bool(submitted) and hmac.compare_digest(session.csrf.encode(), given)

@@ -11,6 +11,7 @@ from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner, link_key
 from bots.dossier_links import DossierLinks
 from bots.engine import Engine
+from bots.progress_links import ProgressLinks
 from bots.settings import Settings
 from dialogs import clock
 from dialogs.intake import DialogOptions
@@ -41,6 +42,8 @@ class Services:
     closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # (timestamp, nonce) pairs of signed WeChat requests seen in the replay window.
     wechat_nonces: NonceStore | None = None
+    # Signed links to a consumer's progress page (WeChat templates open them).
+    progress: ProgressLinks | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -72,11 +75,17 @@ class Services:
         )
         engine = Engine(database, runner, options)
         services = cls(settings, database, blobs, cipher, deadlines, engine)
+        services.progress = ProgressLinks(
+            settings.resolved_secret_key,
+            settings.public_base_url,
+            settings.progress_link_days,
+            clock=services.now,
+        )
         # Channels register their senders and fetchers here (one block per channel).
         from adapters.wechat import channel as wechat_channel
 
         if wechat_channel.configured(settings):
-            wechat = wechat_channel.build(settings, database)
+            wechat = wechat_channel.build(settings, database, services.progress.link)
             services.senders["wechat"] = wechat.sender
             services.fetchers["wechat"] = wechat.fetcher
             services.closing.append(wechat.close)

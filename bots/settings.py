@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Web chat uploads one consumer may make in any hour (bots/upload_limit.py).
     uploads_per_hour: int = Field(default=30, ge=1, le=10_000)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Days a progress-page link in a notice stays valid.
+    progress_link_days: int = Field(default=30, ge=1, le=365)
 
     # WeChat Official Account (channel off unless token/app id are set)
     wechat_token: str | None = None
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     wechat_aes_key: str | None = None
     wechat_api_base_url: str | None = None
     wechat_template_id: str | None = None
+    # Which notice fact fills which keyword field of the template, e.g.
+    # "character_string1=number,phrase2=status,time3=date,thing4=summary".
+    wechat_template_fields: str | None = None
     # A WeChat API call unanswered this long fails and is retried later.
     wechat_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     wechat_replay_window: int = Field(default=300, ge=0, le=86400)

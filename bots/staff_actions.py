@@ -12,12 +12,13 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.case_sync import end_evidence_requests
 from bots.services import Services
 from dialogs import intake, lifecycle
 from dialogs.clock import local_date
 from dialogs.events import Reply
-from dialogs.texts import render_notice, t
-from storage import audit, casework, complaints, outbox
+from dialogs.texts import reason_label, render_notice, t
+from storage import audit, case_requests, casework, complaints, outbox
 from storage import staff as staff_store
 from storage.models import Complaint, Identity, Staff
 
@@ -95,15 +96,20 @@ async def change_status(
     note: str | None,
     *,
     notify: bool = True,
+    reason: str | None = None,
 ) -> StatusChanged:
     """Move a complaint and, when the consumer is told of such moves, queue the notice.
 
-    After ``resolved`` (or ``closed`` without an earlier ``resolved``) the consumer's
-    conversation moves to the rating question, which goes out as a second notice.
+    A rejection takes a ``reason`` from ``lifecycle.REJECTION_REASONS`` (``other`` with a
+    note); the consumer reads the reason in their language. After ``resolved`` (or
+    ``closed`` without an earlier ``resolved``) the consumer's conversation moves to the
+    rating question, which goes out as a second notice.
     """
     note = (note or "").strip() or None
+    reason = (reason or "").strip() or None
     if target not in lifecycle.STATUSES:
         raise Invalid(f"unknown status {target!r}; statuses: {', '.join(lifecycle.STATUSES)}")
+    _check_reason(target, reason, note)
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
         previous = complaint.status
@@ -111,7 +117,7 @@ async def change_status(
             lifecycle.check_move(previous, target)
         except lifecycle.IllegalMove as illegal:
             raise Conflict(str(illegal), illegal.allowed) from None
-        if lifecycle.needs_reason(target) and not note:
+        if lifecycle.needs_reason(target) and not note and reason is None:
             raise Invalid(f"moving to {target} needs a note giving the consumer the reason")
         now = services.now()
         await complaints.move_status(
@@ -122,7 +128,10 @@ async def change_status(
             note=note,
             now=now,
             deadlines=services.deadlines,
+            reason=reason,
         )
+        if lifecycle.is_final(target):
+            await end_evidence_requests(services, session, complaint, staff)
         identity = await session.get_one(Identity, complaint.identity_id)
         ids: list[int] = []
         if notify and lifecycle.notify_consumer_on(target):
@@ -132,7 +141,9 @@ async def change_status(
                 status=target,
                 note=note,
                 next_deadline=_next_deadline(complaint),
+                reason=reason,
             )
+            summary = reason_label(reason, identity.language) if reason else note
             notice = await outbox.enqueue(
                 session=session,
                 identity=identity,
@@ -140,6 +151,7 @@ async def change_status(
                 now=now,
                 complaint_id=complaint.id,
                 kind="status",
+                facts={"number": number, "status": target, "summary": summary},
             )
             ids.append(notice.id)
         ask_rating = target == "resolved" or (target == "closed" and previous != "resolved")
@@ -159,17 +171,36 @@ async def change_status(
                     now=now,
                     complaint_id=complaint.id,
                     kind="rating",
+                    facts={"number": number, "status": target},
                 )
                 ids.append(rating.id)
+            await case_requests.open_request(
+                session=session, complaint=complaint, kind="rating",
+                actor=audit.actor_of(staff), now=now,
+            )  # fmt: skip
         audit.record(
             session,
             staff=staff,
             action="complaint.status",
             target=number,
-            detail={"from": previous, "to": target, "note": note, "notices": ids},
+            detail={"from": previous, "to": target, "note": note, "reason": reason,
+                    "notices": ids},
             now=now,
         )
     return StatusChanged(number=number, status=target, notice_ids=tuple(ids))
+
+
+def _check_reason(target: str, reason: str | None, note: str | None) -> None:
+    """A rejection needs a reason from the list (``other`` also a note); nothing else has one."""
+    if lifecycle.needs_rejection_reason(target):
+        if reason not in lifecycle.REJECTION_REASONS:
+            raise Invalid(
+                "a rejection needs a reason, one of: " + ", ".join(lifecycle.REJECTION_REASONS)
+            )
+        if reason == "other" and not note:
+            raise Invalid("the reason 'other' needs a note giving the consumer the reason")
+    elif reason is not None:
+        raise Invalid(f"a reason goes only with a rejection, not with {target}")
 
 
 async def add_note(services: Services, staff: Staff, number: str, text: str) -> None:
@@ -206,7 +237,19 @@ async def send_message(services: Services, staff: Staff, number: str, text: str)
             now=now,
             public=True,
         )
-        reply = Reply(t(identity.language, "staff_notice.message", number=number, text=text))
+        lang = identity.language
+        body = t(lang, "staff_notice.message", number=number, text=text)
+        if not lifecycle.is_final(complaint.status):
+            body += "\n" + t(lang, "staff_notice.reply_hint")
+            # The consumer's next free text answers on this case (dialogs/case_reply.py).
+            await services.engine.apply(
+                session,
+                identity,
+                lambda conv: intake.open_reply_window(
+                    conv, number, now=now, options=services.engine.options
+                ),
+            )
+        reply = Reply(body)
         notice = await outbox.enqueue(
             session=session,
             identity=identity,
@@ -214,6 +257,7 @@ async def send_message(services: Services, staff: Staff, number: str, text: str)
             now=now,
             complaint_id=complaint.id,
             kind="message",
+            facts={"number": number, "status": complaint.status, "summary": text},
         )
         audit.record(
             session,
@@ -260,7 +304,11 @@ async def assign(services: Services, staff: Staff, number: str, username: str | 
 async def request_evidence(
     services: Services, staff: Staff, number: str, note: str | None = None
 ) -> int:
-    """Put the consumer's conversation into adding evidence to this complaint."""
+    """Put the consumer's conversation into adding evidence to this complaint.
+
+    The request is also a row (``case_requests``) that stays open until a file arrives
+    for the complaint or staff withdraw it, whatever the conversation does meanwhile.
+    """
     note = (note or "").strip() or None
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
@@ -272,9 +320,14 @@ async def request_evidence(
             session,
             identity,
             lambda conv: intake.enter_add_evidence(
-                conv, number, now=now, options=services.engine.options
+                conv, number, now=now, options=services.engine.options, note=note
             ),
         )
+        # After the conversation lock, like the consumer's turn: one lock order.
+        await case_requests.open_request(
+            session=session, complaint=complaint, kind="evidence",
+            actor=audit.actor_of(staff), now=now, note=note,
+        )  # fmt: skip
         if note:
             text = t(identity.language, "staff_notice.message", number=number, text=note)
             replies = [Reply(text), *replies]
@@ -285,6 +338,7 @@ async def request_evidence(
             now=now,
             complaint_id=complaint.id,
             kind="evidence_request",
+            facts={"number": number, "status": complaint.status, "summary": note},
         )
         casework.add_event(
             session,

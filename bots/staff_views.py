@@ -111,6 +111,7 @@ def detail(
             "to_status": e.to_status,
             "actor": e.actor,
             "note": e.note,
+            "reason": e.reason,
             "internal": not e.public,
         }
         for e in found.events

@@ -78,7 +78,7 @@ async def _deliver(services: Services, item: outbox.Claimed) -> None:
         outcome = RetryLater(NOT_CONFIGURED)
     else:
         try:
-            outcome = await sender.send(item.recipient, item.replies)
+            outcome = await sender.send(item.recipient, item.replies, item.facts)
         except DeliveryError as error:
             outcome = error
         except Exception as exc:  # a bug or an unexpected library error: retry, visibly

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dialogs.admissibility import enter_gate
 from dialogs.events import (
     ContactShared,
     InboundEvent,
@@ -22,7 +23,7 @@ from dialogs.events import (
     TextMessage,
 )
 from dialogs.flow import Step, load_flow
-from dialogs.keywords import is_done, is_no, is_skip, is_yes
+from dialogs.keywords import is_command_word, is_done, is_no, is_skip, is_yes
 from dialogs.machine import State, move
 from dialogs.questions import ask, choices_for, help_text, question
 from dialogs.turn import Turn
@@ -85,6 +86,9 @@ def _read_text(turn: Turn, step: Step, event: InboundEvent) -> Outcome:
         return _unexpected(event)
     if not step.required and (is_skip(event.text) or event.text.strip() == "skip"):
         return Outcome(None)
+    if step.params.get("refuse_command_words") and is_command_word(event.text):
+        # A "done" or "1" meant for the previous question is not a name.
+        return Outcome(error="command_word")
     low, high = int(step.params.get("min_length", 1)), int(step.params.get("max_length", 2000))
     value, error = parse_text(event.text, min_length=low, max_length=high)
     return Outcome(value, error, {"min": low, "max": high})
@@ -160,6 +164,7 @@ READERS: dict[str, Reader] = {
 
 def invalid(turn: Turn, error: str, **values: Any) -> None:
     """Answer an invalid message with its hint, offer help after three, re-ask."""
+    turn.rejected = True
     turn.say(f"error.{error}", **values)
     count = int(turn.answers.get("invalid") or 0) + 1
     if count >= 3:
@@ -189,6 +194,8 @@ def store(turn: Turn, step: Step, value: Any) -> None:
         done_steps.append(step.name)
     turn.answers["done_steps"] = done_steps
     turn.answers["invalid"] = 0
+    if enter_gate(turn, step, value):
+        return
     advance(turn)
 
 

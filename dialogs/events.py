@@ -110,9 +110,14 @@ class ContactShared(Inbound):
 
 @dataclass(frozen=True, kw_only=True)
 class Subscribed(Inbound):
-    """The consumer followed the account (WeChat) or started the bot."""
+    """The consumer followed the account (WeChat) or started the bot.
+
+    ``again`` is set for a consumer who already follows and scanned a code (WeChat
+    SCAN): they are not new, and a draft in progress goes on.
+    """
 
     scene: str | None = None
+    again: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +130,16 @@ class MenuClicked(Inbound):
     """A platform menu item: ``complain``, ``my_complaints`` or ``help``."""
 
     key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeConsent(Inbound):
+    """The consumer accepted or refused subscription notices (per template id).
+
+    ``consents`` pairs a template id with ``accept`` or ``reject``; nothing is answered.
+    """
+
+    consents: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +158,7 @@ InboundEvent = (
     | Subscribed
     | Unsubscribed
     | MenuClicked
+    | NoticeConsent
     | Unsupported
 )
 
@@ -262,6 +278,14 @@ class RateComplaint:
 
 
 @dataclass(frozen=True)
+class SendCaseMessage:
+    """Record the consumer's message to the handler of their complaint ``number``."""
+
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
 class MarkUnsubscribed:
     """The consumer left the channel: stop pushing to them."""
 
@@ -286,6 +310,22 @@ class RedeemLinkCode:
 
 
 @dataclass(frozen=True)
+class NoteInteraction:
+    """The consumer followed, clicked a menu item or scanned a code without writing.
+
+    WeChat opens a short customer-service window for these (1 minute, 3 messages),
+    not the 48 hours a typed message opens.
+    """
+
+
+@dataclass(frozen=True)
+class RecordNoticeConsent:
+    """Keep the consumer's subscription-notice consents on their identity."""
+
+    consents: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class SendDossier:
     """Give the consumer the evidence dossier of complaint ``number`` (None: the newest),
     in ``language`` (the chat's)."""
@@ -302,11 +342,14 @@ Command = (
     | ShowComplaint
     | WithdrawComplaint
     | RateComplaint
+    | SendCaseMessage
     | MarkUnsubscribed
     | IssueLinkCode
     | CheckLinkCode
     | RedeemLinkCode
     | SendDossier
+    | NoteInteraction
+    | RecordNoticeConsent
 )
 
 
@@ -358,6 +401,16 @@ class TimelineEntry:
     at: datetime
     status: str
     note: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """Something the desk is waiting for on a case: ``evidence`` or a ``rating``."""
+
+    kind: str
+    number: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -370,6 +423,8 @@ class ComplaintDetail:
     can_add_evidence: bool = True
     can_withdraw: bool = True
     can_rate: bool = False
+    can_reply: bool = False
+    requests: tuple[OpenRequest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -384,6 +439,7 @@ class ComplaintList:
     """The consumer's complaints, newest first."""
 
     items: tuple[ComplaintSummary, ...]
+    requests: tuple[OpenRequest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,7 +454,7 @@ class Refused:
     """A command was refused; ``reason`` is a catalog key suffix.
 
     Reasons: ``not_found``, ``cannot_withdraw``, ``cannot_rate``, ``evidence_limit``,
-    ``too_large``, ``bad_type``.
+    ``too_large``, ``bad_type``, ``case_closed``.
     """
 
     reason: str

@@ -7,9 +7,12 @@ inbound event, carries out the returned commands in order and calls
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 
+from dialogs import case_reply, open_requests
 from dialogs.answers import answer_step, invalid
+from dialogs.case_entries import drop_request, open_reply_window
 from dialogs.dossier import dossier_result
 from dialogs.events import (
     ChoicePressed,
@@ -17,14 +20,19 @@ from dialogs.events import (
     CommandResult,
     ComplaintList,
     Conversation,
+    Done,
     FileComplaint,
     InboundEvent,
     ListComplaints,
     MarkUnsubscribed,
     MediaMessage,
     MenuClicked,
+    NoteInteraction,
+    NoticeConsent,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
+    SendCaseMessage,
     SendDossier,
     ShowComplaint,
     StepResult,
@@ -48,23 +56,29 @@ from dialogs.my_complaints import (
     show_list,
 )
 from dialogs.navigation import (
+    CASE_STATES,
     DRAFT_STATES,
     KNOWN_STATES,
     STEP_STATES,
     global_action,
     menu_item,
+    park_draft,
     show_menu,
 )
+from dialogs.open_requests import drop as drop_open_request
 from dialogs.options import DialogOptions
 from dialogs.questions import ask, choices_for
 from dialogs.results import complaint_result, evidence_result, filed
-from dialogs.summary import answer_confirm, answer_small_question
+from dialogs.summary import answer_confirm, answer_gate, answer_small_question
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize
 
 FLOW_TYPES = frozenset(load_flow().types)
 
-__all__ = ["DialogOptions", "apply_result", "enter_add_evidence", "enter_rating", "step"]
+__all__ = [
+    "DialogOptions", "apply_result", "drop_request", "enter_add_evidence", "enter_rating",
+    "open_reply_window", "step",
+]
 
 
 def step(
@@ -90,6 +104,12 @@ def step(
     if isinstance(event, Unsubscribed):
         turn.commands.append(MarkUnsubscribed())
         return turn.result()
+    if isinstance(event, NoticeConsent):
+        # Recorded for later; the consumer tapped a system dialog and expects no answer.
+        turn.commands.append(RecordNoticeConsent(event.consents))
+        return turn.result()
+    if isinstance(event, Subscribed | MenuClicked):
+        turn.commands.append(NoteInteraction())
     event = _voice_as_text(turn.state, event)
     if isinstance(event, TextMessage) and link_word(turn, event.text):
         # Before the "welcome back" question: linking leaves a draft where it is.
@@ -146,6 +166,13 @@ def _away_too_long(conv: Conversation, turn: Turn) -> bool:
 
 def _dispatch(turn: Turn, event: InboundEvent) -> None:
     if isinstance(event, Subscribed):
+        if turn.state not in (State.START, State.MENU):
+            # A code scanned (or the account followed again) in the middle of something:
+            # the consumer is still answering, so ask the pending question again.
+            if not event.again:
+                turn.say("welcome")
+            ask(turn)
+            return
         turn.say("welcome")
         show_menu(turn)
         return
@@ -156,6 +183,7 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         turn.say("error.unsupported")
         ask(turn)
         return
+    pressed = isinstance(event, ChoicePressed)
     if isinstance(event, ChoicePressed):
         if event.step and event.step != turn.state:
             turn.say("error.stale_step")
@@ -166,10 +194,23 @@ def _dispatch(turn: Turn, event: InboundEvent) -> None:
         action = global_word(event.text)
         if action is not None and global_action(turn, action):
             return
-    _in_state(turn, event)
+    _in_state(turn, event, pressed=pressed)
 
 
-def _in_state(turn: Turn, event: InboundEvent) -> None:
+def _in_state(turn: Turn, event: InboundEvent, *, pressed: bool = False) -> None:
+    # A pressed button is never a message to the handler, even one that matches nothing.
+    if pressed or not case_reply.may_catch(turn, event):
+        _answer_state(turn, event)
+        return
+    # A reply window (or an open evidence request) is waiting: the state answers first,
+    # and only what it rejects goes to the case, so an expected answer stays an answer.
+    before = copy.deepcopy(turn)
+    _answer_state(turn, event)
+    if turn.rejected and case_reply.catch(before, event):
+        vars(turn).update(vars(before))
+
+
+def _answer_state(turn: Turn, event: InboundEvent) -> None:
     state = turn.state
     text = event.text if isinstance(event, TextMessage) else None
     if state in STEP_STATES:
@@ -197,6 +238,8 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
             handled = True
     elif state in (State.CANCEL_CONFIRM, State.RESUME, State.LANGUAGE) and text is not None:
         handled = answer_small_question(turn, text)
+    elif state in (State.TIME_LIMIT, State.ELSEWHERE_REFUSED) and text is not None:
+        handled = answer_gate(turn, text)
     elif state == State.MY_LIST:
         handled = pick_from_list(turn, event)
     elif state == State.MY_DETAIL:
@@ -209,6 +252,8 @@ def _in_state(turn: Turn, event: InboundEvent) -> None:
         handled = rate(turn, event)
     elif state == State.LINK_CONFIRM:
         handled = confirm_link(turn, event)
+    elif state == State.REPLYING:
+        handled = case_reply.in_reply(turn, event)
     if not handled:
         error = _error_for(turn, event)
         invalid(turn, error, max=COMMENT_MAX_LENGTH)
@@ -255,10 +300,25 @@ def apply_result(
     if isinstance(command, FileComplaint):
         filed(turn, result)
     elif isinstance(command, RecordEvidence):
+        number = command.complaint_number
+        if number is not None and isinstance(result, Done):
+            # storage answered the case's evidence requests with this file
+            drop_open_request(turn, "evidence", number)
+            if turn.state != State.ADDING_EVIDENCE:
+                case_reply.evidence_added(turn, command, result)
+                return turn.result()
         evidence_result(turn, command, result)
+    elif isinstance(command, SendCaseMessage):
+        case_reply.sent(turn, command, result)
+        park_draft(turn)
+        show_menu(turn)
     elif isinstance(command, ListComplaints) and isinstance(result, ComplaintList):
         show_list(turn, result)
     elif isinstance(command, ShowComplaint | WithdrawComplaint | RateComplaint):
+        if isinstance(result, Done) and not isinstance(command, ShowComplaint):
+            # rated: the rating request is answered; withdrawn: no evidence is needed
+            kind = "rating" if isinstance(command, RateComplaint) else "evidence"
+            drop_open_request(turn, kind, command.number)
         complaint_result(turn, command, result)
     elif isinstance(command, LINK_COMMANDS):
         link_result(turn, command, result)
@@ -268,30 +328,45 @@ def apply_result(
 
 
 def _enter(
-    conv: Conversation, number: str, state: State, now: datetime, options: DialogOptions
+    conv: Conversation,
+    number: str,
+    state: State,
+    now: datetime,
+    options: DialogOptions,
+    note: str | None = None,
 ) -> StepResult:
     turn = Turn.begin(conv, now=now, options=options)
     back_to = turn.state if turn.state in KNOWN_STATES else State.MENU.value
-    if back_to in (State.ADDING_EVIDENCE, State.RATING, State.RATING_COMMENT, State.START):
+    if back_to in CASE_STATES | {State.START.value}:
         back_to = State.MENU.value
     turn.answers["return_to"] = back_to
     turn.answers["viewing"] = {"number": number, "can_add_evidence": True}
     turn.state = state
     if state == State.RATING:
+        open_requests.add(turn, "rating", number)
         turn.say("rating.ask_after", number=number)
+    else:
+        open_requests.add(turn, "evidence", number, note)
     ask(turn)
     return turn.result()
 
 
 def enter_add_evidence(
-    conv: Conversation, number: str, *, now: datetime, options: DialogOptions
+    conv: Conversation,
+    number: str,
+    *,
+    now: datetime,
+    options: DialogOptions,
+    note: str | None = None,
 ) -> StepResult:
     """Staff asked for more evidence: collect files for complaint ``number``.
 
     Media sent next become ``RecordEvidence(media, number)``; "done" returns the
-    consumer to where they were (a draft in progress is kept).
+    consumer to where they were (a draft in progress is kept). The request is
+    remembered (``note``: what staff asked for) until a file arrives, wherever the
+    consumer goes meanwhile.
     """
-    return _enter(conv, number, State.ADDING_EVIDENCE, now, options)
+    return _enter(conv, number, State.ADDING_EVIDENCE, now, options, note)
 
 
 def enter_rating(

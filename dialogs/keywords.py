@@ -22,6 +22,7 @@ GLOBAL_WORDS: dict[str, frozenset[str]] = {
     "language": frozenset({"language", "语言", "/lang", "/language", "切换语言"}),
     "lang_zh": frozenset({"中文", "chinese", "简体中文"}),
     "lang_en": frozenset({"english", "英文", "英语"}),
+    "reply": frozenset({"reply", "回复", "/reply", "答复", "留言"}),
     "menu": frozenset({"menu", "菜单", "主菜单", "main menu", "/start", "/menu"}),
     "dossier": frozenset({"dossier", "证据包", "/dossier", "evidence dossier", "下载证据包"}),
     "greeting": frozenset({"hi", "hello", "hey", "你好", "您好", "嗨", "哈喽", "在吗"}),
@@ -88,3 +89,13 @@ def is_done(text: str) -> bool:
 def is_skip(text: str) -> bool:
     """The message means "skip this question"."""
     return normalize(text) in SKIP
+
+
+def is_command_word(text: str) -> bool:
+    """The message is one of the dialog's own answer words or a bare option number.
+
+    Names refuse these: a "done", "完成" or "1" sent for the previous question (the
+    evidence step moves on by itself at its limit) is not the consumer's name.
+    """
+    value = normalize(text)
+    return value in DONE | SKIP | YES | NO or (value.isascii() and value.isdigit())

@@ -95,6 +95,21 @@ _TRIGGERS: MappingProxyType[str, str] = MappingProxyType(
 )
 
 _NEEDS_REASON = frozenset({"rejected", "failed"})
+
+#: Why a complaint is not accepted: the fixed list staff choose from (labels in the
+#: language catalogs under ``rejection.<reason>``), after the grounds of the complaint
+#: rules — outside the desk's remit, already before a court, an arbitration body or
+#: another agency, more than three years old, not a consumer dispute, information
+#: missing, the complainant cannot be identified — and ``other`` with a note.
+REJECTION_REASONS: tuple[str, ...] = (
+    "outside_remit",
+    "handled_elsewhere",
+    "time_barred",
+    "not_consumer_dispute",
+    "missing_information",
+    "identity_unverifiable",
+    "other",
+)
 _WITHDRAWABLE = frozenset({"submitted", "accepted", "mediating"})
 _RATEABLE = frozenset({"resolved", "closed"})
 # Not ``submitted`` (the bot confirms filing in its reply) and not ``withdrawn`` (the
@@ -185,6 +200,11 @@ def check_move(current: str, target: str) -> None:
     # checked anyway so a future edit of the table cannot silently diverge.
     if case.state != target:  # pragma: no cover - guards table/trigger drift
         raise IllegalMove(current, target, allowed)
+
+
+def needs_rejection_reason(target: str) -> bool:
+    """Whether moving to ``target`` takes a reason from :data:`REJECTION_REASONS`."""
+    return target == "rejected"
 
 
 def needs_reason(target: str) -> bool:

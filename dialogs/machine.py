@@ -40,6 +40,10 @@ class State(StrEnum):
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
     LINK_CONFIRM = "link_confirm"
+    REPLYING = "replying"
+    # Admissibility, asked inside a draft (dialogs/admissibility.py).
+    TIME_LIMIT = "time_limit"
+    ELSEWHERE_REFUSED = "elsewhere_refused"
 
 
 Condition = Callable[[EventData], bool]

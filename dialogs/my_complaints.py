@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogs import case_reply, open_requests
 from dialogs.events import (
     Choice,
     ComplaintDetail,
@@ -25,7 +26,15 @@ from dialogs.events import (
 from dialogs.keywords import is_done, is_no, is_skip, is_yes
 from dialogs.machine import State
 from dialogs.questions import DETAIL_ACTIONS, ask, choices_for
-from dialogs.texts import LANGUAGES, category_label, format_date, status_label, t, type_label
+from dialogs.texts import (
+    LANGUAGES,
+    category_label,
+    format_date,
+    reason_label,
+    status_label,
+    t,
+    type_label,
+)
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize, parse_text
 
@@ -41,6 +50,7 @@ def list_complaints(turn: Turn) -> None:
 
 def show_list(turn: Turn, result: ComplaintList) -> None:
     """Show the complaints as choices, or say there are none and offer the menu."""
+    open_requests.replace_all(turn, result.requests)
     if not result.items:
         turn.say("my.empty")
         turn.state = State.MENU
@@ -60,6 +70,7 @@ def show_list(turn: Turn, result: ComplaintList) -> None:
         listed.append({"id": ident, "number": item.number, "label": label})
     turn.answers["listed"] = listed
     turn.state = State.MY_LIST
+    open_requests.remind(turn)
     ask(turn)
 
 
@@ -87,7 +98,9 @@ def show_detail(turn: Turn, detail: ComplaintDetail) -> None:
         "can_add_evidence": detail.can_add_evidence,
         "can_withdraw": detail.can_withdraw,
         "can_rate": detail.can_rate,
+        "can_reply": detail.can_reply,
     }
+    open_requests.replace_for(turn, s.number, detail.requests)
     lines = [
         turn.t(
             "my.detail",
@@ -110,14 +123,19 @@ def show_detail(turn: Turn, detail: ComplaintDetail) -> None:
         key = "my.decision_due" if s.decision_due else "my.answer_due"
         lines.append(turn.t(key, date=format_date(lang, s.decision_due or s.answer_due)))
     lines.append(turn.t("my.evidence_count", count=detail.evidence_count))
+    for request in open_requests.entries(turn):
+        if request["number"] == s.number:
+            lines.append(turn.t("my.request", text=open_requests.line(turn, request)))
     if s.rating is not None:
         lines.append(turn.t("my.rating", score=s.rating))
     if detail.timeline:
         lines.append(turn.t("my.timeline"))
         for entry in detail.timeline:
             values = {"at": format_date(lang, entry.at), "status": status_label(entry.status, lang)}
-            if entry.note:
-                lines.append(turn.t("my.entry_note", note=entry.note, **values))
+            reason = reason_label(entry.reason, lang) if entry.reason else None
+            note = " ".join(part for part in (reason, entry.note) if part)
+            if note:
+                lines.append(turn.t("my.entry_note", note=note, **values))
             else:
                 lines.append(turn.t("my.entry", **values))
     turn.replies.append(Reply("\n".join(lines)))
@@ -134,6 +152,13 @@ def act_on_detail(turn: Turn, event: InboundEvent) -> bool:
     if ident is None:
         # Actions not offered are still understood, so we can say why they are not.
         ident = _action_word(event.text)
+    if ident == "reply":
+        if not viewing.get("can_reply"):
+            turn.say("case.cannot_reply")
+            ask(turn)
+        else:
+            case_reply.start(turn, str(viewing.get("number", "")))
+        return True
     if ident == "add_evidence":
         if not viewing.get("can_add_evidence"):
             turn.say("my.cannot_add_evidence")

@@ -7,20 +7,31 @@ that state appended.
 
 from __future__ import annotations
 
+from dialogs import case_reply
 from dialogs.dossier import request_dossier
 from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
 from dialogs.linking import leave_link
 from dialogs.machine import State, applicable_steps, move
 from dialogs.my_complaints import leave, list_complaints
+from dialogs.open_requests import remind
 from dialogs.questions import ask, help_text
 from dialogs.turn import Turn
 
 FLOW = load_flow()
 STEP_STATES = frozenset(FLOW.all_steps)
 #: States in which a draft is being filled in (cancel asks first; resume applies).
-DRAFT_STATES = STEP_STATES | {State.CONFIRM.value, State.EDIT_PICK.value}
+DRAFT_STATES = STEP_STATES | {
+    State.CONFIRM.value, State.EDIT_PICK.value, State.TIME_LIMIT.value,
+    State.ELSEWHERE_REFUSED.value,
+}
 KNOWN_STATES = DRAFT_STATES | {s.value for s in State}
+#: States about one case that a greeting does not leave: a request being answered
+#: survives the consumer's "hi".
+CASE_STATES = frozenset({
+    State.ADDING_EVIDENCE.value, State.RATING.value, State.RATING_COMMENT.value,
+    State.REPLYING.value,
+})
 
 
 def global_action(turn: Turn, action: str) -> bool:
@@ -73,12 +84,17 @@ def global_action(turn: Turn, action: str) -> bool:
     elif action == "dossier":
         request_dossier(turn)
     elif action == "greeting":
-        if state in (State.START, State.MENU) or state not in DRAFT_STATES:
-            turn.say("greeting")
-            show_menu(turn)
-        else:
-            turn.say("greeting")
+        turn.say("greeting")
+        if state in DRAFT_STATES or state in CASE_STATES:
+            remind(turn)
             ask(turn)
+        else:
+            show_menu(turn)
+    elif action == "reply":
+        park_draft(turn)
+        if not case_reply.reply_word(turn):
+            turn.say("case.pick")
+            list_complaints(turn)
     else:
         return False
     return True
@@ -97,6 +113,12 @@ def back(turn: Turn) -> None:
             return
     elif state == State.EDIT_PICK:
         turn.state = State.CONFIRM
+    elif state in (State.TIME_LIMIT, State.ELSEWHERE_REFUSED):
+        # Back to the answer that stopped the draft, to correct it.
+        turn.state = str(turn.answers.pop("gate_from", None) or State.MENU.value)
+        if turn.state == State.MENU:
+            show_menu(turn)
+            return
     elif state == State.CANCEL_CONFIRM:
         turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
     elif state == State.LANGUAGE:
@@ -108,7 +130,7 @@ def back(turn: Turn) -> None:
     elif state == State.MY_DETAIL:
         list_complaints(turn)
         return
-    elif state in (State.CONFIRM_WITHDRAW, State.RATING_COMMENT):
+    elif state in (State.CONFIRM_WITHDRAW, State.RATING_COMMENT, State.REPLYING):
         turn.commands.append(ShowComplaint(str(viewing.get("number", ""))))
         turn.state = State.MY_DETAIL
         return
@@ -122,8 +144,12 @@ def back(turn: Turn) -> None:
 
 
 def show_menu(turn: Turn) -> None:
-    """Go to the main menu and show it (a draft stays in answers until replaced)."""
+    """Go to the main menu and show it (a draft stays in answers until replaced).
+
+    Open requests are recalled first: the menu is where a returning consumer lands.
+    """
     turn.state = State.MENU
+    remind(turn)
     ask(turn)
 
 

@@ -14,10 +14,13 @@ from dialogs.machine import State, applicable_steps
 from dialogs.texts import category_label, demand_label, type_label
 from dialogs.turn import Turn
 
+#: Characters of a free-text answer shown in the summary; the rest with "查看 N" / "show N".
+#: The summary, its question and its choices must fit one WeChat reply (2,048 bytes).
+SUMMARY_CHARS = 50
 MENU_ITEMS = (
     "complaint", "report", "consultation", "suggestion", "my_complaints", "help", "language",
 )
-DETAIL_ACTIONS = ("add_evidence", "withdraw", "rate", "back")
+DETAIL_ACTIONS = ("add_evidence", "reply", "withdraw", "rate", "back")
 
 
 def _pick(turn: Turn, *ids: str) -> tuple[Choice, ...]:
@@ -49,6 +52,13 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
     if state in ("consent_share", State.CANCEL_CONFIRM, State.CONFIRM_WITHDRAW,
                  State.LINK_CONFIRM):
         return _pick(turn, "yes", "no")
+    if state == "handled_elsewhere":
+        # "No" first: the usual answer, and the one a consumer answering "1" means.
+        return _pick(turn, "no", "yes")
+    if state == State.TIME_LIMIT:
+        return _pick(turn, "file_anyway", "consult_instead")
+    if state == State.ELSEWHERE_REFUSED:
+        return _pick(turn, "consult_instead", "change_answer")
     if state == State.CONFIRM:
         return _pick(turn, "confirm", "edit", "cancel")
     if state == State.EDIT_PICK:
@@ -99,9 +109,13 @@ def _prompt(turn: Turn, state: str) -> str:
     if state == State.LINK_CONFIRM:
         platform = str((turn.answers.get("link_pending") or {}).get("platform", ""))
         return turn.t("prompt.link_confirm", platform=turn.t(f"platform.{platform}"))
+    if state == State.TIME_LIMIT:
+        step = load_flow().steps.get(str(turn.answers.get("gate_from") or ""))
+        years = step.params.get("time_limit_years", 3) if step else 3
+        return turn.t("prompt.time_limit", years=years)
     if state == State.MY_LIST:
         return turn.t("my.list", count=len(turn.answers.get("listed") or []))
-    if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING):
+    if state in (State.CONFIRM_WITHDRAW, State.ADDING_EVIDENCE, State.RATING, State.REPLYING):
         return turn.t(f"prompt.{state}", number=number)
     return turn.t(f"prompt.{state}")
 
@@ -146,19 +160,24 @@ def show_value(turn: Turn, step: str) -> str:
         )
     if step == "amount":
         return turn.t("summary.money", amount=value)
-    if step == "consent_share":
+    if isinstance(value, bool):  # yes/no steps (consent, accepted elsewhere)
         return turn.t("summary.yes" if value else "summary.no")
     return str(value)
 
 
 def summary(turn: Turn) -> str:
-    """The numbered summary of the draft shown before submitting."""
+    """The numbered summary of the draft shown before submitting.
+
+    Long answers are shortened to :data:`SUMMARY_CHARS` on one line, so the question
+    and its choices after the summary always arrive; "查看 N" / "show N" shows one whole.
+    """
     type_id = str(turn.answers.get("type") or "complaint")
     lines = [turn.t("prompt.confirm", type=type_label(type_id, turn.language))]
     for n, step in enumerate(applicable_steps(turn.answers), start=1):
-        lines.append(
-            turn.t("summary.line", n=n, field=turn.t(f"field.{step}"), value=show_value(turn, step))
-        )
+        value = " ".join(show_value(turn, step).split())
+        if len(value) > SUMMARY_CHARS:
+            value = value[: SUMMARY_CHARS - 1].rstrip() + "…" + turn.t("summary.more", n=n)
+        lines.append(turn.t("summary.line", n=n, field=turn.t(f"field.{step}"), value=value))
     return "\n".join(lines)
 
 

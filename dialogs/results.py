@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.answers import store
 from dialogs.events import (
     Command,
     CommandResult,
@@ -14,7 +15,7 @@ from dialogs.events import (
     ShowComplaint,
     WithdrawComplaint,
 )
-from dialogs.machine import move
+from dialogs.flow import load_flow
 from dialogs.my_complaints import leave, show_detail
 from dialogs.navigation import show_menu
 from dialogs.questions import ask, question
@@ -57,9 +58,10 @@ def evidence_result(turn: Turn, command: RecordEvidence, result: CommandResult) 
             turn.answers["evidence_count"] = result.count
             turn.say("evidence.received", count=result.count, max=limit)
             if result.count >= limit and turn.state == "evidence":
-                turn.say("evidence.limit", max=limit)
-                turn.state = move(turn.state, turn.answers, "next")
-                ask(turn)
+                # The step is over: say so and move on as if "done" had been sent, so a
+                # "done" typed afterwards is not read as the next answer.
+                turn.say("evidence.limit_next", max=limit)
+                store(turn, load_flow().steps["evidence"], None)
         else:
             turn.say("evidence.complaint_received", number=command.complaint_number,
                      count=result.count)

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import re
 
-from dialogs.events import FileComplaint
+from dialogs.admissibility import to_consultation
+from dialogs.answers import advance
+from dialogs.events import FileComplaint, Reply
 from dialogs.keywords import is_no, is_yes
 from dialogs.machine import State, applicable_steps
 from dialogs.navigation import discard, show_menu, start_draft, switch_language
-from dialogs.questions import ask, choices_for
+from dialogs.questions import ask, choices_for, show_value
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize
 
 _EDIT = re.compile(r"^(?:edit|change|修改|改|更改)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
+_SHOW = re.compile(r"^(?:show|view|查看|看)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
 #: Every key of the draft handed to FileComplaint besides type, consent and language.
 DRAFT_FIELDS = (
     "category", "subcategory", "merchant_name", "merchant_address", "order_number",
@@ -27,6 +30,18 @@ def answer_confirm(turn: Turn, text: str) -> bool:
     """Submit, edit (``修改 3`` / ``edit 3`` or via a list) or fall through; False if unknown."""
     match = _EDIT.match(normalize(text))
     steps = applicable_steps(turn.answers)
+    shown = _SHOW.match(normalize(text))
+    if shown and 1 <= int(shown.group(1)) <= len(steps):
+        n = int(shown.group(1))
+        step = steps[n - 1]
+        turn.replies.append(Reply(turn.t(
+            "summary.full", n=n, field=turn.t(f"field.{step}"), value=show_value(turn, step)
+        )))
+        # Only the question again, not the whole summary: the item is what was asked for.
+        turn.replies.append(Reply(
+            turn.t("prompt.confirm_question"), choices_for(turn), step=turn.state
+        ))
+        return True
     if match and 1 <= int(match.group(1)) <= len(steps):
         turn.answers["editing"] = True
         turn.state = steps[int(match.group(1)) - 1]
@@ -46,6 +61,25 @@ def answer_confirm(turn: Turn, text: str) -> bool:
             ask(turn)
         else:
             turn.commands.append(FileComplaint(build_draft(turn)))
+    else:
+        return False
+    return True
+
+
+def answer_gate(turn: Turn, text: str) -> bool:
+    """Answer an admissibility question (time limit, accepted elsewhere); False if unknown."""
+    ident = match_choice(text, choices_for(turn))
+    gate_from = str(turn.answers.get("gate_from") or "")
+    if ident == "consult_instead":
+        to_consultation(turn)
+    elif ident == "file_anyway" and turn.state == State.TIME_LIMIT and gate_from:
+        turn.answers.pop("gate_from", None)
+        turn.state = gate_from
+        advance(turn)
+    elif ident == "change_answer" and gate_from:
+        turn.answers.pop("gate_from", None)
+        turn.state = gate_from
+        ask(turn)
     else:
         return False
     return True

@@ -104,6 +104,11 @@ def category_label(category_id: str, language: str) -> str:
     return category_id
 
 
+def reason_label(reason: str, language: str) -> str:
+    """The words of a rejection reason (``time_barred`` → "…more than 3 years ago.")."""
+    return catalog(language).get(f"rejection.{reason}", reason)
+
+
 def demand_label(demand_id: str, language: str) -> str:
     """The label of a demand id (``refund`` → ``退款`` / ``Refund``)."""
     demand = load_flow().demand(demand_id)
@@ -117,6 +122,7 @@ def render_notice(
     status: str,
     note: str | None,
     next_deadline: date | None,
+    reason: str | None = None,
 ) -> Reply:
     """The progress notice pushed to a consumer when staff move their complaint.
 
@@ -126,12 +132,15 @@ def render_notice(
         status: the new status.
         note: the staff note shown to the consumer, if any.
         next_deadline: when resolution is expected, if known.
+        reason: a rejection's reason (``lifecycle.REJECTION_REASONS``), told in words.
 
     Returns:
         A reply in one language, e.g. "Your complaint N is now: Accepted. Note: …".
     """
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
     lines = [t(lang, "notice.status", number=number, status=status_label(status, lang))]
+    if reason:
+        lines.append(t(lang, "notice.reason", reason=reason_label(reason, lang)))
     if note and note.strip():
         lines.append(t(lang, "notice.note", note=note.strip()))
     if next_deadline is not None:

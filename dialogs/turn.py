@@ -15,7 +15,7 @@ from dialogs.texts import LANGUAGES, supported, t
 #: Answers keys that belong to the draft being filled in.
 DRAFT_KEYS = (
     "draft", "type", "done_steps", "editing", "evidence_count", "contact_mode",
-    "resume_state", "cancel_return", "resume_new",
+    "resume_state", "cancel_return", "resume_new", "gate_from",
 )
 
 
@@ -25,7 +25,9 @@ _ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "draft": dict, "type": str, "done_steps": list, "editing": bool, "evidence_count": int,
     "contact_mode": str, "resume_state": str, "cancel_return": str, "lang_return": str,
     "return_to": str, "invalid": int, "listed": list, "viewing": dict, "rating_score": int,
-    "resume_new": str, "link_return": str, "link_pending": dict,
+    "resume_new": str, "link_return": str, "link_pending": dict, "requests": list,
+    "reply_window": dict,
+    "gate_from": str,
 }
 
 
@@ -53,6 +55,9 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
     initial_state: str = ""
+    # Set when the state rejected the message (dialogs/answers.invalid): a case's reply
+    # window may still take it (dialogs/case_reply.py).
+    rejected: bool = False
 
     def __post_init__(self) -> None:
         self.initial_state = self.initial_state or self.state

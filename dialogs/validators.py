@@ -202,7 +202,9 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
     for choice in choices:
         if value == choice.id.casefold():
             return choice.id
-    if value.isdigit() and value.isascii():
+    # A list is never longer than a few digits; the length check also keeps a text of
+    # thousands of digits away from int(), which refuses more than 4,300 (ValueError).
+    if value.isdigit() and value.isascii() and len(value) <= 6:
         index = int(value)
         if 1 <= index <= len(choices):
             return choices[index - 1].id

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.clock import day_start
 from dialogs.clocks import CLOCK_NAMES, load_clocks, running_where
+from storage.case_messages import has_unread
 from storage.deadlines import COLUMNS
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, OutboxNotice, Staff
 
@@ -65,6 +66,8 @@ class Filters:
     filed_from: date | None = None
     filed_to: date | None = None
     q: str | None = None
+    # True: cases with a consumer message nobody has read; False: none unread.
+    unread: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,8 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
         query = query.where(Complaint.filed_at >= day_start(f.filed_from))
     if f.filed_to:
         query = query.where(Complaint.filed_at < day_start(f.filed_to + timedelta(days=1)))
+    if f.unread is not None:
+        query = query.where(has_unread() if f.unread else ~has_unread())
     if f.q and f.q.strip():
         pattern = _like(f.q.strip())
         query = query.where(

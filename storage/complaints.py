@@ -185,7 +185,9 @@ async def detail_for_consumer(*, session: AsyncSession, complaint: Complaint) ->
         .order_by(ComplaintEvent.at, ComplaintEvent.id)
     )
     timeline = tuple(
-        TimelineEntry(at=e.at, status=e.to_status or complaint.status, note=e.note) for e in events
+        TimelineEntry(at=e.at, status=e.to_status or complaint.status, note=e.note,
+                      reason=e.reason)
+        for e in events
     )
     evidence_count = await count_evidence(session=session, complaint_id=complaint.id)
     return ComplaintDetail(
@@ -216,8 +218,11 @@ async def move_status(
     note: str | None,
     now: datetime,
     deadlines: Deadlines | None = None,
+    reason: str | None = None,
 ) -> ComplaintEvent:
     """Move a complaint to ``target`` if the lifecycle allows it, and record who and why.
+
+    ``reason`` is a rejection's reason from ``lifecycle.REJECTION_REASONS``.
 
     Raises:
         lifecycle.IllegalMove: the move is not one the lifecycle allows.
@@ -230,6 +235,7 @@ async def move_status(
         to_status=target,
         actor=actor,
         note=note,
+        reason=reason,
         at=now,
     )
     complaint.status = target

@@ -211,6 +211,7 @@ async def save(
     cipher: FieldCipher,
     inbound: bool = True,
     resubscribe: bool = True,
+    opens_window: bool = True,
 ) -> None:
     """Write the conversation back, and the identity where something about it changed."""
     await conn.execute(
@@ -223,7 +224,9 @@ async def save(
             "b_updated_at": now,
         },
     )
-    changes = identity_changes(locked, conv, now, inbound=inbound, resubscribe=resubscribe)
+    changes = identity_changes(
+        locked, conv, now, inbound=inbound, resubscribe=resubscribe, opens_window=opens_window
+    )
     if changes:
         await conn.execute(
             update(IDENTITIES).where(IDENTITIES.c.id == locked.identity_id).values(**changes)
@@ -231,16 +234,28 @@ async def save(
 
 
 def identity_changes(
-    locked: Locked, conv: DialogConversation, now: datetime, *, inbound: bool, resubscribe: bool
+    locked: Locked,
+    conv: DialogConversation,
+    now: datetime,
+    *,
+    inbound: bool,
+    resubscribe: bool,
+    opens_window: bool = True,
 ) -> dict[str, Any]:
-    """The identity columns a message changes; empty (no write) for most messages."""
+    """The identity columns a message changes; empty (no write) for most messages.
+
+    ``opens_window`` is False for platform events (following, a menu click, a QR scan):
+    WeChat opens only a short window for those, recorded apart (``NoteInteraction``),
+    so they must not restart the 48 hours of a typed message.
+    """
     changes: dict[str, Any] = {}
     if (conv.language, conv.language_chosen) != (locked.language, locked.language_chosen):
         changes.update(language=conv.language, language_chosen=conv.language_chosen)
-    if inbound:
+    if inbound and opens_window:
         stale = locked.last_inbound_at is None or now - locked.last_inbound_at > INBOUND_PRECISION
         if stale or locked.pushes_since_inbound:
             changes.update(last_inbound_at=now, pushes_since_inbound=0)
+    if inbound:
         if resubscribe and locked.unsubscribed:
             # A consumer who writes again after unfollowing is reachable again.
             changes["unsubscribed_at"] = None

@@ -93,6 +93,13 @@ class Identity(Base):
     last_inbound_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     # Customer-service messages sent since the last inbound message (WeChat: 5 allowed).
     pushes_since_inbound: Mapped[int] = mapped_column(Integer, default=0)
+    # WeChat: following, a menu click or a QR scan opens a short window (1 minute,
+    # 3 customer-service messages) that a typed message's 48 hours do not depend on.
+    last_interaction_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    pushes_since_interaction: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Subscription-notice consent per template id ("accept" / "reject"), as the
+    # platform reported it; kept for sending subscription notices later.
+    notice_consents: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_reason: Mapped[str | None] = mapped_column(String(200))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -222,6 +229,8 @@ class ComplaintEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+    # A rejection's reason from the fixed list (dialogs/lifecycle.REJECTION_REASONS).
+    reason: Mapped[str | None] = mapped_column(String(32))
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
@@ -390,3 +399,51 @@ class SeenNonce(Base):
     key: Mapped[str] = mapped_column(String(512), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+
+
+class CaseMessage(Base):
+    """One message of a case's conversation (see storage/case_messages.py).
+
+    ``author_kind`` is ``consumer`` (written in the chat), ``staff`` or ``merchant``;
+    staff messages are still kept as ``message`` events, so today the rows are the
+    consumer's. The text is personal data: only its encryption is stored. A consumer
+    message is unread until the assignee (or, unassigned, any staff member) opens the
+    case; ``read_at`` marks that.
+    """
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    author_kind: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(100))
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("identities.id", ondelete="SET NULL")
+    )
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class CaseRequest(Base):
+    """Something the desk waits for from the consumer on a case: evidence or a rating.
+
+    A row, not only a conversation state, so it outlives any dialog: ``status`` is
+    ``open`` until it is ``answered`` (a file received, the rating given) or
+    ``withdrawn`` by staff.
+    """
+
+    __tablename__ = "case_requests"
+    __table_args__ = (Index("ix_case_requests_complaint_status", "complaint_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    requested_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))

@@ -21,6 +21,7 @@ from adapters.base import (
     Delivered,
     DeliveryError,
     HoldForReply,
+    NoticeFacts,
     Recipient,
     RetryLater,
     Undeliverable,
@@ -41,14 +42,22 @@ async def enqueue(
     now: datetime,
     complaint_id: int | None = None,
     kind: str = "notice",
+    facts: dict[str, str | None] | None = None,
 ) -> OutboxNotice:
-    """Queue a message for a consumer; it is sent only if the transaction commits."""
+    """Queue a message for a consumer; it is sent only if the transaction commits.
+
+    ``facts`` (``number``, ``status``, ``summary``) say what the notice is about, for
+    channels that show short fields instead of the text (WeChat templates).
+    """
+    payload: dict[str, Any] = {"replies": [r.to_dict() for r in replies]}
+    if facts:
+        payload["facts"] = {k: str(v) for k, v in facts.items() if v is not None}
     notice = OutboxNotice(
         identity_id=identity.id,
         platform=identity.platform,
         complaint_id=complaint_id,
         kind=kind,
-        payload={"replies": [r.to_dict() for r in replies]},
+        payload=payload,
         status="pending",
         attempts=0,
         next_attempt_at=now,
@@ -62,6 +71,19 @@ async def enqueue(
 def notice_replies(notice: OutboxNotice) -> list[Reply]:
     """The replies a notice carries."""
     return [Reply.from_dict(r) for r in notice.payload.get("replies", [])]
+
+
+def notice_facts(notice: OutboxNotice, replies: Sequence[Reply]) -> NoticeFacts:
+    """What the notice is about; the summary defaults to the first line of its text."""
+    raw = notice.payload.get("facts")
+    facts = raw if isinstance(raw, dict) else {}
+    first = next((r.text.strip().splitlines()[0] for r in replies if r.text.strip()), None)
+    return NoticeFacts(
+        number=facts.get("number"),
+        status=facts.get("status"),
+        summary=facts.get("summary") or first,
+        at=notice.created_at,
+    )
 
 
 async def take_held_for_reply(
@@ -134,6 +156,7 @@ class Claimed:
     attempts: int
     blocked: bool
     blocked_reason: str | None = None
+    facts: NoticeFacts | None = None
 
 
 def _due(now: datetime) -> Any:
@@ -180,6 +203,7 @@ async def claim_due(
         notice.status = "sending"
         notice.lease_until = now + lease
         notice.attempts += 1
+        replies = notice_replies(notice)
         claimed.append(
             Claimed(
                 id=notice.id,
@@ -190,11 +214,14 @@ async def claim_due(
                     language=identity.language,
                     last_inbound_at=identity.last_inbound_at,
                     pushes_since_inbound=identity.pushes_since_inbound,
+                    last_interaction_at=identity.last_interaction_at,
+                    pushes_since_interaction=identity.pushes_since_interaction,
                 ),
-                replies=notice_replies(notice),
+                replies=replies,
                 attempts=notice.attempts,
                 blocked=identity.blocked,
                 blocked_reason=identity.blocked_reason,
+                facts=notice_facts(notice, replies),
             )
         )
     return claimed
@@ -251,6 +278,7 @@ async def record_outcome(
     if isinstance(outcome, Delivered):
         mark_sent(notice, now=now, via=outcome.via)
         identity.pushes_since_inbound += 1
+        identity.pushes_since_interaction += 1
         if outcome.new_external_id:
             identity.external_id = outcome.new_external_id
         return notice.status

@@ -177,11 +177,14 @@ class PgTurn:
         resubscribe: bool,
         delivery: str | None = None,
         claimed_until: datetime | None = None,
+        opens_window: bool = True,
     ) -> None:
         if self._session is not None:
             # Releases the session's savepoint; our transaction commits after this.
             await self._session.commit()
-        changes = identity_changes(locked, conv, now, inbound=True, resubscribe=resubscribe)
+        changes = identity_changes(
+            locked, conv, now, inbound=True, resubscribe=resubscribe, opens_window=opens_window
+        )
         language = "language" in changes
         await self.raw.execute(
             FINISH,

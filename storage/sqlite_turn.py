@@ -122,6 +122,7 @@ class SqliteTurn(CoreTurn):
         resubscribe: bool,
         delivery: str | None = None,
         claimed_until: datetime | None = None,
+        opens_window: bool = True,
     ) -> None:
         if self._session is not None:
             await self._session.flush()
@@ -130,7 +131,9 @@ class SqliteTurn(CoreTurn):
         await self.raw.execute_fetchall(
             SAVE, (conv.state, sealed, locked.version + 1, at, locked.identity_id)
         )
-        changes = identity_changes(locked, conv, now, inbound=True, resubscribe=resubscribe)
+        changes = identity_changes(
+            locked, conv, now, inbound=True, resubscribe=resubscribe, opens_window=opens_window
+        )
         if changes:
             assert set(changes) <= IDENTITY_COLUMNS
             values = [stamp(v) if isinstance(v, datetime) else v for v in changes.values()]

@@ -60,6 +60,7 @@ class Turn(Protocol):
         resubscribe: bool,
         delivery: str | None = None,
         claimed_until: datetime | None = None,
+        opens_window: bool = True,
     ) -> None: ...
 
 
@@ -110,11 +111,18 @@ class CoreTurn:
         resubscribe: bool,
         delivery: str | None = None,
         claimed_until: datetime | None = None,
+        opens_window: bool = True,
     ) -> None:
         if self._session is not None:
             await self._session.flush()
         await conversations.save(
-            self.conn, locked, conv, now, cipher=self.cipher, resubscribe=resubscribe
+            self.conn,
+            locked,
+            conv,
+            now,
+            cipher=self.cipher,
+            resubscribe=resubscribe,
+            opens_window=opens_window,
         )
         await processed.record_message(
             self.conn,

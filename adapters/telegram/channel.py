@@ -67,7 +67,7 @@ class TelegramChannel:
         """
         try:
             update, event = inbound.parse(data, self.bot)
-        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError) as exc:
             raise BadUpdate(str(exc)[:200]) from exc
         if isinstance(event, inbound.Ignored):
             if update is not None and update.callback_query is not None:

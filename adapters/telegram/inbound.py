@@ -12,8 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Message, Update
+from telegram.ext import filters
 
+from adapters.telegram import shape
 from adapters.telegram.outbound import decode_callback
+from dialogs import cleaning
 from dialogs.events import (
     ChoicePressed,
     ContactShared,
@@ -64,6 +67,7 @@ def parse(data: dict[str, Any], bot: Bot) -> tuple[Update | None, InboundEvent |
     """
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise ValueError("not a Telegram update")
+    shape.check(data)
     kinds = READ.intersection(data)
     if not kinds:
         return None, Ignored(f"update kind not used: {sorted(set(data) - {'update_id'})}")
@@ -82,7 +86,7 @@ def to_event(update: Update) -> InboundEvent | Ignored:
             # A keyboard that belongs to another consumer's chat: stepping the presser's
             # dialog would send their replies into someone else's chat.
             return Ignored("callback from another user's keyboard")
-        step, choice = decode_callback(query.data or "")
+        step, choice = decode_callback(cleaning.one_line(query.data or ""))
         return ChoicePressed(
             platform=Platform.TELEGRAM,
             user_id=str(query.from_user.id),
@@ -101,7 +105,32 @@ def to_event(update: Update) -> InboundEvent | Ignored:
         return Ignored(f"update kind not used: {sorted(update.to_dict())}")
     if message.chat.type != "private":
         return Ignored("group chat", reply_to=message.chat.id)
+    if is_service_message(update, message):
+        # Telegram reports pins, timers, backgrounds, gifts, a website login… as messages
+        # from the consumer; answering them would be noise and must not move the dialog.
+        return Ignored("service message")
     return _message_event(update.update_id, message)
+
+
+# Message fields that carry something the consumer sent (anything the bot can read, or
+# answers politely that it cannot).
+_CONTENT = (
+    "text", "photo", "document", "voice", "audio", "video", "video_note", "animation",
+    "sticker", "location", "venue", "contact", "poll", "dice", "game", "story", "invoice",
+    "paid_media", "checklist",
+)
+
+
+def is_service_message(update: Update, message: Message) -> bool:
+    """A service message: python-telegram-bot's status updates, or a newer kind of one.
+
+    Kinds newer than the library arrive only in ``api_kwargs``; a message with such a
+    field and none of the content fields is a service message too.
+    """
+    if filters.StatusUpdate.ALL.check_update(update):
+        return True
+    has_content = any(getattr(message, name, None) for name in _CONTENT)
+    return bool(message.api_kwargs) and not has_content
 
 
 def _message_event(update_id: int, message: Message) -> InboundEvent:
@@ -114,31 +143,34 @@ def _message_event(update_id: int, message: Message) -> InboundEvent:
         "language_hint": language_hint(user.language_code if user else None),
     }
     if message.text is not None:
-        return TextMessage(**base, text=message.text)
+        return TextMessage(**base, text=cleaning.free_text(message.text))
     media = _media(message)
     if media is not None:
         kind, file, name, mime = media
+        if not cleaning.is_identifier(file.file_id, cleaning.PLATFORM_REF):
+            raise ValueError("not a Telegram file_id")
         return MediaMessage(
             **base,
             kind=kind,
             platform_ref=file.file_id,
-            size=file.file_size,
-            file_name=name,
-            mime=mime,
-            caption=message.caption,
+            size=file.file_size if isinstance(file.file_size, int) else None,
+            file_name=cleaning.name(name, cleaning.FILE_NAME),
+            mime=cleaning.mime(mime),
+            caption=cleaning.free_text(message.caption) if message.caption else None,
         )
     if message.location is not None:
         return LocationMessage(
             **base,
             latitude=message.location.latitude,
             longitude=message.location.longitude,
-            label=message.venue.address if message.venue else None,
+            label=cleaning.name(message.venue.address, cleaning.LABEL) if message.venue else None,
         )
     if message.contact is not None:
         contact = message.contact
         own = user is not None and contact.user_id == user.id
-        name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or None
-        return ContactShared(**base, phone=contact.phone_number, name=name, is_own=own)
+        name = cleaning.name(" ".join(p for p in (contact.first_name, contact.last_name) if p), 100)
+        phone = cleaning.one_line(contact.phone_number)
+        return ContactShared(**base, phone=phone, name=name, is_own=own)
     return Unsupported(**base, description="telegram message without usable content")
 
 

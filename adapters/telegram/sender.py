@@ -19,7 +19,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.base import Delivered, Recipient, RetryLater, Undeliverable
+from adapters.base import Delivered, NoticeFacts, Recipient, RetryLater, Undeliverable
 from adapters.telegram.outbound import render
 from adapters.telegram.pacing import Pacer
 from dialogs.events import Reply
@@ -116,8 +116,10 @@ class TelegramSender:
         self.bot = bot
         self.pacer = pacer
 
-    async def send(self, recipient: Recipient, replies: list[Reply]) -> Delivered:
-        """Deliver ``replies``; a migrated chat is followed and reported."""
+    async def send(
+        self, recipient: Recipient, replies: list[Reply], facts: NoticeFacts | None = None
+    ) -> Delivered:
+        """Deliver ``replies`` (the whole text: ``facts`` are not needed here)."""
         chat_id = int(recipient.external_id)
         used = await send_replies(self.bot, self.pacer, chat_id, replies)
         return Delivered(via="message", new_external_id=str(used) if used != chat_id else None)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from adapters.wechat.adapter import WeChatApi, WeChatMediaFetcher
-from adapters.wechat.sender import WeChatSender
+from adapters.wechat.sender import ProgressLink, WeChatSender
+from adapters.wechat.template import parse_fields
 from adapters.wechat.token import DatabaseTokens, RedisTokens, TokenStore
 from bots.settings import Settings
 from storage.db import Database
+
+log = logging.getLogger("weiquan.wechat")
 
 
 @dataclass(frozen=True)
@@ -41,14 +45,24 @@ def token_store(settings: Settings, database: Database, api: WeChatApi,
     return DatabaseTokens(database, f"wechat:{api.app_id}", api.fetch_token)
 
 
-def build(settings: Settings, database: Database) -> WeChatChannel:
-    """The channel's API access, sender and fetcher, sharing one token store."""
+def build(
+    settings: Settings, database: Database, progress_link: ProgressLink | None = None
+) -> WeChatChannel:
+    """The channel's API access, sender and fetcher, sharing one token store.
+
+    Raises:
+        ValueError: ``WEIQUAN_WECHAT_TEMPLATE_FIELDS`` cannot be read.
+    """
     assert settings.wechat_app_id and settings.wechat_app_secret
     api = WeChatApi(settings.wechat_app_id, settings.wechat_app_secret,
                     settings.wechat_api_base_url, settings.wechat_timeout_seconds)
     api.tokens = token_store(settings, database, api)
-    return WeChatChannel(
-        api=api,
-        sender=WeChatSender(api, settings.wechat_template_id),
-        fetcher=WeChatMediaFetcher(api),
-    )
+    fields = parse_fields(settings.wechat_template_fields)
+    if settings.wechat_template_id and not fields:
+        # Since 2023-05-04 a template shows only its keyword fields: without a mapping
+        # the notice would arrive empty, so it waits for the consumer's next message.
+        log.warning("WEIQUAN_WECHAT_TEMPLATE_ID is set without WEIQUAN_WECHAT_TEMPLATE_FIELDS;"
+                    " template messages are off")
+    sender = WeChatSender(api, settings.wechat_template_id, fields=fields,
+                          progress_link=progress_link)
+    return WeChatChannel(api=api, sender=sender, fetcher=WeChatMediaFetcher(api))

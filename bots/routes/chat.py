@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from adapters import web
+from adapters.fields import Identifier, Line
 from bots import web_identity
 from bots.deps import ServicesDep
 from bots.upload_limit import UploadLimiterDep
@@ -55,8 +56,8 @@ async def upload(
     consumer: WebConsumerDep,
     limiter: UploadLimiterDep,
     file: UploadFile,
-    message_id: Annotated[str | None, Form(max_length=100)] = None,
-    lang: Annotated[str | None, Form(max_length=16)] = None,
+    message_id: Annotated[Identifier | None, Form(max_length=100)] = None,
+    lang: Annotated[Line | None, Form(max_length=16)] = None,
     # Sent by old pages; ignored (the identity comes from the cookie).
     user: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:

@@ -14,11 +14,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from bots import staff_actions, staff_reach, staff_views
+from adapters.fields import FreeText, Line
+from bots import case_views, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console_base import CheckedDep, LangDep, SignedDep, new_login_csrf, render
 from bots.routes.staff_api import evidence_file
-from bots.routes.staff_filters import PlatformQ, SortQ, StatusQ, TypeQ
+from bots.routes.staff_filters import NumberPath, PlatformQ, RowIdPath, SortQ, StatusQ, TypeQ
 from bots.security import SESSION_COOKIE, SESSION_TTL_SECONDS
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, client_address
@@ -36,14 +37,15 @@ class ListQuery(BaseModel):
 
     status: StatusQ | None = None
     type: TypeQ | None = None
-    category: str | None = Field(default=None, max_length=64)
+    category: Line | None = Field(default=None, max_length=64)
     platform: PlatformQ | None = None
-    assignee: str | None = Field(default=None, max_length=64)
+    assignee: Line | None = Field(default=None, max_length=64)
     overdue: casework.Overdue | None = None
     due_within_days: int | None = Field(default=None, ge=0, le=60)
     filed_from: date | None = None
     filed_to: date | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: Line | None = Field(default=None, max_length=200)
+    unread: bool | None = None
     sort: SortQ = "-filed_at"
     page: int = Field(default=1, ge=1, le=100_000)
 
@@ -84,7 +86,7 @@ async def login(
     services: ServicesDep,
     security: SecurityDep,
     lang: LangDep,
-    username: Annotated[str, Form(max_length=64)],
+    username: Annotated[Line, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -166,13 +168,20 @@ async def _detail_page(
         if complaint is None:
             raise HTTPException(404, f"no complaint {number}")
         found = await casework.detail(session=session, complaint=complaint)
-        audit.record(session, staff=signed.staff, action="complaint.view", target=number,
-                     now=services.now())  # fmt: skip
+        case = await case_views.load(session=session, complaint=complaint, staff=signed.staff,
+                                     cipher=services.cipher, now=services.now())  # fmt: skip
+        if error is None:
+            # A refused action re-renders the page it came from: that is no new view.
+            audit.record(session, staff=signed.staff, action="complaint.view", target=number,
+                         now=services.now())  # fmt: skip
         staff_names = [
             s.username for s in await staff_store.list_staff(session=session) if s.active
         ]
-    body = staff_views.detail(
-        found, cipher=services.cipher, today=today, deadlines=services.deadlines
+    body = case_views.merge(
+        staff_views.detail(
+            found, cipher=services.cipher, today=today, deadlines=services.deadlines
+        ),
+        case,
     )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
@@ -184,14 +193,16 @@ async def _detail_page(
 
 @router.get("/complaints/{number}", response_class=HTMLResponse)
 async def detail(
-    request: Request, number: str, signed: SignedDep, services: ServicesDep, lang: LangDep
+    request: Request, number: NumberPath, signed: SignedDep, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
     """One complaint: fields, timeline, evidence and the forms to work it."""
     return await _detail_page(request, signed, services, lang, number)
 
 
 @router.get("/complaints/{number}/evidence/{evidence_id}")
-async def evidence(number: str, evidence_id: int, signed: SignedDep, services: ServicesDep) -> Any:
+async def evidence(
+    number: NumberPath, evidence_id: RowIdPath, signed: SignedDep, services: ServicesDep
+) -> Any:
     """An evidence file for the viewer (inline images, players, downloads)."""
     return await evidence_file(services, signed.staff, number, evidence_id)
 
@@ -199,15 +210,16 @@ async def evidence(number: str, evidence_id: int, signed: SignedDep, services: S
 @router.post("/complaints/{number}/{action}", response_class=HTMLResponse)
 async def act(
     request: Request,
-    number: str,
+    number: NumberPath,
     action: Literal["status", "notes", "messages", "assign", "request-evidence", "contact"],
     signed: CheckedDep,
     services: ServicesDep,
     lang: LangDep,
-    status: Annotated[str, Form(max_length=16)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
-    text: Annotated[str, Form(max_length=2000)] = "",
-    assignee: Annotated[str, Form(max_length=64)] = "",
+    status: Annotated[Line, Form(max_length=16)] = "",
+    reason: Annotated[Line, Form(max_length=32)] = "",
+    note: Annotated[FreeText, Form(max_length=2000)] = "",
+    text: Annotated[FreeText, Form(max_length=2000)] = "",
+    assignee: Annotated[Line, Form(max_length=64)] = "",
     notify: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """Every casework form posts here; success redirects back to the detail page."""
@@ -216,7 +228,8 @@ async def act(
     try:
         if action == "status":
             await staff_actions.change_status(
-                services, staff, number, status, note, notify=notify == "on"
+                services, staff, number, status, note, notify=notify == "on",
+                reason=reason or None,
             )
         elif action == "notes":
             await staff_actions.add_note(services, staff, number, text)

@@ -15,8 +15,9 @@ from bots import console_text
 from bots.deps import ServicesDep
 from bots.security import SESSION_COOKIE, Session, csrf_ok
 from bots.staff_auth import SecurityDep
+from dialogs import lifecycle
 from dialogs.clock import zone_label
-from dialogs.texts import category_label, status_label, type_label
+from dialogs.texts import category_label, reason_label, status_label, type_label
 from storage import staff as staff_store
 from storage.models import Staff
 
@@ -89,6 +90,8 @@ def render(
             "is_supervisor": bool(signed)
             and staff_store.role_at_least(signed.staff.role, "supervisor"),  # type: ignore[union-attr]
             "status_label": lambda s: status_label(s, lang),
+            "reason_label": lambda r: reason_label(r, lang),
+            "rejection_reasons": lifecycle.REJECTION_REASONS,
             "type_label": lambda s: type_label(s, lang),
             "category_label": lambda s: category_label(s, lang),
             # Times on the console are local; the zone is shown next to them.

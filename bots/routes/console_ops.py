@@ -9,10 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from adapters.fields import FreeText, Line
 from bots import charts, console_text, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.console import list_query
 from bots.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
+from bots.routes.staff_filters import RowIdPath
 from bots.routes.staff_ops import export_rows
 from bots.staff_actions import ActionError
 from dialogs.texts import category_label, status_label
@@ -66,10 +68,10 @@ async def bulk_send(
     signed: CheckedDep,
     services: ServicesDep,
     lang: LangDep,
-    text: Annotated[str, Form(max_length=2000)] = "",
-    text_en: Annotated[str, Form(max_length=2000)] = "",
-    status: Annotated[str, Form(max_length=16)] = "",
-    category: Annotated[str, Form(max_length=64)] = "",
+    text: Annotated[FreeText, Form(max_length=2000)] = "",
+    text_en: Annotated[FreeText, Form(max_length=2000)] = "",
+    status: Annotated[Line, Form(max_length=16)] = "",
+    category: Annotated[Line, Form(max_length=64)] = "",
 ) -> Response:
     """Send one notice to each consumer with a matching complaint."""
     filters = casework.Filters(status=status or None, category=category or None)
@@ -93,7 +95,7 @@ async def dead(
 
 
 @router.post("/dead/{notice_id}/retry")
-async def retry(notice_id: int, signed: CheckedDep, services: ServicesDep) -> Response:
+async def retry(notice_id: RowIdPath, signed: CheckedDep, services: ServicesDep) -> Response:
     try:
         await staff_reach.retry_dead(services, signed.staff, notice_id)
     except ActionError as error:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from bots import dossier as dossiers
 from bots.deps import ServicesDep
+from bots.evidence_download import SAFETY_HEADERS
 from bots.routes.console_base import LangDep, SignedDep
 from bots.routes.staff_api import refused
 from bots.services import Services
@@ -33,14 +34,18 @@ NOT_FOUND = "no dossier of that complaint for you"
 
 
 def pdf_response(made: dossiers.Dossier) -> Response:
-    """The PDF as a download that no shared cache keeps."""
+    """The PDF as a download that no cache keeps, inert like evidence downloads."""
     return Response(
         made.pdf,
         media_type="application/pdf",
         headers={
+            **SAFETY_HEADERS,
             "Content-Disposition": f'attachment; filename="{made.file_name}"',
             "X-Dossier-SHA256": made.sha256,
             "Cache-Control": "private, no-store",
+            # Consumer links carry a token: no referrer, no index.
+            "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex",
         },
     )
 

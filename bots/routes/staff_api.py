@@ -14,13 +14,15 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from bots import staff_actions, staff_reach, staff_views
+from adapters.fields import FreeText, Line
+from bots import case_views, evidence_download, staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
-from bots.routes.staff_filters import FiltersDep, SortQ
+from bots.routes.staff_filters import FiltersDep, NumberPath, RowIdPath, SortQ
 from bots.security import TOKEN_TTL_SECONDS
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, StaffDep, client_address
-from storage import audit, casework
+from dialogs import cleaning, lifecycle
+from storage import audit, case_messages, casework
 from storage import staff as staff_store
 from storage.models import Evidence
 
@@ -51,6 +53,11 @@ async def token(
 ) -> Any:
     """Exchange a username and password (OAuth2 password form) for a bearer token."""
     address = client_address(request)
+    if cleaning.has_controls(form.username):
+        # No account has such a name, and PostgreSQL refuses NUL in a query (22021).
+        raise HTTPException(
+            401, "incorrect username or password", headers={"WWW-Authenticate": "Bearer"}
+        )
     if await security.limiter.blocked(form.username, address):
         raise HTTPException(
             429,
@@ -96,33 +103,44 @@ async def list_complaints(
             session=session, filters=filters, today=today, sort=sort, page=page,
             per_page=per_page,
         )  # fmt: skip
+        unread = await case_messages.unread_counts(
+            session=session, complaint_ids=[c.id for c, _ in found.items]
+        )
     return {
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,
         "items": [
-            staff_views.summary(
-                c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-            )
+            {
+                **staff_views.summary(
+                    c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
+                ),
+                "unread_messages": unread.get(c.id, 0),
+            }
             for c, who in found.items
         ],
     }
 
 
 @router.get("/complaints/{number}")
-async def complaint_detail(number: str, staff: StaffDep, services: ServicesDep) -> Any:
-    """Every field, the timeline (moves, notes, notices with delivery state), evidence."""
+async def complaint_detail(number: NumberPath, staff: StaffDep, services: ServicesDep) -> Any:
+    """Every field, the timeline (moves, notes, messages both ways, notices), evidence,
+    the conversation and the requests; opening it reads the consumer's messages for
+    the assignee."""
     async with services.database.transaction() as session:
         complaint = await casework.by_number(session=session, number=number)
         if complaint is None:
             raise HTTPException(404, f"no complaint {number}")
         found = await casework.detail(session=session, complaint=complaint)
+        case = await case_views.load(session=session, complaint=complaint, staff=staff,
+                                     cipher=services.cipher, now=services.now())  # fmt: skip
         audit.record(session, staff=staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
     today = staff_actions.today(services)
-    return staff_views.detail(
+    body = staff_views.detail(
         found, cipher=services.cipher, today=today, deadlines=services.deadlines
     )
+    return case_views.merge(body, case)
 
 
 async def evidence_file(services: ServicesDep, staff: Any, number: str, evidence_id: int) -> Any:
@@ -142,37 +160,45 @@ async def evidence_file(services: ServicesDep, staff: Any, number: str, evidence
         raise HTTPException(404, "the stored file key is invalid") from None
     if not path.is_file():
         raise HTTPException(404, f"the file of evidence {evidence_id} is missing from the store")
+    shown = evidence_download.present(mime=item.mime, number=number, evidence_id=item.id)
     return FileResponse(
         path,
-        media_type=item.mime or "application/octet-stream",
-        filename=item.file_name or f"evidence-{item.id}",
-        content_disposition_type="inline",
-        headers={"X-Content-SHA256": item.sha256 or ""},
+        media_type=shown.media_type,
+        filename=shown.file_name,
+        content_disposition_type=shown.disposition,
+        headers={**evidence_download.SAFETY_HEADERS, "X-Content-SHA256": item.sha256 or ""},
     )
 
 
 @router.get("/complaints/{number}/evidence/{evidence_id}")
 async def download_evidence(
-    number: str, evidence_id: int, staff: StaffDep, services: ServicesDep
+    number: NumberPath, evidence_id: RowIdPath, staff: StaffDep, services: ServicesDep
 ) -> Any:
     """Stream one evidence file; its sha256 is in ``X-Content-SHA256``."""
     return await evidence_file(services, staff, number, evidence_id)
 
 
 class StatusChange(BaseModel):
-    status: str = Field(description="the new status")
-    note: str | None = Field(default=None, max_length=2000, description="shown to the consumer")
+    status: Line = Field(max_length=16, description="the new status")
+    note: FreeText | None = Field(
+        default=None, max_length=2000, description="shown to the consumer"
+    )
+    reason: Line | None = Field(
+        default=None, max_length=32,
+        description="required for rejected: " + ", ".join(lifecycle.REJECTION_REASONS),
+    )
     notify: bool = True
 
 
 @router.post("/complaints/{number}/status")
 async def change_status(
-    number: str, body: StatusChange, staff: StaffDep, services: ServicesDep
+    number: NumberPath, body: StatusChange, staff: StaffDep, services: ServicesDep
 ) -> Any:
     """Move a complaint (checked by the lifecycle) and queue the consumer's notice."""
     try:
         done = await staff_actions.change_status(
-            services, staff, number, body.status, body.note, notify=body.notify
+            services, staff, number, body.status, body.note, notify=body.notify,
+            reason=body.reason,
         )
     except ActionError as error:
         return refused(error)
@@ -180,11 +206,11 @@ async def change_status(
 
 
 class Text(BaseModel):
-    text: str = Field(min_length=1, max_length=2000)
+    text: FreeText = Field(min_length=1, max_length=2000)
 
 
 @router.post("/complaints/{number}/notes", status_code=201)
-async def add_note(number: str, body: Text, staff: StaffDep, services: ServicesDep) -> Any:
+async def add_note(number: NumberPath, body: Text, staff: StaffDep, services: ServicesDep) -> Any:
     """Add an internal note (staff only; the consumer never sees it)."""
     try:
         await staff_actions.add_note(services, staff, number, body.text)
@@ -194,7 +220,9 @@ async def add_note(number: str, body: Text, staff: StaffDep, services: ServicesD
 
 
 @router.post("/complaints/{number}/messages", status_code=202)
-async def send_message(number: str, body: Text, staff: StaffDep, services: ServicesDep) -> Any:
+async def send_message(
+    number: NumberPath, body: Text, staff: StaffDep, services: ServicesDep
+) -> Any:
     """Send the consumer a message through their channel (via the outbox)."""
     try:
         notice_id = await staff_actions.send_message(services, staff, number, body.text)
@@ -204,11 +232,13 @@ async def send_message(number: str, body: Text, staff: StaffDep, services: Servi
 
 
 class Assignment(BaseModel):
-    assignee: str | None = Field(default=None, max_length=64, description="null to unassign")
+    assignee: Line | None = Field(default=None, max_length=64, description="null to unassign")
 
 
 @router.post("/complaints/{number}/assign")
-async def assign(number: str, body: Assignment, staff: StaffDep, services: ServicesDep) -> Any:
+async def assign(
+    number: NumberPath, body: Assignment, staff: StaffDep, services: ServicesDep
+) -> Any:
     """Assign the complaint to a staff member (supervisors)."""
     try:
         await staff_actions.assign(services, staff, number, body.assignee)
@@ -218,12 +248,13 @@ async def assign(number: str, body: Assignment, staff: StaffDep, services: Servi
 
 
 class EvidenceRequest(BaseModel):
-    note: str | None = Field(default=None, max_length=2000, description="what to send")
+    note: FreeText | None = Field(default=None, max_length=2000, description="what to send")
 
 
 @router.post("/complaints/{number}/request-evidence", status_code=202)
 async def request_evidence(
-    number: str, staff: StaffDep, services: ServicesDep, body: EvidenceRequest | None = None
+    number: NumberPath, staff: StaffDep, services: ServicesDep,
+    body: EvidenceRequest | None = None,
 ) -> Any:
     """Ask the consumer for more evidence; their chat switches to adding files."""
     try:
@@ -236,7 +267,7 @@ async def request_evidence(
 
 
 @router.get("/complaints/{number}/contact")
-async def contact(number: str, staff: StaffDep, services: ServicesDep) -> Any:
+async def contact(number: NumberPath, staff: StaffDep, services: ServicesDep) -> Any:
     """The consumer's full name and phone (supervisors, or the assigned agent; audited)."""
     try:
         found = await staff_reach.reveal_contact(services, staff, number)

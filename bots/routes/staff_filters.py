@@ -1,12 +1,19 @@
-"""List filters from query parameters, shared by the staff API and the console."""
+"""Path and query parameters shared by the staff API and the console: the complaint
+number, row ids and the list filters.
+
+Every text is cleaned of control characters (PostgreSQL refuses NUL with 22021 and the
+request would answer 503); row ids are bounded to the 32-bit integer columns, so a
+larger number is a 422, not a driver overflow.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
+from adapters.fields import Identifier, Line
 from dialogs import lifecycle
 from storage import casework
 
@@ -23,6 +30,11 @@ SortQ = Literal[
     "-decision_due", "answer_due", "-answer_due", "status", "-status", "number", "-number",
 ]  # fmt: skip
 
+NumberPath = Annotated[
+    Identifier, Path(min_length=1, max_length=32, description="complaint number")
+]
+RowIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
 
 def _blank(value: str | None) -> str | None:
     return value if value not in (None, "") else None
@@ -31,10 +43,10 @@ def _blank(value: str | None) -> str | None:
 async def list_filters(
     status: Annotated[StatusQ | None, Query(description="complaint status")] = None,
     type: Annotated[TypeQ | None, Query(description="complaint type")] = None,
-    category: Annotated[str | None, Query(max_length=64)] = None,
+    category: Annotated[Line | None, Query(max_length=64)] = None,
     platform: Annotated[PlatformQ | None, Query()] = None,
     assignee: Annotated[
-        str | None, Query(max_length=64, description='a username, or "none" for unassigned')
+        Line | None, Query(max_length=64, description='a username, or "none" for unassigned')
     ] = None,
     overdue: Annotated[
         casework.Overdue | None,
@@ -46,7 +58,10 @@ async def list_filters(
     filed_from: Annotated[date | None, Query()] = None,
     filed_to: Annotated[date | None, Query()] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="text in number, merchant or description")
+        Line | None, Query(max_length=200, description="text in number, merchant or description")
+    ] = None,
+    unread: Annotated[
+        bool | None, Query(description="true: cases with consumer messages not yet read")
     ] = None,
 ) -> casework.Filters:
     """Filters from the query string; every one optional."""
@@ -61,6 +76,7 @@ async def list_filters(
         filed_from=filed_from,
         filed_to=filed_to,
         q=_blank(q),
+        unread=unread,
     )
 
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from adapters.fields import FreeText, Identifier, Line
 from bots import staff_actions, staff_reach, staff_views
 from bots.deps import ServicesDep
 from bots.routes.staff_api import refused
-from bots.routes.staff_filters import FiltersDep, StatusQ, TypeQ
+from bots.routes.staff_filters import FiltersDep, RowIdPath, StatusQ, TypeQ
 from bots.staff_actions import ActionError
 from bots.staff_auth import AdminDep, SupervisorDep
 from storage import audit, casework, outbox, statistics
@@ -26,16 +27,16 @@ EXPORT_LIMIT = 50_000
 class BulkFilter(BaseModel):
     status: StatusQ | None = None
     type: TypeQ | None = None
-    category: str | None = Field(default=None, max_length=64)
-    platform: str | None = Field(default=None, max_length=16)
-    assignee: str | None = Field(default=None, max_length=64)
+    category: Line | None = Field(default=None, max_length=64)
+    platform: Line | None = Field(default=None, max_length=16)
+    assignee: Line | None = Field(default=None, max_length=64)
     overdue: casework.Overdue | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: Line | None = Field(default=None, max_length=200)
 
 
 class BulkNotice(BaseModel):
-    text: str = Field(min_length=1, max_length=2000)
-    text_en: str | None = Field(default=None, max_length=2000)
+    text: FreeText = Field(min_length=1, max_length=2000)
+    text_en: FreeText | None = Field(default=None, max_length=2000)
     filter: BulkFilter = Field(default_factory=BulkFilter)
 
 
@@ -110,7 +111,7 @@ async def dead_letters(staff: SupervisorDep, services: ServicesDep) -> dict[str,
 
 
 @router.post("/outbox/{notice_id}/retry", status_code=202)
-async def retry(notice_id: int, staff: SupervisorDep, services: ServicesDep) -> Any:
+async def retry(notice_id: RowIdPath, staff: SupervisorDep, services: ServicesDep) -> Any:
     """Queue a dead or undeliverable notice again; the worker sends it."""
     try:
         await staff_reach.retry_dead(services, staff, notice_id)
@@ -120,10 +121,10 @@ async def retry(notice_id: int, staff: SupervisorDep, services: ServicesDep) -> 
 
 
 class NewStaff(BaseModel):
-    username: str = Field(min_length=2, max_length=64)
-    role: str
+    username: Identifier = Field(min_length=2, max_length=64)
+    role: Line = Field(max_length=16)
     password: str = Field(min_length=staff_store.MIN_PASSWORD, max_length=256)
-    display_name: str | None = Field(default=None, max_length=100)
+    display_name: Line | None = Field(default=None, max_length=100)
 
 
 @router.get("/staff")

@@ -48,7 +48,9 @@ async def receive(request: Request, services: ServicesDep) -> JSONResponse:
         return _answer(413, "body too large")
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad JSON, bytes that are not UTF-8 and integers past
+        # Python's 4,300-digit conversion limit; RecursionError deep nesting.
         return _answer(400, "malformed JSON")
     try:
         await channel.apply(services.engine, data)

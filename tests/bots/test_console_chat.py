@@ -15,6 +15,7 @@ SCRIPT = [
     "1",  # file a complaint
     "1",  # first category
     "1",  # first subcategory
+    "no",  # not accepted elsewhere
     "Suning Electronics",
     "skip",
     "skip",

@@ -33,12 +33,15 @@ from dialogs.events import (
     MarkUnsubscribed,
     MediaKind,
     MediaMessage,
+    NoteInteraction,
     Platform,
     RateComplaint,
     RecordEvidence,
+    RecordNoticeConsent,
     RedeemLinkCode,
     Refused,
     Reply,
+    SendCaseMessage,
     ShowComplaint,
     TextMessage,
     TimelineEntry,
@@ -94,6 +97,8 @@ class Bot:
     link_codes: dict[str, str] = field(default_factory=lambda: {"654321": "telegram"})
     refuse_link: LinkRefused | None = None
     refuse_redeem: LinkRefused | None = None
+    # Messages the consumer wrote on a case: (number, text).
+    case_messages: list[tuple[str, str]] = field(default_factory=list)
 
     def send(self, event: InboundEvent | str) -> list[Reply]:
         if isinstance(event, str):
@@ -177,7 +182,15 @@ class Bot:
             if detail is None or not detail.can_rate:
                 return Refused("cannot_rate")
             return Done()
-        if isinstance(command, MarkUnsubscribed):
+        if isinstance(command, SendCaseMessage):
+            detail = self.details.get(command.number)
+            if detail is None:
+                return Refused("not_found")
+            if not detail.can_reply:
+                return Refused("case_closed")
+            self.case_messages.append((command.number, command.text))
+            return Done()
+        if isinstance(command, MarkUnsubscribed | NoteInteraction | RecordNoticeConsent):
             return Done()
         if isinstance(command, IssueLinkCode):
             return LinkCodeIssued("123456", self.now + timedelta(minutes=10))

@@ -39,7 +39,8 @@ def test_a_draft_in_progress_stays_where_it_was() -> None:
         bot.send(answer)
     before = bot.conv
     result = step(before, text("dossier"), now=NOW, options=OPTIONS)
-    assert result.conversation.state == before.state == "merchant_address"
+    assert before.state not in ("menu", "start")  # a question of the draft
+    assert result.conversation.state == before.state
     assert result.conversation.answers["draft"] == before.answers["draft"]
 
 

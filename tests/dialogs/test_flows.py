@@ -28,7 +28,7 @@ from .helpers import BASE, NOW, Bot, photo, press, text
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 COMPLAINT_SCRIPT = [
-    "你好", "1", "appliances", "1", "苏宁易购", "北京市朝阳区某某路 1 号", "SN-2026-001",
+    "你好", "1", "appliances", "1", "否", "苏宁易购", "北京市朝阳区某某路 1 号", "SN-2026-001",
     "11月20日", "¥3,999", "空调买回来三天就不制冷了，商家拒绝退货。", "1 3", photo(), photo(),
     "完成", "张三", "13812345678", "是",
 ]
@@ -104,7 +104,7 @@ def test_consultation_and_suggestion(type_id: str) -> None:
 def test_english_full_flow_has_no_chinese() -> None:
     bot = Bot(options=DialogOptions(default_language="en"))
     seen: list[str] = []
-    script = ["hi", "File a complaint", "Household appliances", "2", "Best Shop",
+    script = ["hi", "File a complaint", "Household appliances", "2", "no", "Best Shop",
               LocationMessage(**BASE, latitude=39.9, longitude=116.4, label="Best Shop, Mall 3"),
               "skip", "yesterday", "RMB 120", "The kettle broke after two days of use.",
               "refund, apology", photo(), "done", "Ann Smith",
@@ -131,7 +131,9 @@ def test_language_hint_and_switch_mid_flow() -> None:
     assert bot.conv.language == "zh-CN" and bot.conv.language_chosen
     assert bot.state == "subcategory" and "细类" in bot.last.text
     bot.send(text("2", language_hint="en"))  # a chosen language beats the hint
-    assert bot.conv.language == "zh-CN" and bot.state == "merchant_name"
+    assert bot.conv.language == "zh-CN" and bot.state == "handled_elsewhere"
+    bot.send("否")
+    assert bot.state == "merchant_name"
     bot.send("语言")
     assert bot.state == "language"
     bot.send("2")
@@ -141,7 +143,7 @@ def test_language_hint_and_switch_mid_flow() -> None:
 
 def test_back_keeps_answers() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "国美电器", "跳过"])
+    walk(bot, ["hi", "1", "1", "1", "否", "国美电器", "跳过"])
     assert bot.state == "order_number"
     bot.send("返回")
     assert bot.state == "merchant_address"
@@ -150,7 +152,7 @@ def test_back_keeps_answers() -> None:
     assert bot.conv.answers["draft"]["merchant_name"] == "国美电器"
     walk(bot, ["国美电器2", "跳过", "跳过"])
     assert bot.state == "incident_date"
-    for _ in range(4):
+    for _ in range(5):
         bot.send("上一步")
     assert bot.state == "subcategory"
     bot.send("back")
@@ -172,7 +174,7 @@ def test_back_skips_steps_that_do_not_apply() -> None:
                          [("是", "menu", True), ("no", "merchant_name", False)])
 def test_cancel_asks_first(answer: str, state: str, discarded: bool) -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "取消"])
+    walk(bot, ["hi", "1", "1", "1", "否", "取消"])
     assert bot.state == "cancel_confirm"
     bot.send(answer)
     assert bot.state == state
@@ -183,7 +185,7 @@ def test_cancel_asks_first(answer: str, state: str, discarded: bool) -> None:
 def test_edit_item_from_summary() -> None:
     bot = Bot()
     walk(bot, COMPLAINT_SCRIPT)
-    bot.send("修改 7")
+    bot.send("修改 8")
     assert bot.state == "amount"
     bot.send("4999")
     assert bot.state == "confirm" and "4999.00" in bot.last.text
@@ -214,7 +216,7 @@ def test_edit_contact_mode_asks_the_new_steps() -> None:
 
 def test_invalid_answers_hint_then_help_after_three() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "店铺", "跳过", "跳过"])
+    walk(bot, ["hi", "1", "1", "1", "否", "店铺", "跳过", "跳过"])
     bot.send("2030-01-01")
     assert "不能晚于今天" in bot.replies[0].text
     assert bot.state == "incident_date"
@@ -229,7 +231,7 @@ def test_invalid_answers_hint_then_help_after_three() -> None:
 
 def test_help_gives_context_then_the_question() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "店名", "跳过", "跳过", "今天"])
+    walk(bot, ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "今天"])
     bot.send("帮助")
     assert "元" in bot.replies[0].text and bot.last.step == "amount"
     bot.send("/help")
@@ -239,7 +241,7 @@ def test_help_gives_context_then_the_question() -> None:
 @pytest.mark.parametrize(("answer", "state"), [("继续填写", "amount"), ("2", "category")])
 def test_resume_after_a_day(answer: str, state: str) -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "店名", "跳过", "跳过", "今天", photo()])
+    walk(bot, ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "今天", photo()])
     bot.now = NOW + timedelta(hours=25)
     bot.send("3999")
     assert bot.state == "resume" and "未完成" in bot.last.text
@@ -255,7 +257,7 @@ def test_resume_after_a_day(answer: str, state: str) -> None:
 
 def test_no_resume_question_within_the_window() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1"])
+    walk(bot, ["hi", "1", "1", "1", "否"])
     bot.now = NOW + timedelta(hours=23)
     bot.send("店名")
     assert bot.state == "merchant_address"
@@ -268,12 +270,12 @@ def test_stale_button_is_answered_gently() -> None:
     assert bot.state == "subcategory" and "已经过去" in bot.replies[0].text
     bot.send(press("1", "subcategory"))
     bot.send(press("large_appliance", "subcategory"))
-    assert bot.state == "merchant_name"
+    assert bot.state == "handled_elsewhere"
 
 
 def test_evidence_step() -> None:
     bot = Bot(options=DialogOptions(max_evidence_files=2))
-    walk(bot, ["hi", "1", "1", "1", "店名", "跳过", "跳过", "今天", "100",
+    walk(bot, ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "今天", "100",
                "这是一段足够长的描述文字。", "1"])
     bot.send("这是照片")
     assert "照片或文件" in bot.replies[0].text and bot.state == "evidence"
@@ -286,7 +288,7 @@ def test_evidence_step() -> None:
     bot.send(photo())
     assert "上限" in bot.all_text and bot.state == "evidence"
     other = Bot(refuse_evidence="too_large")
-    walk(other, ["hi", "1", "1", "1", "店名", "跳过", "跳过", "今天", "100",
+    walk(other, ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "今天", "100",
                  "这是一段足够长的描述文字。", "1", photo()])
     assert "太大" in other.all_text and other.state == "evidence"
     assert other.last.step == "evidence"
@@ -294,7 +296,7 @@ def test_evidence_step() -> None:
 
 def test_phone_step_offers_contact_and_refuses_others() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "店名", "跳过", "跳过", "今天", "100",
+    walk(bot, ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "今天", "100",
                "这是一段足够长的描述文字。", "1", "跳过", "张三"])
     assert bot.last.request_contact
     bot.send(ContactShared(**BASE, phone="+8613812345678", is_own=False))
@@ -355,7 +357,7 @@ def test_restart_starts_the_same_type_again() -> None:
 
 def test_invalid_counter_is_per_question() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1", "店铺", "跳过", "跳过", "bad", "bad", "今天"])
+    walk(bot, ["hi", "1", "1", "1", "否", "店铺", "跳过", "跳过", "bad", "bad", "今天"])
     assert bot.conv.answers["invalid"] == 0
     bot.send("nope")
     assert not any("不太顺利" in r.text for r in bot.replies)

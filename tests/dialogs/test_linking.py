@@ -21,7 +21,7 @@ from .test_flows import walk
 from .test_robustness import snapshots
 from .test_texts import CJK
 
-DRAFT_TO_ADDRESS = ["hi", "1", "1", "1", "店名"]  # complaint … merchant_address
+DRAFT_TO_ADDRESS = ["hi", "1", "1", "1", "否", "店名"]  # complaint … merchant_address
 
 
 def test_link_gives_a_code_and_stays_on_the_menu() -> None:
@@ -107,7 +107,7 @@ def test_a_code_of_the_wrong_length_is_explained_and_not_checked() -> None:
 
 def test_link_followed_by_words_is_an_ordinary_answer() -> None:
     bot = Bot()
-    walk(bot, ["hi", "1", "1", "1"])
+    walk(bot, ["hi", "1", "1", "1", "no"])
     bot.send("Link Mobile Ltd")
     assert bot.conv.answers["draft"]["merchant_name"] == "Link Mobile Ltd"
 

@@ -104,7 +104,7 @@ def test_rate_not_offered_before_resolution() -> None:
 def test_staff_requests_evidence_mid_draft() -> None:
     bot = Bot()
     bot.add_detail("WQ9")
-    for m in ["hi", "1", "1", "1"]:
+    for m in ["hi", "1", "1", "1", "否"]:
         bot.send(m)
     assert bot.state == "merchant_name"
     bot.run(enter_add_evidence(bot.conv, "WQ9", now=NOW, options=bot.options))

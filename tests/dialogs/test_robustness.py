@@ -60,7 +60,7 @@ class RecordingBot(Bot):
     def __init__(self, seen: dict[str, Conversation], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.seen = seen
-        self.add_detail("WQ1", can_rate=True, can_withdraw=True)
+        self.add_detail("WQ1", can_rate=True, can_withdraw=True, can_reply=True)
 
     def send(self, event: Any) -> Any:
         replies = super().send(event)
@@ -77,7 +77,10 @@ def snapshots() -> dict[str, Conversation]:
         ["查询", "1", "withdraw"],
         ["查询", "1", "rate", "5"],
         ["查询", "1", "add_evidence"],
+        ["查询", "1", "reply"],
         ["hi", "link", "绑定 654321"],
+        ["hi", "1", "1", "1", "是"],
+        ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "2020-01-01"],
     ]
     for script in scripts:
         bot = RecordingBot(seen)

@@ -23,7 +23,7 @@ def test_voice_answers_the_question_outside_evidence_steps() -> None:
 
 def test_voice_is_kept_as_evidence_at_the_evidence_step() -> None:
     bot = Bot()
-    for line in ["hi", "1", "appliances", "1", "Shop", "skip", "skip", "today", "100",
+    for line in ["hi", "1", "appliances", "1", "no", "Shop", "skip", "skip", "today", "100",
                  "It broke on the first day of use.", "1"]:
         bot.send(line)
     assert bot.state == "evidence"

@@ -107,7 +107,8 @@ async def test_lifecycle_refusals_name_the_allowed_moves_and_change_nothing(
     assert await count(services, OutboxNotice) == 0
     assert await count(services, ComplaintEvent) == 1
     rejected = await client.post(
-        url, headers=agent, json={"status": "rejected", "note": "Outside our remit."}
+        url, headers=agent,
+        json={"status": "rejected", "reason": "outside_remit", "note": "Outside our remit."},
     )
     assert rejected.status_code == 200
     again = await client.post(url, headers=agent, json={"status": "accepted"})
@@ -190,7 +191,9 @@ async def test_notes_stay_internal_and_messages_reach_the_consumer(
     )
     assert empty.status_code == 422
     replies = await fay.notices()
-    assert [r["text"] for r in replies] == [f"About your complaint {number}: Any receipt?"]
+    assert [r["text"].splitlines()[0] for r in replies] == [
+        f"About your complaint {number}: Any receipt?"
+    ]
     consumer_view = await fay.say("my complaints")
     assert "Merchant is slow" not in str(consumer_view)
     timeline = (await client.get(f"/api/v1/complaints/{number}", headers=agent)).json()["timeline"]

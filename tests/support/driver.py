@@ -25,6 +25,7 @@ COMPLAINT = {
     "menu": Pick("complaint"),
     "category": Pick("appliances"),
     "subcategory": Pick("large"),
+    "handled_elsewhere": Pick("no"),
     "merchant_name": "苏宁易购 Suning",
     "merchant_address": "skip",
     "order_number": "SN-2026-0001",

@@ -19,11 +19,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: Any, *, lifespan: str = "on") -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 until the block ends; yields its base URL."""
+def serve_in_thread(app: Any, *, lifespan: str = "on", http: str = "auto") -> Iterator[str]:
+    """Run ``app`` on 127.0.0.1 until the block ends; yields its base URL.
+
+    ``http`` picks uvicorn's HTTP parser: ``h11``, ``httptools`` or ``auto`` (as served).
+    """
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, http=http
     )  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from adapters.base import Delivered, DeliveryError, Recipient
+from adapters.base import Delivered, DeliveryError, NoticeFacts, Recipient
 from dialogs.events import Reply
 
 
@@ -25,7 +25,9 @@ class ScriptedSender:
     rename: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
 
-    async def send(self, recipient: Recipient, replies: list[Reply]) -> Delivered:
+    async def send(
+        self, recipient: Recipient, replies: list[Reply], facts: NoticeFacts | None = None
+    ) -> Delivered:
         self.tried.append(replies[0].text)
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -33,6 +33,7 @@ async def send_photo(services: Services, ref: str) -> None:
             "1",
             "1",
             "1",
+            "no",
             "Shop",
             "skip",
             "skip",

@@ -20,6 +20,7 @@ SCRIPT = [
     "1",
     "1",
     "1",
+    "no",
     "Suning Electronics",
     "skip",
     "skip",

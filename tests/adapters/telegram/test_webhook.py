@@ -28,6 +28,7 @@ ANSWERS = [
     "1",
     "1",
     "1",
+    "no",
     "Suning Electronics",
     "skip",
     "skip",
@@ -114,11 +115,11 @@ async def test_a_redelivered_update_changes_nothing(
 async def test_a_burst_from_one_user_is_applied_in_order(
     client: httpx.AsyncClient, services: Any, fake: FakeTelegram
 ) -> None:
-    for text in ["hi", "1", "1", "1", "Suning"]:
+    for text in ["hi", "1", "1", "1", "no", "Suning"]:
         await post(client, updates.text(UID, text))
     async with services.database.sessions() as session:
         conv = (await session.scalars(select(Conversation))).one()
-    assert (conv.state, conv.version) == ("merchant_address", 5)
+    assert (conv.state, conv.version) == ("merchant_address", 6)
 
 
 async def test_a_stale_button_gets_the_current_question(

@@ -26,6 +26,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 # Text answers per dialog step; steps with a numbered list not named here get "1".
 ANSWERS = {
+    "handled_elsewhere": "no",
     "merchant_name": "Suning ]]> <Shop>",
     "merchant_address": "skip",
     "order_number": "SN-2026-0001",

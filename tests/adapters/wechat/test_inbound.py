@@ -46,7 +46,6 @@ CASES: list[tuple[str, type, dict[str, Any]]] = [
     ("unsubscribe", Unsubscribed, {}),
     ("click", MenuClicked, {"key": "my_complaints"}),
     ("miniprogrampage", Unsupported, {"description": "miniprogrampage"}),
-    ("scancode_event", Unsupported, {"description": "event:scancode_push"}),
 ]
 
 
@@ -60,7 +59,7 @@ def test_payload_becomes_event(name: str, kind: type, expected: dict[str, Any]) 
         assert getattr(event, attr) == value, attr
 
 
-@pytest.mark.parametrize("name", ["view", "location_event", "template_finish"])
+@pytest.mark.parametrize("name", ["view", "location_event", "template_finish", "scancode_event"])
 def test_events_needing_no_answer(name: str) -> None:
     assert inbound.to_event(load(name)) is None
 
@@ -78,6 +77,29 @@ def test_event_keys_differ_by_time_and_event() -> None:
     later = {**fields, "CreateTime": "1348831861"}
     assert inbound.message_key(fields) != inbound.message_key(later)
     assert inbound.message_key(load("unsubscribe")) != inbound.message_key(fields)
+
+
+def test_event_keys_differ_by_event_key() -> None:
+    click = load("click")
+    other = {**click, "EventKey": "help"}
+    assert inbound.message_key(click) != inbound.message_key(other)
+    assert inbound.message_key(click) == inbound.message_key(dict(click))
+    long = {**click, "EventKey": "https://example.com/" + "x" * 500}
+    assert len(inbound.message_key(long)) < 200  # fits the dedupe column
+
+
+def test_scan_is_marked_as_a_second_scan() -> None:
+    scan, follow = inbound.to_event(load("scan")), inbound.to_event(load("subscribe_scene"))
+    assert isinstance(scan, Subscribed) and scan.again
+    assert isinstance(follow, Subscribed) and not follow.again
+
+
+def test_msgid_in_capitals_is_the_key() -> None:
+    xml = (b"<xml><ToUserName>a</ToUserName><FromUserName>u</FromUserName>"
+           b"<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content>"
+           b"<MsgID>99</MsgID></xml>")
+    event = inbound.to_event(inbound.parse_xml(xml))
+    assert isinstance(event, TextMessage) and event.message_id == "99"
 
 
 HEAD = "<xml><ToUserName>a</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>"
@@ -117,3 +139,11 @@ def test_bad_input_is_refused(name: str, body: bytes, status: int) -> None:
     with pytest.raises(AdapterError) as refused:
         inbound.to_event(inbound.parse_xml(body))
     assert refused.value.status == status
+
+
+def test_nested_elements_outside_consent_blocks_are_dropped() -> None:
+    xml = (b"<xml><ToUserName>a</ToUserName><FromUserName>u</FromUserName>"
+           b"<CreateTime>1</CreateTime><MsgType>voice</MsgType><MediaId>m</MediaId>"
+           b"<Recognition><a>x</a></Recognition><MsgId>5</MsgId></xml>")
+    event = inbound.to_event(inbound.parse_xml(xml))
+    assert isinstance(event, MediaMessage) and event.recognised_text is None

@@ -96,3 +96,39 @@ async def test_outside_the_window_the_notice_waits_for_the_next_message(
         assert (await session.scalars(select(OutboxNotice))).one().status == "held"
     reply = await server(client, fake, clock).say("oWorker2", "hi")
     assert number in reply and "We called the shop." in reply
+
+
+async def test_a_follow_opens_one_minute_for_pending_notices(
+    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
+) -> None:
+    from dialogs.events import Reply
+    from tests.adapters.wechat.wire import event_xml
+
+    services.senders["wechat"].clock = clock
+    wx = server(client, fake, clock)
+    await wx.post(event_xml("oWorker3", "subscribe", int(clock.now.timestamp())))
+
+    async def notice(text: str) -> None:
+        async with services.database.transaction() as session:
+            identity = await session.scalar(
+                select(Identity).where(Identity.external_id == "oWorker3"))
+            assert identity is not None
+            await outbox.enqueue(session=session, identity=identity, replies=[Reply(text)],
+                                 now=clock.now)
+
+    for n in range(4):  # three fit the minute after following; the fourth waits
+        clock.advance(seconds=5)
+        await notice(f"notice {n}")
+        await worker.deliver_due(services)
+    assert [c.body["text"]["content"] for c in fake.calls_to("message/custom/send")
+            if c.body] == ["notice 0", "notice 1", "notice 2"]
+    clock.advance(minutes=2)
+    await wx.post(event_xml("oWorker3", "CLICK", int(clock.now.timestamp()), "help"))
+    clock.advance(seconds=70)  # the click's minute is over too
+    await notice("late")
+    await worker.deliver_due(services)
+    async with services.database.sessions() as session:
+        statuses = [n.status for n in (await session.scalars(
+            select(OutboxNotice).order_by(OutboxNotice.id))).all()]
+    # The fourth rode on the click's passive reply; the late one waits for the next.
+    assert statuses == ["sent", "sent", "sent", "sent", "held"]
