@@ -17,7 +17,7 @@ from bots.settings import Settings
 from storage.models import Base
 from tests.adapters.wechat.conftest import TOKEN as WECHAT_TOKEN
 from tests.fakes import telegram_api, wechat_api
-from tests.staff.helpers import PASSWORD, file_by_chat, make_staff, sign_in
+from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat, make_staff, sign_in
 
 TELEGRAM_SECRET = "hostile-webhook-secret"
 
@@ -100,7 +100,7 @@ def consumer(client: httpx.AsyncClient) -> Callable[[], httpx.AsyncClient]:
 async def staff(client: httpx.AsyncClient, services: Any, consumer: Any) -> AsyncIterator[Staff]:
     """A complaint filed through the web chat, an admin's bearer token and console session."""
     async with consumer() as web:
-        number = await file_by_chat(web, "hostile-filer")
+        number = await file_by_chat(WebConsumer(web))
     bearer = await sign_in(client, services, "admin")
     await make_staff(services, "console-admin", "admin")
     async with consumer() as console:

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from storage.models import Evidence
 from tests.hostile.conftest import Staff
-from tests.staff.helpers import PNG, file_by_chat
+from tests.staff.helpers import PNG, WebConsumer, file_by_chat
 
 
 async def _downloads(staff: Staff, client: httpx.AsyncClient, number: str) -> list[httpx.Response]:
@@ -26,7 +26,7 @@ async def test_evidence_is_served_with_safety_headers_and_a_generated_name(
     client: httpx.AsyncClient, services: Any, staff: Staff, consumer: Any
 ) -> None:
     async with consumer() as web:
-        number = await file_by_chat(web, "evidence-sender", photo=True)
+        number = await file_by_chat(WebConsumer(web), photo=True)
     for got in await _downloads(staff, client, number):
         assert got.status_code == 200 and got.content == PNG
         assert got.headers["x-content-type-options"] == "nosniff"
