@@ -68,6 +68,8 @@ class WebReply(BaseModel):
     step: str | None = None
     multi: bool = False
     download: str | None = None
+    # A download for this browser (the dossier), shown as a link under the text.
+    link: str | None = None
 
 
 class WebReplies(BaseModel):
@@ -144,6 +146,7 @@ def render_json(replies: list[Reply]) -> JSONResponse:
                     "step": r.step,
                     "multi": r.multi,
                     **({"download": MY_DATA_URL} if r.attachment == "my_data" else {}),
+                    **({"link": r.link} if r.link else {}),
                 }
                 for r in replies
             ]
@@ -161,6 +164,7 @@ def render(replies: list[Reply]) -> WebReplies:
                 step=r.step,
                 multi=r.multi,
                 download=MY_DATA_URL if r.attachment == "my_data" else None,
+                link=r.link,
             )
             for r in replies
         ]

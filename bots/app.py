@@ -33,6 +33,7 @@ from bots.routes import (
     staff_ops,
 )
 from bots.routes import deadlines as deadline_routes
+from bots.routes import dossier as dossier_routes
 from bots.routes import my_data as my_data_routes
 from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
@@ -142,5 +143,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)
     app.include_router(telegram_routes.router)
+    app.include_router(dossier_routes.router)
     app.include_router(progress.router)
     return app

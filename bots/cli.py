@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -277,6 +278,26 @@ def calendar_check(
     typer.echo("\n".join(lines))
     if not ok:
         raise typer.Exit(2)
+
+
+dossier_app = typer.Typer(help="Evidence dossiers.", no_args_is_help=True)
+app.add_typer(dossier_app, name="dossier")
+
+
+@dossier_app.command("verify")
+def dossier_verify(
+    file: Annotated[Path, typer.Argument(help="The dossier PDF")],
+    evidence_dir: Annotated[
+        Path, typer.Option(help="The blob store folder (WEIQUAN_EVIDENCE_DIR) with the files")
+    ],
+) -> None:
+    """Check a dossier's manifest hash and recompute every evidence file's SHA-256."""
+    from bots.dossier_verify import verify
+
+    lines, ok = verify(file, evidence_dir)
+    typer.echo("\n".join(lines))
+    if not ok:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.consumer_answers import answer_consent, answer_offer
 from bots.data_commands import run_data_command
+from bots.dossier_links import DossierLinks
 from bots.metrics import COMPLAINTS_FILED
 from bots.my_data_links import MyDataLinks
 from dialogs.events import (
@@ -44,6 +45,7 @@ from dialogs.events import (
     Refused,
     Reply,
     SendCaseMessage,
+    SendDossier,
     ShowComplaint,
     WithdrawComplaint,
     WithdrawConsent,
@@ -75,6 +77,7 @@ class CommandRunner:
             secret key by the caller.
         links_signer: makes the signed links to data exports (WeChat); None: no links.
         settle_workdays: working days an accepted offer has to be carried out in.
+        dossier_links: how dossiers reach consumers (signed links need the secret).
     """
 
     def __init__(
@@ -87,6 +90,7 @@ class CommandRunner:
         link_key: bytes = b"",
         links_signer: MyDataLinks | None = None,
         settle_workdays: int = 7,
+        dossier_links: DossierLinks | None = None,
     ) -> None:
         self.deadlines = deadlines
         self.cipher = cipher
@@ -95,6 +99,9 @@ class CommandRunner:
         self.link_key = link_key or secrets.token_bytes(32)
         self.links_signer = links_signer
         self.settle_workdays = settle_workdays
+        self.dossier_links = dossier_links or DossierLinks(
+            secrets.token_urlsafe(32), "http://127.0.0.1:8000"
+        )
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime
@@ -180,6 +187,8 @@ class CommandRunner:
             case AnswerConsent():
                 owners = await self._owners(session, identity)
                 return await answer_consent(session, identity, command, now, owners=owners)
+            case SendDossier(number=number, language=language):
+                return await self._dossier(session, identity, number, language)
             case IssueLinkCode() | CheckLinkCode() | RedeemLinkCode():
                 try:
                     return await self._link(session, identity, command, now)
@@ -207,6 +216,30 @@ class CommandRunner:
             number=number,
             lock=lock,
             owners=await self._owners(session, identity),
+        )
+
+    async def _dossier(
+        self, session: AsyncSession, identity: Identity, number: str | None, language: str
+    ) -> CommandResult:
+        several = False
+        if number is None:
+            newest = await complaints.list_own(
+                session=session,
+                identity=identity,
+                limit=2,
+                owners=await self._owners(session, identity),
+            )
+            if not newest:
+                return Refused("not_found")
+            number, several = newest[0].number, len(newest) > 1
+        elif await self._own(session, identity, number) is None:
+            return Refused("not_found")
+        return self.dossier_links.ready(
+            platform=identity.platform,
+            identity_id=identity.id,
+            language=language,
+            number=number,
+            newest=several,
         )
 
     async def _link(

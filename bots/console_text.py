@@ -76,6 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "evidence": {"zh-CN": "证据", "en": "Evidence"},
     "download": {"zh-CN": "下载", "en": "Download"},
     "not_stored": {"zh-CN": "尚未保存", "en": "Not stored yet"},
+    "dossier": {"zh-CN": "下载证据包（PDF）", "en": "Download the evidence dossier (PDF)"},
     "change_status": {"zh-CN": "变更状态", "en": "Change status"},
     "rejection_reason": {
         "zh-CN": "不予受理原因（选择“不予受理”时必填）",

@@ -9,6 +9,7 @@ from typing import Any
 
 from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner, link_key
+from bots.dossier_links import DossierLinks
 from bots.engine import Engine
 from bots.my_data_links import MyDataLinks
 from bots.progress_links import ProgressLinks
@@ -66,6 +67,7 @@ class Services:
             link_key=link_key(settings.resolved_secret_key),
             links_signer=MyDataLinks(settings.resolved_secret_key, settings.public_base_url),
             settle_workdays=settings.settle_workdays,
+            dossier_links=DossierLinks(settings.resolved_secret_key, settings.public_base_url),
         )
         options = DialogOptions(
             default_language=settings.language,
@@ -103,6 +105,12 @@ class Services:
             services.senders["telegram"] = telegram.sender
             services.fetchers["telegram"] = telegram.fetcher
             services.closing.append(telegram.close)
+            from bots.dossier import consumer_document
+
+            async def documents(ref: str) -> tuple[str, bytes] | None:
+                return await consumer_document(services, ref)
+
+            telegram.documents = documents
         return services
 
     def now(self) -> datetime:

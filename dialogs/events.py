@@ -187,6 +187,9 @@ class Reply:
         multi: the choices may be combined ("1 3"), e.g. demands.
         attachment: a file the channel adds to this message (``my_data``: the consumer's
             data export; Telegram sends it as a document, the web page offers a download).
+        link: a URL the consumer can open (the web chat shows it as a link).
+        document: a server-made reference to a file a channel attaches where it can
+            (Telegram sends it as a document), e.g. ``dossier:en:WQ…``.
     """
 
     text: str
@@ -195,6 +198,8 @@ class Reply:
     request_contact: bool = False
     multi: bool = False
     attachment: str | None = None
+    link: str | None = None
+    document: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -206,6 +211,11 @@ class Reply:
         }
         if self.attachment:
             data["attachment"] = self.attachment
+        # Only when set: stored replies of every other message keep their old shape.
+        if self.link:
+            data["link"] = self.link
+        if self.document:
+            data["document"] = self.document
         return data
 
     @classmethod
@@ -217,6 +227,8 @@ class Reply:
             request_contact=bool(data.get("request_contact", False)),
             multi=bool(data.get("multi", False)),
             attachment=data.get("attachment") or None,
+            link=data.get("link") or None,
+            document=data.get("document") or None,
         )
 
 
@@ -301,6 +313,9 @@ class RedeemLinkCode:
     """Link this consumer with the issuer of the code checked before (spends the code)."""
 
     code_id: int
+
+
+@dataclass(frozen=True)
 class NoteInteraction:
     """The consumer followed, clicked a menu item or scanned a code without writing.
 
@@ -358,6 +373,15 @@ class AnswerConsent:
     given: bool
 
 
+@dataclass(frozen=True)
+class SendDossier:
+    """Give the consumer the evidence dossier of complaint ``number`` (None: the newest),
+    in ``language`` (the chat's)."""
+
+    number: str | None = None
+    language: str = "zh-CN"
+
+
 Command = (
     ExportMyData
     | EraseMyData
@@ -375,6 +399,7 @@ Command = (
     | IssueLinkCode
     | CheckLinkCode
     | RedeemLinkCode
+    | SendDossier
     | NoteInteraction
     | RecordNoticeConsent
     | AnswerOffer
@@ -570,8 +595,28 @@ class OfferAnswered:
     fulfil_by: date | None = None
 
 
+@dataclass(frozen=True)
+class DossierReady:
+    """The consumer's dossier of ``number`` can be fetched.
+
+    Attributes:
+        number: the complaint.
+        link: where to download it (web: the cookie-checked path; WeChat and others: a
+            signed link valid for 24 hours), or None when it goes as a ``document``.
+        document: the reference a channel attaches as a file (Telegram).
+        newest: no number was asked for, so the newest complaint was taken.
+        expires: the link stops working after a while (signed links).
+    """
+
+    number: str
+    link: str | None = None
+    document: str | None = None
+    newest: bool = False
+    expires: bool = False
+
+
 CommandResult = (
     Filed | ComplaintList | ComplaintDetail | Done | Refused
-    | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused
+    | LinkCodeIssued | LinkCodeValid | Linked | LinkRefused | DossierReady
     | DataExport | DataErased | ConsentCases | OfferAnswered
 )

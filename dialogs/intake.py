@@ -14,6 +14,7 @@ from dialogs import case_reply, open_requests
 from dialogs.answers import answer_step, invalid
 from dialogs.case_entries import drop_request, open_reply_window
 from dialogs.data_rights import confirm_delete, data_result, data_word, pick_consent
+from dialogs.dossier import dossier_result
 from dialogs.events import (
     DATA_COMMANDS,
     ChoicePressed,
@@ -34,6 +35,7 @@ from dialogs.events import (
     RecordEvidence,
     RecordNoticeConsent,
     SendCaseMessage,
+    SendDossier,
     ShowComplaint,
     StepResult,
     Subscribed,
@@ -339,6 +341,8 @@ def apply_result(
         data_result(turn, command, result)
     elif isinstance(command, OFFER_COMMANDS):
         answered(turn, command, result)
+    elif isinstance(command, SendDossier):
+        dossier_result(turn, command, result)
     return turn.result()
 
 

@@ -31,6 +31,7 @@ GLOBAL_WORDS: dict[str, frozenset[str]] = {
                                  "/delete_my_data", "erase my data"}),
     "withdraw_consent": frozenset({"withdraw consent", "撤回同意", "/withdrawconsent",
                                    "/withdraw_consent"}),
+    "dossier": frozenset({"dossier", "证据包", "/dossier", "evidence dossier", "下载证据包"}),
     "greeting": frozenset({"hi", "hello", "hey", "你好", "您好", "嗨", "哈喽", "在吗"}),
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dialogs import case_reply
 from dialogs.data_rights import DATA_STATES, leave_data
+from dialogs.dossier import request_dossier
 from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
 from dialogs.linking import leave_link
@@ -84,6 +85,8 @@ def global_action(turn: Turn, action: str) -> bool:
     elif action == "menu":
         park_draft(turn)
         show_menu(turn)
+    elif action == "dossier":
+        request_dossier(turn)
     elif action == "greeting":
         turn.say("greeting")
         if state in DRAFT_STATES or state in CASE_STATES:

@@ -13,7 +13,12 @@ from adapters.base import RetryLater, Undeliverable
 from adapters.telegram import inbound
 from adapters.telegram.bot import build_bot
 from adapters.telegram.pacing import LocalPacer, Pacer, RedisPacer
-from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender, send_replies
+from adapters.telegram.sender import (
+    DocumentSource,
+    TelegramMediaFetcher,
+    TelegramSender,
+    send_replies,
+)
 from bots.settings import Settings
 from dialogs.events import ChoicePressed, Reply
 from dialogs.texts import t
@@ -43,6 +48,8 @@ class TelegramChannel:
     bot: Bot
     pacer: Pacer
     redis: Any = None
+    # Files replies refer to (the consumer's dossier); set when the services are built.
+    documents: DocumentSource | None = None
 
     @property
     def sender(self) -> TelegramSender:
@@ -81,7 +88,7 @@ class TelegramChannel:
         chat = update.effective_chat
         if chat is None or outgoing.receipt is None:
             return
-        documents = await self._documents(engine, outgoing.replies, outgoing.receipt.identity_id)
+        documents = self._documents(engine, outgoing.receipt.identity_id)
         try:
             await send_replies(
                 self.bot, self.pacer, chat.id, outgoing.replies,
@@ -99,18 +106,21 @@ class TelegramChannel:
             return
         await engine.delivered(outgoing.receipt)
 
-    async def _documents(
-        self, engine: Any, replies: list[Reply], identity_id: int
-    ) -> dict[str, tuple[str, bytes]]:
-        """The files the replies carry, made now (a redelivery makes them again)."""
-        if not any(r.attachment == "my_data" for r in replies):
-            return {}
-        async with engine.database.sessions() as session:
-            document = await my_data.export(
-                session=session, cipher=engine.cipher, identity_id=identity_id,
-                now=engine.clock(),
-            )
-        return {"my_data": ("my-data.json", my_data.to_json(document))}
+    def _documents(self, engine: Any, identity_id: int) -> DocumentSource:
+        """Files the replies refer to: the consumer's data export (made now, so a
+        redelivery makes it again) and whatever ``self.documents`` knows (dossiers)."""
+
+        async def source(ref: str) -> tuple[str, bytes] | None:
+            if ref == "my_data":
+                async with engine.database.sessions() as session:
+                    document = await my_data.export(
+                        session=session, cipher=engine.cipher, identity_id=identity_id,
+                        now=engine.clock(),
+                    )  # fmt: skip
+                return "my-data.json", my_data.to_json(document)
+            return await self.documents(ref) if self.documents else None
+
+        return source
 
     async def _answer_callback(self, update: Update) -> None:
         """Stop the pressed button's spinner; harmless if it fails."""

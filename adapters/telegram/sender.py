@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +27,11 @@ from dialogs.events import Reply
 # The Bot API serves files up to 20 MB through getFile.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK = 64 * 1024
+# A document's caption is at most 1,024 characters.
+MAX_CAPTION = 1024
+
+#: Turns a reply's ``document`` reference into (file name, bytes), None if there is none.
+DocumentSource = Callable[[str], Awaitable[tuple[str, bytes] | None]]
 
 
 def _retry_after(error: RetryAfter) -> float:
@@ -44,18 +49,25 @@ async def send_replies(
     replies: list[Reply],
     *,
     per_chat: bool = True,
-    documents: Mapping[str, tuple[str, bytes]] | None = None,
+    documents: DocumentSource | None = None,
 ) -> int:
     """Send replies to a chat, following a chat migration; returns the chat id used.
 
-    ``documents`` holds the files (name, bytes) of replies with an ``attachment``: the
-    file follows the reply's text as a document (``sendDocument``).
+    A reply with a ``document`` (the dossier) or an ``attachment`` (the data export)
+    goes as ``sendDocument`` with its text as the caption when ``documents`` can produce
+    the file; a text too long for a caption goes first, then the file.
 
     Raises:
         RetryLater: 429 (with Telegram's retry_after), timeouts, 5xx.
         Undeliverable: the user blocked the bot, or Telegram refused the message.
     """
     for reply in replies:
+        ref = reply.document or reply.attachment
+        found = await documents(ref) if documents and ref else None
+        if found is not None and len(reply.text) <= MAX_CAPTION and not reply.choices:
+            await pacer.wait(chat_id, per_chat=per_chat)
+            await _send_document(bot, chat_id, reply.text, *found)
+            continue
         for kwargs in render(reply):
             await pacer.wait(chat_id, per_chat=per_chat)
             try:
@@ -66,23 +78,24 @@ async def send_replies(
                 await _send_once(bot, chat_id, kwargs)
             except TelegramError as error:
                 raise _delivery_error(error) from error
-        document = (documents or {}).get(reply.attachment or "")
-        if document is not None:
+        if found is not None:  # the text (and its buttons) went first
             await pacer.wait(chat_id, per_chat=per_chat)
-            await _send_document(bot, chat_id, *document)
+            await _send_document(bot, chat_id, "", *found)
     return chat_id
-
-
-async def _send_document(bot: Bot, chat_id: int, name: str, data: bytes) -> None:
-    try:
-        await bot.send_document(chat_id=chat_id, document=InputFile(data, filename=name))
-    except TelegramError as error:
-        raise _delivery_error(error) from error
 
 
 async def _send_once(bot: Bot, chat_id: int, kwargs: dict[str, Any]) -> None:
     try:
         await bot.send_message(chat_id=chat_id, **kwargs)
+    except TelegramError as error:
+        raise _delivery_error(error) from error
+
+
+async def _send_document(bot: Bot, chat_id: int, caption: str, name: str, data: bytes) -> None:
+    try:
+        await bot.send_document(
+            chat_id=chat_id, document=InputFile(data, filename=name), caption=caption
+        )
     except TelegramError as error:
         raise _delivery_error(error) from error
 

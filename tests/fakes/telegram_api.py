@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -130,19 +129,24 @@ class FakeTelegram:
     async def _sendDocument(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         document = params.get("document") or {}
-        name = document.get("filename") if isinstance(document, dict) else None
         return {
             "message_id": next(self._ids),
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private"},
             "from": BOT_USER,
-            "document": {"file_id": f"doc-{chat_id}", "file_unique_id": "d", "file_name": name},
+            "caption": params.get("caption", ""),
+            "document": {
+                "file_id": f"DOC{chat_id}",
+                "file_unique_id": f"DOC{chat_id}",
+                "file_name": document.get("filename") if isinstance(document, dict) else None,
+                "file_size": len(document.get("bytes", b"")) if isinstance(document, dict) else 0,
+            },
         }
 
     def sent_documents(self, chat_id: int | None = None) -> list[dict[str, Any]]:
-        """Files sent with ``sendDocument``: ``{"filename", "content"}`` each."""
+        """Documents sent with ``sendDocument``: ``{"filename", "bytes", "caption"}``."""
         return [
-            c.params["document"]
+            {**c.params["document"], "caption": c.params.get("caption", "")}
             for c in self.calls_to("sendDocument")
             if chat_id is None or int(c.params["chat_id"]) == chat_id
         ]
@@ -189,10 +193,9 @@ async def _params(request: Request) -> dict[str, Any]:
         return dict(json.loads(body)) if body else {}
     form = await request.form()
     params: dict[str, Any] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            # A file part (sendDocument): kept as name and bytes for the test to read.
-            params[key] = {"filename": value.filename, "content": await value.read()}
+    for key, value in form.items():
+        if not isinstance(value, str):  # an uploaded file (sendDocument's multipart body)
+            params[key] = {"filename": value.filename, "bytes": await value.read()}
             continue
         if isinstance(value, str) and value[:1] in "[{":
             try:

@@ -30,7 +30,7 @@ async def test_export_then_delete_from_telegram(
     assert (await post(client, updates.text(UID, "my data"))).status_code == 200
     [document] = fake.sent_documents(UID)
     assert document["filename"] == "my-data.json"
-    exported = json.loads(document["content"])
+    exported = json.loads(document["bytes"])
     [case] = exported["complaints"]
     assert case["number"] == number and case["contact_phone"] == "+8613812345678"
     assert case["evidence"][0]["sha256"] == hashlib.sha256(PNG).hexdigest()
@@ -62,6 +62,6 @@ async def test_export_then_delete_from_telegram(
 
     # The export afterwards shows the anonymous record only.
     await post(client, updates.text(UID, "我的数据"))
-    after = json.loads(fake.sent_documents(UID)[-1]["content"])
+    after = json.loads(fake.sent_documents(UID)[-1]["bytes"])
     assert after["complaints"][0]["contact_phone"] is None
     assert after["complaints"][0]["evidence"] == []
