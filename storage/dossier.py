@@ -55,6 +55,20 @@ class Audience:
 
     staff: bool
     contact: bool = False
+    #: Set for a merchant: only these timeline kinds, with the public status moves.
+    kinds: frozenset[str] | None = None
+
+    @property
+    def name(self) -> str:
+        return "staff" if self.staff else "merchant" if self.kinds is not None else "consumer"
+
+    def shows(self, kind: str, public: bool) -> bool:
+        """Whether a timeline entry of ``kind`` belongs in this audience's dossier."""
+        if self.staff:
+            return True
+        if self.kinds is not None:
+            return kind in self.kinds or (kind == "status" and public)
+        return public and kind not in STAFF_ONLY_KINDS
 
 
 CONSUMER = Audience(staff=False)
@@ -81,7 +95,7 @@ def build(
     return {
         "format": FORMAT,
         "language": language,
-        "audience": "staff" if audience.staff else "consumer",
+        "audience": audience.name,
         "timezone": zone().key,
         "generated_at": iso(generated_at),
         "complaint": _facts(c, language),
@@ -90,7 +104,7 @@ def build(
         "timeline": [
             _event(e, language, staff=audience.staff)
             for e in found.events
-            if audience.staff or (e.public and e.kind not in STAFF_ONLY_KINDS)
+            if audience.shows(e.kind, e.public)
         ],
         "evidence": [_evidence(item) for item in found.evidence],
     }

@@ -10,15 +10,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from bots import dossier as dossiers
 from bots import merchant_work, staff_actions
 from bots.deps import ServicesDep
 from bots.merchant_auth import MerchantDep
 from bots.merchant_views import case_detail, case_summary
+from bots.routes.dossier import pdf_response
 from bots.routes.staff_api import evidence_file, refused
 from bots.staff_actions import ActionError
-from storage import audit, merchant_cases
+from storage import audit, dossier, merchant_cases
 
 router = APIRouter(prefix="/api/v1/merchant", tags=["merchant API"])
 
@@ -66,6 +69,35 @@ async def my_evidence(
     if found is None:
         raise HTTPException(404, f"no complaint {number} forwarded to you")
     return await evidence_file(services, login.account, number, evidence_id)
+
+
+@router.get("/complaints/{number}/dossier.pdf")
+async def my_dossier(
+    number: Annotated[str, Path(max_length=32)], login: MerchantDep, services: ServicesDep
+) -> Response:
+    """The evidence dossier of a complaint forwarded to you: your timeline entries and the
+    public status moves, contact details only with the consumer's consent."""
+    async with services.database.transaction() as session:
+        found = await merchant_cases.forwarded_case(
+            session=session, merchant_id=login.merchant.id, number=number
+        )
+        if found is None:
+            raise HTTPException(404, f"no complaint {number} forwarded to you")
+        view = await merchant_cases.merchant_view(
+            session=session, complaint=found[0], case=found[1]
+        )
+        entry = audit.record(session, staff=login.account, action="merchant.dossier",
+                             target=number, now=services.now())  # fmt: skip
+        entry.actor = login.actor
+    audience = dossier.Audience(
+        staff=False, contact=view.contact_shared, kinds=merchant_cases.MERCHANT_KINDS
+    )
+    made = await dossiers.make_dossier(
+        services, number, audience=audience, language=services.settings.language
+    )
+    if made is None:
+        raise HTTPException(404, f"no complaint {number} forwarded to you")
+    return pdf_response(made)
 
 
 class Text(BaseModel):
