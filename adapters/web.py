@@ -58,13 +58,28 @@ class WebChoice(BaseModel):
     label: str
 
 
+class WebProgress(BaseModel):
+    """Where a question stands in a guided flow: step ``step`` of ``of``."""
+
+    step: int
+    of: int
+
+
 class WebReply(BaseModel):
-    """One reply as the page shows it."""
+    """One reply as the page shows it.
+
+    ``progress`` is set on the questions of a guided flow; ``lang`` is the conversation's
+    language on a question (the page's buttons follow it); ``sender`` names who wrote a
+    notice (``staff``, ``merchant``).
+    """
 
     text: str
     choices: list[WebChoice] = []
     step: str | None = None
     multi: bool = False
+    progress: WebProgress | None = None
+    lang: str | None = None
+    sender: str | None = None
 
 
 class WebReplies(BaseModel):
@@ -140,11 +155,21 @@ def render_json(replies: list[Reply]) -> JSONResponse:
                     "choices": [{"id": c.id, "label": c.label} for c in r.choices],
                     "step": r.step,
                     "multi": r.multi,
+                    "progress": _progress(r),
+                    "lang": r.language,
+                    "sender": r.sender,
                 }
                 for r in replies
             ]
         }
     )
+
+
+def _progress(reply: Reply) -> dict[str, int] | None:
+    if reply.progress is None:
+        return None
+    step, of = reply.progress
+    return {"step": step, "of": of}
 
 
 def render(replies: list[Reply]) -> WebReplies:
@@ -156,6 +181,9 @@ def render(replies: list[Reply]) -> WebReplies:
                 choices=[WebChoice(id=c.id, label=c.label) for c in r.choices],
                 step=r.step,
                 multi=r.multi,
+                progress=WebProgress.model_validate(_progress(r)) if r.progress else None,
+                lang=r.language,
+                sender=r.sender,
             )
             for r in replies
         ]

@@ -185,6 +185,10 @@ class Reply:
         step: the dialog state the choices belong to, so a stale button can be told apart.
         request_contact: offer a "share my number" button where the platform has one.
         multi: the choices may be combined ("1 3"), e.g. demands.
+        progress: ``(n, of)`` when the question is step n of a guided flow of ``of`` steps.
+        language: the conversation's language when the reply asks a question, so a page
+            can follow a language switch made in the chat.
+        sender: who wrote a notice the consumer reads: ``staff`` or ``merchant``.
     """
 
     text: str
@@ -192,15 +196,26 @@ class Reply:
     step: str | None = None
     request_contact: bool = False
     multi: bool = False
+    progress: tuple[int, int] | None = None
+    language: str | None = None
+    sender: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "choices": [{"id": c.id, "label": c.label} for c in self.choices],
             "step": self.step,
             "request_contact": self.request_contact,
             "multi": self.multi,
         }
+        # Written only when set: rows stored before these fields read the same.
+        if self.progress is not None:
+            data["progress"] = list(self.progress)
+        if self.language is not None:
+            data["language"] = self.language
+        if self.sender is not None:
+            data["sender"] = self.sender
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -210,7 +225,20 @@ class Reply:
             step=data.get("step"),
             request_contact=bool(data.get("request_contact", False)),
             multi=bool(data.get("multi", False)),
+            progress=_progress(data.get("progress")),
+            language=_text_or_none(data.get("language")),
+            sender=_text_or_none(data.get("sender")),
         )
+
+
+def _progress(raw: Any) -> tuple[int, int] | None:
+    if isinstance(raw, list | tuple) and len(raw) == 2 and all(type(n) is int for n in raw):
+        return (raw[0], raw[1])
+    return None
+
+
+def _text_or_none(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) else None
 
 
 # --------------------------------------------------------------------------- commands
