@@ -410,6 +410,7 @@
     for (const file of fileInput.files) tray.push({ file, id: newId(), state: "queued" });
     fileInput.value = "";
     renderTray();
+    scrollDown();
     if (tray.length) $("tray-upload").focus();
   });
   $("tray-clear").addEventListener("click", () => { [...tray].forEach(removeFile); });

@@ -6,7 +6,7 @@ Screenshots of a failing test are kept under its pytest tmp dir (``*-failed.png`
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from bots.app import create_app
 from bots.settings import Settings
 from storage.db import Database
-from storage.models import Complaint, Evidence, ProcessedMessage
+from dialogs.events import Reply
+from storage import outbox
+from storage.models import Complaint, Evidence, Identity, ProcessedMessage
 from tests.support.browser import chromium
 from tests.support.chat_page import (
     DESKTOP,
@@ -221,6 +223,9 @@ async def test_the_whole_chat_works_from_the_keyboard_with_visible_focus(
             _,
             page,
         ):
+            # Subscribed early: Playwright turns file-chooser interception on without
+            # waiting, and a busy machine would otherwise open the chooser before it.
+            page.on("filechooser", lambda _: None)
             await open_chat(page, f"{base}/chat?lang=en")
             # The first Tab shows the skip link; Enter on it lands in the message box.
             await page.keyboard.press("Tab")
@@ -253,6 +258,36 @@ async def test_the_whole_chat_works_from_the_keyboard_with_visible_focus(
             n = await bot_count(page)
             await page.keyboard.press("Enter")
             await wait_for_more(page, n)
+
+
+async def test_the_page_follows_a_language_switch_and_labels_staff_messages(
+    settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    with serve_in_thread(create_app(settings)) as base:
+        async with chromium() as browser, chat_page(browser, tmp_path, "lang", **PHONE) as (
+            _,
+            page,
+        ):
+            await open_chat(page, f"{base}/chat?lang=en")
+            assert await page.inner_text("#send") == "Send"
+            await say(page, "中文")  # a switch made in the chat, not with the page's button
+            assert await page.evaluate("document.documentElement.lang") == "zh-CN"
+            assert await page.inner_text("#send") == "发送"
+            assert await page.get_attribute("#text", "placeholder") == "输入消息…"
+            async with database.transaction() as session:
+                identity = (await session.scalars(select(Identity))).one()
+                await outbox.enqueue(
+                    session=session,
+                    identity=identity,
+                    replies=[Reply("请补充购买凭证。")],
+                    now=datetime.now(UTC),
+                    kind="message",
+                )
+            # The page's poll brings it, labelled as the staff's words.
+            staff = page.locator(".msg.staff")
+            await staff.wait_for(timeout=12_000)
+            assert await staff.locator(".who").inner_text() == "工作人员"
+            assert "请补充购买凭证。" in await staff.inner_text()
 
 
 async def test_no_serious_accessibility_violation_at_phone_and_desktop_sizes(
