@@ -518,6 +518,7 @@
         if (box !== open) box.querySelectorAll("button, input").forEach(el => { el.disabled = true; });
       });
     } else {
+      disableOldChoices();
       offerAgain();
     }
     if (params.get("start")) submit({ text: params.get("start") });

@@ -73,12 +73,18 @@ async def test_a_phone_consumer_files_a_complaint_with_three_photos_and_a_reload
             await page.locator(".choices button:not([disabled])").first.click()
             await wait_for_more(page, 3)
             await press(page, "No")
-            await say(page, "Suning Electronics")
             # Midway, the page is reloaded: the conversation comes back and goes on.
             before = await bot_texts(page)
             await page.reload()
             await page.wait_for_selector("body[data-ready='1']")
             assert await bot_texts(page) == before[2:]  # all but the opening words (unsent)
+            # At a question without buttons: no earlier button is left live.
+            assert await page.locator(".choices button:not([disabled])").count() == 0
+            await say(page, "Suning Electronics")
+            before = await bot_texts(page)
+            await page.reload()
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await bot_texts(page) == before
             assert await page.locator("#progress-text").inner_text() == "Step 5 of 14"
             await press(page, "Skip")
             await press(page, "Skip")
@@ -300,6 +306,7 @@ async def test_no_serious_accessibility_violation_at_phone_and_desktop_sizes(
                     await open_chat(page, f"{base}/chat?lang=zh-CN")
                     assert await serious_violations(page) == []
                     await choose(page, "complaint")
+                    assert (await page.inner_text("#progress-text")).startswith("第 1 步，共 ")
                     await choose(page, "appliances")
                     # The multi-select, the text area and the tray, each checked too.
                     await page.locator(".choices button:not([disabled])").first.click()
