@@ -60,8 +60,20 @@ class WebChoice(BaseModel):
     label: str
 
 
+class WebProgress(BaseModel):
+    """Where a question stands in a guided flow: step ``step`` of ``of``."""
+
+    step: int
+    of: int
+
+
 class WebReply(BaseModel):
-    """One reply as the page shows it."""
+    """One reply as the page shows it.
+
+    ``progress`` is set on the questions of a guided flow; ``lang`` is the conversation's
+    language on a question (the page's buttons follow it); ``sender`` names who wrote a
+    notice (``staff``, ``merchant``).
+    """
 
     text: str
     choices: list[WebChoice] = []
@@ -70,6 +82,9 @@ class WebReply(BaseModel):
     download: str | None = None
     # A download for this browser (the dossier), shown as a link under the text.
     link: str | None = None
+    progress: WebProgress | None = None
+    lang: str | None = None
+    sender: str | None = None
 
 
 class WebReplies(BaseModel):
@@ -147,11 +162,21 @@ def render_json(replies: list[Reply]) -> JSONResponse:
                     "multi": r.multi,
                     **({"download": MY_DATA_URL} if r.attachment == "my_data" else {}),
                     **({"link": r.link} if r.link else {}),
+                    "progress": _progress(r),
+                    "lang": r.language,
+                    "sender": r.sender,
                 }
                 for r in replies
             ]
         }
     )
+
+
+def _progress(reply: Reply) -> dict[str, int] | None:
+    if reply.progress is None:
+        return None
+    step, of = reply.progress
+    return {"step": step, "of": of}
 
 
 def render(replies: list[Reply]) -> WebReplies:
@@ -165,6 +190,9 @@ def render(replies: list[Reply]) -> WebReplies:
                 multi=r.multi,
                 download=MY_DATA_URL if r.attachment == "my_data" else None,
                 link=r.link,
+                progress=WebProgress.model_validate(_progress(r)) if r.progress else None,
+                lang=r.language,
+                sender=r.sender,
             )
             for r in replies
         ]

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -28,6 +29,7 @@ from bots.routes import (
     merchant_api,
     merchant_page,
     merchants_api,
+    offline_docs,
     progress,
     staff_api,
     staff_ops,
@@ -74,8 +76,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         summary="Consumer complaint intake over WeChat, Telegram and web chat, with a staff API",
         version="0.1.0",
         lifespan=lifespan,
+        # Served from packaged files by offline_docs, never from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
+    offline_docs.install(app)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
@@ -129,6 +135,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(chat.router)
     app.include_router(my_data_routes.router)
+    app.mount("/chat/static", StaticFiles(directory=str(chat.STATIC)), name="chat-static")
     app.include_router(wechat_routes.router)
     app.include_router(staff_api.router)
     app.include_router(case_routes.api)

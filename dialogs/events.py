@@ -190,6 +190,10 @@ class Reply:
         link: a URL the consumer can open (the web chat shows it as a link).
         document: a server-made reference to a file a channel attaches where it can
             (Telegram sends it as a document), e.g. ``dossier:en:WQ…``.
+        progress: ``(n, of)`` when the question is step n of a guided flow of ``of`` steps.
+        language: the conversation's language when the reply asks a question, so a page
+            can follow a language switch made in the chat.
+        sender: who wrote a notice the consumer reads: ``staff`` or ``merchant``.
     """
 
     text: str
@@ -200,6 +204,9 @@ class Reply:
     attachment: str | None = None
     link: str | None = None
     document: str | None = None
+    progress: tuple[int, int] | None = None
+    language: str | None = None
+    sender: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -216,6 +223,13 @@ class Reply:
             data["link"] = self.link
         if self.document:
             data["document"] = self.document
+        # Written only when set: rows stored before these fields read the same.
+        if self.progress is not None:
+            data["progress"] = list(self.progress)
+        if self.language is not None:
+            data["language"] = self.language
+        if self.sender is not None:
+            data["sender"] = self.sender
         return data
 
     @classmethod
@@ -229,7 +243,20 @@ class Reply:
             attachment=data.get("attachment") or None,
             link=data.get("link") or None,
             document=data.get("document") or None,
+            progress=_progress(data.get("progress")),
+            language=_text_or_none(data.get("language")),
+            sender=_text_or_none(data.get("sender")),
         )
+
+
+def _progress(raw: Any) -> tuple[int, int] | None:
+    if isinstance(raw, list | tuple) and len(raw) == 2 and all(type(n) is int for n in raw):
+        return (raw[0], raw[1])
+    return None
+
+
+def _text_or_none(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) else None
 
 
 # --------------------------------------------------------------------------- commands

@@ -145,7 +145,23 @@ def question(turn: Turn, state: str | None = None) -> Reply:
         step=state,
         request_contact=state == "contact_phone",
         multi=state == "demands",
+        progress=progress(turn, state),
+        language=turn.language,
     )
+
+
+def progress(turn: Turn, state: str) -> tuple[int, int] | None:
+    """``(n, of)`` when ``state`` is step n of the ``of`` steps the draft's type asks now.
+
+    Counted from the flow with the draft's answers, so a step skipped by its ``when``
+    condition (no subcategories, an anonymous report) is not counted.
+    """
+    if turn.answers.get("type") is None:
+        return None
+    steps = applicable_steps(turn.answers)
+    if state not in steps:
+        return None
+    return (steps.index(state) + 1, len(steps))
 
 
 def ask(turn: Turn) -> None:

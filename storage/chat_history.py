@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.events import Conversation as DialogConversation
 from dialogs.events import Reply
 from storage.crypto import FieldCipher
-from storage.models import OutboxNotice, ProcessedMessage
+from storage.models import Conversation, Identity, OutboxNotice, ProcessedMessage
 from storage.outbox import notice_replies
 
 DEFAULT_TURNS = 30
@@ -65,3 +66,19 @@ async def recent_replies(
     entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     kept = sorted(entries[:limit], key=lambda entry: (entry[0], entry[1]))
     return [reply for _, _, replies in kept for reply in replies]
+
+
+async def conversation_of(
+    *, session: AsyncSession, cipher: FieldCipher, identity: Identity
+) -> DialogConversation:
+    """The identity's conversation as the dialogs see it, read without a lock (no change)."""
+    row = await session.get(Conversation, identity.id)
+    if row is None:
+        return DialogConversation(language=identity.language)
+    return DialogConversation(
+        state=row.state,
+        answers=cipher.unseal(row.answers) or {},
+        language=identity.language,
+        language_chosen=bool(identity.language_chosen),
+        updated_at=row.updated_at if row.version else None,
+    )

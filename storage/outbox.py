@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,9 +68,17 @@ async def enqueue(
     return notice
 
 
+#: Notice kinds a person wrote, and who: a page labels these as that person's words.
+SENDERS = {"message": "staff", "merchant_message": "merchant"}
+
+
 def notice_replies(notice: OutboxNotice) -> list[Reply]:
-    """The replies a notice carries."""
-    return [Reply.from_dict(r) for r in notice.payload.get("replies", [])]
+    """The replies a notice carries, each naming its writer when a person wrote it."""
+    replies = [Reply.from_dict(r) for r in notice.payload.get("replies", [])]
+    sender = SENDERS.get(notice.kind)
+    if sender is None:
+        return replies
+    return [r if r.sender else replace(r, sender=sender) for r in replies]
 
 
 def notice_facts(notice: OutboxNotice, replies: Sequence[Reply]) -> NoticeFacts:

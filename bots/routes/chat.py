@@ -6,10 +6,12 @@ and sets one when the browser has none; nothing a client sends names the consume
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from adapters import web
@@ -18,13 +20,17 @@ from bots import web_identity
 from bots.deps import ServicesDep
 from bots.upload_limit import UploadLimiterDep
 from bots.web_identity import WebConsumer, WebConsumerDep
-from dialogs.events import Platform, Reply
+from dialogs.events import Conversation, Platform, Reply
+from dialogs.flow import load_flow
+from dialogs.my_complaints import COMMENT_MAX_LENGTH
+from dialogs.opening import opening
 from dialogs.texts import t
 from storage import chat_history, conversations, evidence, outbox
 from storage.blobs import BlobRefused, BlobTooLarge
 
 router = APIRouter(tags=["web chat"])
 PAGE = Path(__file__).parent.parent / "templates" / "chat.html"
+STATIC = Path(__file__).parent.parent / "static"
 CHUNK = 256 * 1024
 WEB = Platform.WEB.value
 R = TypeVar("R", bound=Response)
@@ -35,8 +41,36 @@ async def chat_page(
     request: Request, services: ServicesDep, consumer: WebConsumerDep
 ) -> HTMLResponse:
     """The web chat page."""
-    page = HTMLResponse(PAGE.read_text(encoding="utf-8"))
+    page = HTMLResponse(_page())
     return _answer(page, request, services, consumer)
+
+
+@lru_cache(maxsize=1)
+def _page() -> str:
+    # The page learns each step's input from the flow the server walks (a text area with
+    # flow.yaml's limits, a date picker, a numeric keyboard), never from a copy of it.
+    steps = json.dumps(step_inputs(), ensure_ascii=False).replace("<", "\\u003c")
+    return PAGE.read_text(encoding="utf-8").replace("__STEP_INPUTS__", steps)
+
+
+def step_inputs() -> dict[str, dict[str, Any]]:
+    """How the page takes the answer of each free-input step of the flow."""
+    inputs: dict[str, dict[str, Any]] = {}
+    for name, step in load_flow().steps.items():
+        if step.kind == "text":
+            entry: dict[str, Any] = {
+                "kind": "text",
+                "min": int(step.params.get("min_length", 1)),
+                "max": int(step.params.get("max_length", 2000)),
+            }
+            # A description is long prose: a text area with a counter.
+            entry["multiline"] = entry["max"] > 300
+            inputs[name] = entry
+        elif step.kind in ("date", "amount", "phone"):
+            inputs[name] = {"kind": step.kind}
+    inputs["rating_comment"] = {"kind": "text", "max": COMMENT_MAX_LENGTH, "min": 1,
+                                "multiline": True}
+    return inputs
 
 
 @router.post("/chat/messages", response_model=web.WebReplies)
@@ -114,9 +148,19 @@ async def notices(request: Request, services: ServicesDep, consumer: WebConsumer
 
 
 @router.get("/chat/history", response_model=web.WebReplies)
-async def history(request: Request, services: ServicesDep, consumer: WebConsumerDep) -> Response:
-    """What the bot said to this browser's consumer lately, oldest first (page reloads)."""
+async def history(
+    request: Request,
+    services: ServicesDep,
+    consumer: WebConsumerDep,
+    lang: Annotated[Line | None, Query(max_length=16)] = None,
+) -> Response:
+    """What the bot said to this browser's consumer lately, oldest first (page reloads).
+
+    With nothing to show, the opening words instead: the greeting, any open request and
+    the question the conversation is at. Nothing is stored for them.
+    """
     replies: list[Reply] = []
+    conv = Conversation()
     if not consumer.fresh:
         async with services.database.sessions() as session:
             identity = await conversations.find_identity(
@@ -126,6 +170,15 @@ async def history(request: Request, services: ServicesDep, consumer: WebConsumer
                 replies = await chat_history.recent_replies(
                     session=session, cipher=services.cipher, identity_id=identity.id
                 )
+                if not replies:
+                    conv = await chat_history.conversation_of(
+                        session=session, cipher=services.cipher, identity=identity
+                    )
+    if not replies:
+        engine = services.engine
+        replies = list(
+            opening(conv, now=engine.clock(), options=engine.options, language_hint=lang)
+        )
     return _answer(web.render_json(replies), request, services, consumer)
 
 

@@ -26,7 +26,8 @@ async def rows(services: Services, model: Any) -> int:
 async def test_the_page_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/chat")
     assert response.status_code == 200
-    assert "/chat/messages" in response.text and "/chat/history" in response.text
+    script = await client.get("/chat/static/chat.js")
+    assert "/chat/messages" in script.text and "/chat/history" in script.text
 
 
 async def test_health(client: httpx.AsyncClient) -> None:

@@ -105,6 +105,9 @@ async def test_uploads_beyond_the_hourly_limit_are_refused_politely(
             "choices": [],
             "step": None,
             "multi": False,
+            "progress": None,
+            "lang": None,
+            "sender": None,
         }
     ]
     assert await evidence_rows(services) == 3
