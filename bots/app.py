@@ -22,7 +22,9 @@ from bots.routes import (
     case_routes,
     chat,
     console,
+    console_live,
     console_ops,
+    console_staff,
     errors,
     progress,
     staff_api,
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(staff_ops.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
+    app.include_router(console_live.router)
+    app.include_router(console_staff.router)
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)

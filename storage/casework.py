@@ -57,6 +57,7 @@ class Filters:
     status: str | None = None
     type: str | None = None
     category: str | None = None
+    subcategory: str | None = None
     platform: str | None = None
     # A username, or "none" for unassigned complaints.
     assignee: str | None = None
@@ -106,6 +107,7 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
         (Complaint.status, f.status),
         (Complaint.type, f.type),
         (Complaint.category, f.category),
+        (Complaint.subcategory, f.subcategory),
         (Complaint.platform, f.platform),
     ):
         if value:

@@ -202,6 +202,7 @@ _SAVE = (
     )
 )
 
+
 async def save(
     conn: AsyncConnection,
     locked: Locked,

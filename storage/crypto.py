@@ -83,7 +83,6 @@ class FieldCipher:
             # Never include the blob: the message may end up in a log.
             raise DecryptionError("contact field cannot be decrypted") from None
 
-
     def seal(self, value: Any) -> str:
         """Encrypt a JSON-serialisable value (a draft, stored replies) into one token."""
         plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))

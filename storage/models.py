@@ -447,3 +447,21 @@ class CaseRequest(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CasePresence(Base):
+    """A staff member with a case open in the console, refreshed by the page's pulse.
+
+    A row, not process memory: with two replicas the two staff members' pulses may
+    land on different processes. Rows older than a few pulses mean "gone".
+    """
+
+    __tablename__ = "case_presence"
+
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)

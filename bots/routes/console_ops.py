@@ -4,19 +4,28 @@ statistics with server-rendered SVG charts, and the CSV export."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import FreeText, Line
-from bots import charts, console_text, staff_actions, staff_reach, staff_views
+from bots import (
+    charts,
+    console_errors_text,
+    console_labels,
+    console_text,
+    staff_actions,
+    staff_reach,
+    staff_views,
+)
 from bots.deps import ServicesDep
 from bots.routes.console import list_query
 from bots.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
 from bots.routes.staff_filters import RowIdPath
 from bots.routes.staff_ops import export_rows
 from bots.staff_actions import ActionError
+from dialogs import lifecycle
 from dialogs.texts import category_label, status_label
 from storage import casework, outbox, statistics
 from storage import staff as staff_store
@@ -59,7 +68,12 @@ async def overview(
 async def bulk_page(
     request: Request, signed: SupervisorPage, lang: LangDep, sent: int | None = None
 ) -> HTMLResponse:
-    return render(request, "console/bulk.html", lang, signed, sent=sent, error=None)
+    return render(request, "console/bulk.html", lang, signed, sent=sent, error=None,
+                  **_bulk_choices(lang))  # fmt: skip
+
+
+def _bulk_choices(lang: str) -> dict[str, Any]:
+    return {"statuses": lifecycle.STATUSES, "categories": console_labels.categories(lang)}
 
 
 @router.post("/bulk", response_class=HTMLResponse)
@@ -74,12 +88,15 @@ async def bulk_send(
     category: Annotated[Line, Form(max_length=64)] = "",
 ) -> Response:
     """Send one notice to each consumer with a matching complaint."""
+    if status and status not in lifecycle.STATUSES:
+        raise HTTPException(422, "status: unknown status")
     filters = casework.Filters(status=status or None, category=category or None)
     try:
         count = await staff_reach.bulk_notice(services, signed.staff, filters, text, text_en)
     except ActionError as error:
         return render(request, "console/bulk.html", lang, signed, error.status, sent=None,
-                      error=error.message)  # fmt: skip
+                      error=console_errors_text.action_message(error, lang),
+                      **_bulk_choices(lang))  # fmt: skip
     return RedirectResponse(f"/console/bulk?sent={count}", status_code=303)
 
 

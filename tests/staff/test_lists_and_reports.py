@@ -168,7 +168,9 @@ async def test_console_forms_need_the_session_and_its_csrf_token(
 ) -> None:
     number = await file_by_chat(WebConsumer.beside(client))
     await make_staff(services, "ag", "agent")
-    assert (await client.get("/console/complaints")).headers["location"] == "/console/login"
+    assert (await client.get("/console/complaints")).headers["location"] == (
+        "/console/login?next=%2Fconsole%2Fcomplaints"
+    )
     login = await client.get("/console/login?lang=zh-CN")
     token = re.search(r'name="csrf" value="([^"]+)"', login.text)
     assert token and "登录" in login.text
