@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bots import console_text
-from dialogs.clock import local_now, zone_label
+from dialogs.clock import local_now
 from dialogs.flow import load_flow
 from dialogs.texts import category_label, demand_label
 
@@ -87,9 +87,15 @@ def local_time(value: str | datetime | None, *, with_zone: bool = True) -> str:
     """An ISO time (already local, with offset) as ``2026-11-24 09:05 UTC+08:00``."""
     if not value:
         return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    shown = local_now(moment).strftime("%Y-%m-%d %H:%M")
-    return f"{shown} {zone_label(moment)}" if with_zone else shown
+    moment = local_now(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    shown = moment.strftime("%Y-%m-%d %H:%M")
+    return f"{shown} {offset_label(moment)}" if with_zone else shown
+
+
+def offset_label(moment: datetime | None = None) -> str:
+    """``UTC+08:00``: unambiguous where "CST" could be China or US Central time."""
+    offset = local_now(moment).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
 
 
 def categories(language: str) -> list[dict[str, Any]]:

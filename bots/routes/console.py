@@ -39,6 +39,7 @@ from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, client_address
 from dialogs import lifecycle
 from storage import audit, casework
+from storage import live as live_rows
 from storage import staff as staff_store
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -180,6 +181,7 @@ async def complaints(
             sort=query.sort, page=query.page, per_page=50,
         ) if error is None else casework.Page([], 0, 1, 50)  # fmt: skip
         staff_names = [s.username for s in await staff_store.list_staff(session=session)]
+        stamp = await live_rows.stamp(session=session)
     rows = [
         staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
@@ -192,7 +194,7 @@ async def complaints(
         total=found.total, page=found.page, pages=max(1, -(-found.total // found.per_page)),
         query=query, params=params, statuses=lifecycle.STATUSES, error=error,
         categories=console_labels.categories(lang), staff_names=staff_names,
-        platforms=console_labels.PLATFORMS,
+        platforms=console_labels.PLATFORMS, stamp=stamp,
     )  # fmt: skip
 
 
@@ -217,6 +219,8 @@ async def _detail_page(
         staff_names = [
             s.username for s in await staff_store.list_staff(session=session) if s.active
         ]
+        # What the page shows as of now: its pulse compares against this.
+        stamp = await live_rows.stamp(session=session, complaint_id=complaint.id)
     body = case_views.merge(
         staff_views.detail(
             found, cipher=services.cipher, today=today, deadlines=services.deadlines
@@ -228,7 +232,7 @@ async def _detail_page(
         # Withdrawing is the consumer's own act: staff are not offered it.
         moves=[m for m in lifecycle.allowed_moves(found.complaint.status) if m != "withdrawn"],
         contact=contact, done=done if done in DONE else None,
-        staff_names=staff_names,
+        staff_names=staff_names, stamp=stamp,
         may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
     )  # fmt: skip
 

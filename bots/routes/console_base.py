@@ -17,7 +17,6 @@ from bots.deps import ServicesDep
 from bots.security import SESSION_COOKIE, Session, csrf_ok
 from bots.staff_auth import SecurityDep
 from dialogs import lifecycle
-from dialogs.clock import zone_label
 from dialogs.texts import category_label, demand_label, reason_label, status_label, type_label
 from storage import staff as staff_store
 from storage.models import Staff
@@ -135,7 +134,7 @@ def render(
             "when": console_labels.local_time,
             "is_admin": bool(signed) and signed.staff.role == "admin",  # type: ignore[union-attr]
             # Times on the console are local; the zone is shown next to them.
-            "zone": zone_label(),
+            "zone": console_labels.offset_label(),
             **context,
         },
         status_code=status_code,

@@ -10,9 +10,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from bots import console_text
+from bots import console_labels, console_text
 from bots.routes.console_base import LANG_COOKIE, TEMPLATES
-from dialogs.clock import zone_label
 
 CSRF_DETAIL = "csrf"
 
@@ -54,7 +53,7 @@ def page(request: Request, status: int, detail: str) -> HTMLResponse:
             "staff": None,
             "csrf": "",
             "is_supervisor": False,
-            "zone": zone_label(),
+            "zone": console_labels.offset_label(),
             "code": status,
             "message": message(status, detail, language),
         },

@@ -39,7 +39,8 @@
 
   // Live: ask the server what changed; when it did, fetch this page again and swap the
   // [data-live] parts that the staff member is not typing in.
-  var stamp = null;
+  // The stamp of what the server rendered: a change after it is news for this page.
+  var stamp = body.getAttribute("data-stamp");
   function swap() {
     var url = new URL(location.href);
     url.searchParams.set("live", "1");
