@@ -107,21 +107,24 @@ async def staff_change(
     """``deactivate`` an account or ``password`` (reset it to the given one)."""
     if action not in ("deactivate", "password"):
         raise HTTPException(404, "no such action")
+    refused: tuple[str, int] | None = None
     async with services.database.transaction() as session:
         person = await session.get(Staff, staff_id)
         if person is None:
             raise HTTPException(404, "no such account")
-        if action == "deactivate":
-            if person.id == signed.staff.id:
-                return await _page(request, signed, services, lang, status_code=409,
-                                   error=console_text.text(lang, "err_self"))  # fmt: skip
+        if action == "deactivate" and person.id == signed.staff.id:
+            refused = (console_text.text(lang, "err_self"), 409)
+        elif action == "deactivate":
             person.active = False
+        elif not staff_store.MIN_PASSWORD <= len(password) <= staff_store.MAX_PASSWORD:
+            refused = (staff_error("password", lang), 422)
         else:
-            if not staff_store.MIN_PASSWORD <= len(password) <= staff_store.MAX_PASSWORD:
-                error = staff_error("password", lang)
-                return await _page(request, signed, services, lang, error=error,
-                                   status_code=422)  # fmt: skip
             person.password_hash = staff_store.hash_password(password)
-        audit.record(session, staff=signed.staff, action=f"staff.{action}",
-                     target=person.username, now=services.now())  # fmt: skip
+        if refused is None:
+            audit.record(session, staff=signed.staff, action=f"staff.{action}",
+                         target=person.username, now=services.now())  # fmt: skip
+    if refused is not None:
+        # Rendered after the transaction: SQLite allows one writer at a time.
+        return await _page(request, signed, services, lang, error=refused[0],
+                           status_code=refused[1])  # fmt: skip
     return RedirectResponse("/console/staff?done=1", status_code=303)

@@ -73,7 +73,9 @@ async def test_staff_read_labels_use_filters_as_controls_and_get_honest_reports(
                 await page.goto(
                     f"{base}/console/complaints?filed_from=2026-12-10&filed_to=2026-12-01"
                 )
-                assert "起始日期不能晚于截止日期" in await page.locator("#filter-error").inner_text()
+                assert (
+                    "起始日期不能晚于截止日期" in await page.locator("#filter-error").inner_text()
+                )
 
                 # Saved views and sortable columns are links that keep the filters.
                 await page.goto(f"{base}/console/complaints")
