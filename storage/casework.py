@@ -67,6 +67,8 @@ class Filters:
     filed_from: date | None = None
     filed_to: date | None = None
     q: str | None = None
+    # The phone index of ``q`` when it reads as a phone number (exact match).
+    phone_hash: str | None = None
     # True: cases with a consumer message nobody has read; False: none unread.
     unread: bool | None = None
 
@@ -139,6 +141,7 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
                 Complaint.number.ilike(pattern, escape="\\"),
                 Complaint.merchant_name.ilike(pattern, escape="\\"),
                 Complaint.description.ilike(pattern, escape="\\"),
+                *([Complaint.phone_hash == f.phone_hash] if f.phone_hash else []),
             )
         )
     return query

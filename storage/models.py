@@ -174,6 +174,8 @@ class Complaint(Base):
     # Contact details are encrypted at rest (storage/crypto.py); None when anonymous.
     contact_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     contact_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # HMAC of the E.164 phone (FieldCipher.phone_index): exact search by phone number.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     status: Mapped[str] = mapped_column(String(16), default="submitted")

@@ -38,6 +38,7 @@ from bots.security import SESSION_COOKIE, SESSION_TTL_SECONDS
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, client_address
 from dialogs import lifecycle
+from dialogs.validators import parse_phone
 from storage import audit, casework
 from storage import live as live_rows
 from storage import staff as staff_store
@@ -68,11 +69,14 @@ class ListQuery(BaseModel):
     sort: SortQ = "-filed_at"
     page: int = Field(default=1, ge=1, le=100_000)
 
-    def filters(self, me: str | None = None) -> casework.Filters:
-        """The storage filters; ``assignee=me`` becomes the signed-in username."""
+    def filters(self, me: str | None = None, cipher: Any = None) -> casework.Filters:
+        """The storage filters; ``assignee=me`` becomes the signed-in username, and a
+        search that reads as a phone number also matches the phone index exactly."""
         values = self.model_dump(exclude={"sort", "page"})
         if values["assignee"] == "me":
             values["assignee"] = me or "none"
+        phone, _ = parse_phone(self.q) if self.q and cipher is not None else (None, None)
+        values["phone_hash"] = cipher.phone_index(phone) if phone else None
         return casework.Filters(**values)
 
     def range_ok(self) -> bool:
@@ -177,7 +181,8 @@ async def complaints(
     error = None if query.range_ok() else "bad_range"
     async with services.database.sessions() as session:
         found = await casework.list_complaints(
-            session=session, filters=query.filters(signed.staff.username), today=today,
+            session=session, filters=query.filters(signed.staff.username, services.cipher),
+            today=today,
             sort=query.sort, page=query.page, per_page=50,
         ) if error is None else casework.Page([], 0, 1, 50)  # fmt: skip
         staff_names = [s.username for s in await staff_store.list_staff(session=session)]

@@ -7,11 +7,12 @@ import io
 import re
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bots.services import Services
+from storage import phone_index
 from storage import staff as staff_store
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Complaint
 from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat, make_staff
 
 
@@ -37,7 +38,7 @@ async def test_an_admin_creates_deactivates_and_resets_accounts(
     csrf = await console_login(client, "boss")
     page = await client.get("/console/staff")
     assert page.status_code == 200 and "boss</td>" in page.text
-    assert "<td data-label=\"角色\">管理员</td>" in page.text
+    assert '<td data-label="角色">管理员</td>' in page.text
     made = await client.post(
         "/console/staff",
         data={"username": "wang", "role": "agent", "password": "short", "csrf": csrf},
@@ -124,3 +125,31 @@ async def test_the_csv_export_and_charts_use_labels_and_local_days(
     assert lines[0] == "日期,数量" and len(lines) == 31 and lines[1] == "2026-11-01,0"
     backwards = await client.get("/console/statistics?filed_from=2026-12-02&filed_to=2026-12-01")
     assert backwards.status_code == 422 and "text/html" in backwards.headers["content-type"]
+
+
+async def test_the_full_phone_number_finds_a_complaint_through_its_keyed_index(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    number = await file_by_chat(WebConsumer.beside(client))
+    await make_staff(services, "ag", "agent")
+    await console_login(client, "ag")
+    async with services.database.sessions() as session:
+        stored = await session.scalar(select(Complaint.phone_hash))
+    assert stored == services.cipher.phone_index("+8613812345678")
+    assert "13812345678" not in str(stored)
+
+    def listed(page: httpx.Response) -> bool:
+        return f'href="/console/complaints/{number}"' in page.text
+
+    assert listed(await client.get("/console/complaints", params={"q": "138 1234 5678"}))
+    assert listed(await client.get("/console/complaints", params={"q": "+86 13812345678"}))
+    assert not listed(await client.get("/console/complaints", params={"q": "13812345679"}))
+    # A part of the number is not a phone search: nothing is decrypted to compare.
+    assert not listed(await client.get("/console/complaints", params={"q": "12345678"}))
+
+    # Rows filed before the index existed are filled at startup.
+    async with services.database.transaction() as session:
+        await session.execute(update(Complaint).values(phone_hash=None))
+    assert await phone_index.fill_missing(services.database, services.cipher) == 1
+    assert listed(await client.get("/console/complaints", params={"q": "13812345678"}))
+    assert await phone_index.fill_missing(services.database, services.cipher) == 0

@@ -8,11 +8,11 @@ import string
 from pathlib import Path
 
 from bots import console_text
-from bots.routes.console import DONE
-from bots.staff_deadlines import CLOCK_NAMES
 from bots.console_errors_text import action_message
 from bots.console_labels import actor_label, demands_label, money, platform_label
+from bots.routes.console import DONE
 from bots.staff_actions import Conflict, Invalid
+from bots.staff_deadlines import CLOCK_NAMES
 from dialogs import texts
 
 # "您的投诉 …" names the request type; English says "your request" for every type.

@@ -17,7 +17,12 @@ from storage import staff as staff_store
 from storage.db import Database
 from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat
 from tests.support.browser import (
-    DESKTOP, PHONE, axe_problems, chromium, scroll_width, shots_on_failure,
+    DESKTOP,
+    PHONE,
+    axe_problems,
+    chromium,
+    scroll_width,
+    shots_on_failure,
 )  # fmt: skip
 from tests.support.server import serve_in_thread
 

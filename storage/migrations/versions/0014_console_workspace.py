@@ -1,4 +1,4 @@
-"""case presence: who has a case open in the console
+"""case presence (who has a case open in the console) and the phone search index
 
 Revision ID: 0014
 Revises: 0007
@@ -27,8 +27,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("complaint_id", "staff_id"),
     )
     op.create_index("ix_case_presence_seen_at", "case_presence", ["seen_at"])
+    # Filled at filing; older rows are filled at startup (the key is not known here).
+    with op.batch_alter_table("complaints") as batch:
+        batch.add_column(sa.Column("phone_hash", sa.String(length=64), nullable=True))
+    op.create_index("ix_complaints_phone_hash", "complaints", ["phone_hash"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_complaints_phone_hash", table_name="complaints")
+    with op.batch_alter_table("complaints") as batch:
+        batch.drop_column("phone_hash")
     op.drop_index("ix_case_presence_seen_at", table_name="case_presence")
     op.drop_table("case_presence")
