@@ -38,7 +38,9 @@ def bars(
     top = max((value for _, value in data), default=0) or 1
     full_width = LABEL_WIDTH + CHART_WIDTH + 80
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+        # A chart of links is a group of them; role="img" would hide the links.
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="{"group" if links else "img"}" '
+        f'class="chart" '
         f'width="{full_width}" height="{height}" viewBox="0 0 {full_width} {height}" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
@@ -56,8 +58,7 @@ def bars(
             f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 15}">{escape(shown)}</text>',
         ]
         if links:
-            bar = [f'<a href="{escape(links[i])}" aria-label="{escape(label)}: {escape(shown)}">',
-                   *bar, "</a>"]  # fmt: skip
+            bar = [f'<a href="{escape(links[i])}">', *bar, "</a>"]
         parts += bar
     if not data:
         parts.append(f'<text x="{LABEL_WIDTH}" y="44">—</text>')

@@ -153,3 +153,25 @@ async def test_the_full_phone_number_finds_a_complaint_through_its_keyed_index(
     assert await phone_index.fill_missing(services.database, services.cipher) == 1
     assert listed(await client.get("/console/complaints", params={"q": "13812345678"}))
     assert await phone_index.fill_missing(services.database, services.cipher) == 0
+
+
+async def test_signing_in_returns_to_console_pages_only(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await make_staff(services, "ag", "agent")
+    for target, landing in (
+        ("/console/complaints?assignee=me", "/console/complaints?assignee=me"),
+        ("https://evil.example/console/", "/console/complaints"),
+        ("//evil.example/console/x", "/console/complaints"),
+        ("/console/\\evil", "/console/complaints"),
+        ("/api/v1/complaints", "/console/complaints"),
+    ):
+        client.cookies.clear()
+        login = await client.get("/console/login", params={"next": target})
+        token = re.search(r'name="csrf" value="([^"]+)"', login.text)
+        assert token
+        signed = await client.post(
+            "/console/login",
+            data={"username": "ag", "password": PASSWORD, "csrf": token[1], "next": target},
+        )
+        assert signed.headers["location"] == landing, target

@@ -156,13 +156,6 @@ async def test_staff_read_labels_use_filters_as_controls_and_get_honest_reports(
             await phone.goto(f"{base}/console/complaints")
             row = phone.locator("table.complaints tbody tr").first
             assert await row.evaluate("tr => getComputedStyle(tr).display") == "block"
-            await phone.screenshot(path="var/screenshots/list-390.png", full_page=True)
-            await page.goto(f"{base}/console/complaints")
-            await page.screenshot(path="var/screenshots/list-1280.png", full_page=True)
-            await page.goto(f"{base}/console/complaints/{number}")
-            await page.screenshot(path="var/screenshots/case-1280.png", full_page=True)
-            await phone.goto(f"{base}/console/complaints/{number}")
-            await phone.screenshot(path="var/screenshots/case-390.png", full_page=True)
             login = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
             await login.goto(f"{base}/console/login")
             assert await axe_problems(login) == []
