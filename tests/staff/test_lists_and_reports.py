@@ -190,7 +190,8 @@ async def test_console_forms_need_the_session_and_its_csrf_token(
     illegal = await client.post(
         f"/console/complaints/{number}/status", data={"status": "closed", "csrf": csrf.group(1)}
     )
-    assert illegal.status_code == 409 and "allowed" in illegal.text
+    # In the page's language, with the moves that are allowed.
+    assert illegal.status_code == 409 and "当前状态不能变更为所选状态" in illegal.text
     assert (await client.get("/console/statistics")).status_code == 403
     assert (await client.get("/console/complaints?overdue=soon")).status_code == 422
 
