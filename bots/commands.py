@@ -105,7 +105,9 @@ class CommandRunner:
                 return Done()
             case ListComplaints():
                 owners = await self._owners(session, identity)
-                items = await complaints.list_own(session=session, identity=identity, owners=owners)
+                items = await complaints.list_own(
+                    session=session, identity=identity, owners=owners
+                )
                 requests = await case_requests.open_for_consumer(
                     session=session, identity_ids={identity.id, *owners}
                 )

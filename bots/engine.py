@@ -113,7 +113,9 @@ class Engine:
     async def refused(self, receipt: Receipt, *, block_reason: str | None = None) -> None:
         """The platform refused the replies for good; ``block_reason`` marks the consumer
         blocked, as the outbox worker does. Redeliveries send nothing."""
-        await settle_delivery(self.database, receipt, processed.REFUSED, block_reason=block_reason)
+        await settle_delivery(
+            self.database, receipt, processed.REFUSED, block_reason=block_reason
+        )
 
     async def not_sent(self, receipt: Receipt) -> None:
         """A passing failure: the claim is dropped, so the next redelivery sends."""

@@ -65,10 +65,8 @@ def ready(settings: Settings) -> None:
         try:
             settings.resolved_secret_key  # noqa: B018 - generated into var_dir on first run
         except OSError as exc:
-            raise ConfigError(
-                f"WEIQUAN_VAR_DIR={settings.var_dir}: cannot keep the secret key "
-                f"there ({_why(exc)})"
-            ) from None
+            raise ConfigError(f"WEIQUAN_VAR_DIR={settings.var_dir}: cannot keep the secret key "
+                              f"there ({_why(exc)})") from None
         _schema(settings)
         _redis(settings)
     except ConfigError as exc:
@@ -86,9 +84,8 @@ def _writable(path: Path, variable: str, what: str) -> None:
         with tempfile.TemporaryFile(dir=path, prefix=".preflight-"):
             pass
     except OSError as exc:
-        raise ConfigError(
-            f"{variable}={path}: the {what} cannot be written ({_why(exc)})"
-        ) from None
+        raise ConfigError(f"{variable}={path}: the {what} cannot be written ({_why(exc)})"
+                          ) from None
 
 
 def _schema(settings: Settings) -> None:
@@ -99,9 +96,8 @@ def _schema(settings: Settings) -> None:
         try:
             upgrade(settings.database_url)
         except Exception as exc:
-            raise ConfigError(
-                f"the SQLite database cannot be migrated ({type(exc).__name__}: {str(exc)[:200]})"
-            ) from None
+            raise ConfigError(f"the SQLite database cannot be migrated ({type(exc).__name__}: "
+                              f"{str(exc)[:200]})") from None
         return
 
     async def check() -> str | None:
@@ -115,15 +111,12 @@ def _schema(settings: Settings) -> None:
         reason = asyncio.run(check())
     except Exception as exc:
         # Down for now is not misconfigured: start, and /healthz answers 503 until it is back.
-        log.warning(
-            "database unreachable at start-up; /healthz answers 503 until it answers",
-            extra={"error": type(exc).__name__},
-        )
+        log.warning("database unreachable at start-up; /healthz answers 503 until it answers",
+                    extra={"error": type(exc).__name__})
         return
     if reason:
-        raise ConfigError(
-            f"the database is not migrated ({reason}): run `weiquan db upgrade` first"
-        )
+        raise ConfigError(f"the database is not migrated ({reason}): "
+                          f"run `weiquan db upgrade` first")
 
 
 def _redis(settings: Settings) -> None:

@@ -45,10 +45,7 @@ class ProgressLinks:
     """
 
     def __init__(
-        self,
-        secret_key: str,
-        base_url: str,
-        days: int = 30,
+        self, secret_key: str, base_url: str, days: int = 30,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._serializer = URLSafeSerializer(secret_key, salt=SALT)
@@ -78,9 +75,8 @@ class ProgressLinks:
         if not isinstance(data, dict):
             raise LinkRefused(403, "not a progress token")
         identity_id, number, expires = data.get("i"), data.get("n"), data.get("e")
-        if not (
-            isinstance(identity_id, int) and isinstance(number, str) and isinstance(expires, int)
-        ):
+        if not (isinstance(identity_id, int) and isinstance(number, str)
+                and isinstance(expires, int)):
             raise LinkRefused(403, "not a progress token")
         if self.clock().timestamp() >= expires:
             raise LinkRefused(404, "link expired")

@@ -183,7 +183,8 @@ async def change_status(
             staff=staff,
             action="complaint.status",
             target=number,
-            detail={"from": previous, "to": target, "note": note, "reason": reason, "notices": ids},
+            detail={"from": previous, "to": target, "note": note, "reason": reason,
+                    "notices": ids},
             now=now,
         )
     return StatusChanged(number=number, status=target, notice_ids=tuple(ids))

@@ -135,7 +135,8 @@ def detail(
         for e in found.events
     ]
     timeline += [
-        {"at": iso(n.created_at), "kind": "notice", "notice": notice_item(n)} for n in found.notices
+        {"at": iso(n.created_at), "kind": "notice", "notice": notice_item(n)}
+        for n in found.notices
     ]
     # Compared as moments: string order would break across a daylight-saving change.
     timeline.sort(key=lambda entry: datetime.fromisoformat(entry["at"]))

@@ -127,7 +127,9 @@ def has_unread() -> Any:
     )
 
 
-async def unread_counts(*, session: AsyncSession, complaint_ids: Collection[int]) -> dict[int, int]:
+async def unread_counts(
+    *, session: AsyncSession, complaint_ids: Collection[int]
+) -> dict[int, int]:
     """Unread consumer messages per complaint, for a page of a list."""
     if not complaint_ids:
         return {}

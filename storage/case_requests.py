@@ -60,7 +60,9 @@ async def open_request(
     return row
 
 
-async def answer(*, session: AsyncSession, complaint_id: int, kind: str, now: datetime) -> int:
+async def answer(
+    *, session: AsyncSession, complaint_id: int, kind: str, now: datetime
+) -> int:
     """Close the case's open requests of ``kind`` as answered by the consumer."""
     result = await session.execute(
         update(CaseRequest)
@@ -77,7 +79,9 @@ async def answer(*, session: AsyncSession, complaint_id: int, kind: str, now: da
 async def for_complaint(*, session: AsyncSession, complaint_id: int) -> list[CaseRequest]:
     """Every request of a case, open and closed, oldest first (staff detail)."""
     rows = await session.scalars(
-        select(CaseRequest).where(CaseRequest.complaint_id == complaint_id).order_by(CaseRequest.id)
+        select(CaseRequest)
+        .where(CaseRequest.complaint_id == complaint_id)
+        .order_by(CaseRequest.id)
     )
     return list(rows)
 

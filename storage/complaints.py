@@ -186,7 +186,8 @@ async def detail_for_consumer(*, session: AsyncSession, complaint: Complaint) ->
         .order_by(ComplaintEvent.at, ComplaintEvent.id)
     )
     timeline = tuple(
-        TimelineEntry(at=e.at, status=e.to_status or complaint.status, note=e.note, reason=e.reason)
+        TimelineEntry(at=e.at, status=e.to_status or complaint.status, note=e.note,
+                      reason=e.reason)
         for e in events
     )
     evidence_count = await count_evidence(session=session, complaint_id=complaint.id)

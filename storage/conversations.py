@@ -202,7 +202,6 @@ _SAVE = (
     )
 )
 
-
 async def save(
     conn: AsyncConnection,
     locked: Locked,

@@ -85,6 +85,7 @@ async def discard_draft(*, session: AsyncSession, identity: Identity) -> None:
     )
 
 
+
 async def recorded_from(
     *, session: AsyncSession, platform: str, external_id: str, source_key: str
 ) -> bool:

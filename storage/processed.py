@@ -134,7 +134,9 @@ async def record_message(
 async def claim(conn: AsyncConnection, receipt: Receipt, *, until: datetime) -> None:
     """Take the right to push a message's stored replies until ``until``."""
     await conn.execute(
-        update(PROCESSED).where(_where(receipt)).values(delivery=PENDING, claimed_until=until)
+        update(PROCESSED)
+        .where(_where(receipt))
+        .values(delivery=PENDING, claimed_until=until)
     )
 
 

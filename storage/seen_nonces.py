@@ -67,19 +67,15 @@ class DatabaseNonces:
         async with self.database.transaction() as session:
             conn = await session.connection()
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            insert = dialect.insert(SeenNonce).values(key=key, digest=digest, expires_at=expires_at)
+            insert = dialect.insert(SeenNonce).values(key=key, digest=digest,
+                                                      expires_at=expires_at)
             # The primary key makes the claim atomic across processes; a row whose time
             # is over is taken over, so a pair only ever meets its own window.
-            await session.execute(
-                insert.on_conflict_do_update(
-                    index_elements=[SeenNonce.key],
-                    set_={
-                        "digest": insert.excluded.digest,
-                        "expires_at": insert.excluded.expires_at,
-                    },
-                    where=SeenNonce.expires_at <= now,
-                )
-            )
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=[SeenNonce.key],
+                set_={"digest": insert.excluded.digest, "expires_at": insert.excluded.expires_at},
+                where=SeenNonce.expires_at <= now,
+            ))
             stored = await session.scalar(select(SeenNonce.digest).where(SeenNonce.key == key))
             if time.monotonic() - self._pruned_at > PRUNE_EVERY:
                 self._pruned_at = time.monotonic()
@@ -116,9 +112,7 @@ class RedisNonces:
 
 
 def nonce_store(
-    database: Database,
-    redis_url: str | None,
-    prefix: str,
+    database: Database, redis_url: str | None, prefix: str,
     clock: Callable[[], datetime] = _utcnow,
 ) -> NonceStore:
     """Redis when ``redis_url`` is set, else the database (rows expire by ``clock``)."""

@@ -40,14 +40,10 @@ WHERE i.platform = ? AND i.external_id = ?
 """
 LOCK_PUSH = _LOCK.format(statuses="'held'")
 LOCK_PULL = _LOCK.format(statuses="'held', 'pending'")
-SAVE = (
-    "UPDATE conversations SET state = ?, answers = ?, version = ?, updated_at = ? "
+SAVE = "UPDATE conversations SET state = ?, answers = ?, version = ?, updated_at = ? " \
     "WHERE identity_id = ?"
-)
-RECORD = (
-    "INSERT INTO processed_messages (platform, message_key, identity_id, replies, "
+RECORD = "INSERT INTO processed_messages (platform, message_key, identity_id, replies, " \
     "delivery, claimed_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
 IDENTITY_COLUMNS = frozenset(
     {
         "language",
@@ -93,24 +89,8 @@ class SqliteTurn(CoreTurn):
                 cipher=self.cipher,
             )
             rows = list(await self.raw.execute_fetchall(query, params))
-        (
-            ident,
-            lang,
-            chosen,
-            inbound,
-            pushes,
-            unsubscribed,
-            blocked,
-            state,
-            answers,
-            version,
-            updated,
-            waiting,
-            seen,
-            replies,
-            delivery,
-            claimed,
-        ) = rows[0]
+        (ident, lang, chosen, inbound, pushes, unsubscribed, blocked, state, answers, version,
+         updated, waiting, seen, replies, delivery, claimed) = rows[0]
         locked = Locked(
             identity_id=ident,
             language=lang,

@@ -62,25 +62,13 @@ async def progress(request: Request, token: Token, services: ServicesDep) -> HTM
     lang = identity.language
     s = detail.summary
     lines = [
-        t(
-            lang,
-            "my.detail",
-            number=s.number,
-            type=type_label(s.type, lang),
-            category=category_label(s.category, lang),
-            status=status_label(s.status, lang),
-            filed=format_date(lang, s.filed_at),
-        ),
+        t(lang, "my.detail", number=s.number, type=type_label(s.type, lang),
+          category=category_label(s.category, lang), status=status_label(s.status, lang),
+          filed=format_date(lang, s.filed_at)),
     ]
     if s.accept_due or s.resolve_due:
-        lines.append(
-            t(
-                lang,
-                "my.deadlines",
-                accept_due=format_date(lang, s.accept_due),
-                resolve_due=format_date(lang, s.resolve_due),
-            )
-        )
+        lines.append(t(lang, "my.deadlines", accept_due=format_date(lang, s.accept_due),
+                       resolve_due=format_date(lang, s.resolve_due)))
     timeline = []
     for entry in detail.timeline:
         values = {"at": format_date(lang, entry.at), "status": status_label(entry.status, lang)}

@@ -184,8 +184,7 @@ class StatusChange(BaseModel):
         default=None, max_length=2000, description="shown to the consumer"
     )
     reason: Line | None = Field(
-        default=None,
-        max_length=32,
+        default=None, max_length=32,
         description="required for rejected: " + ", ".join(lifecycle.REJECTION_REASONS),
     )
     notify: bool = True
@@ -198,12 +197,7 @@ async def change_status(
     """Move a complaint (checked by the lifecycle) and queue the consumer's notice."""
     try:
         done = await staff_actions.change_status(
-            services,
-            staff,
-            number,
-            body.status,
-            body.note,
-            notify=body.notify,
+            services, staff, number, body.status, body.note, notify=body.notify,
             reason=body.reason,
         )
     except ActionError as error:
@@ -259,9 +253,7 @@ class EvidenceRequest(BaseModel):
 
 @router.post("/complaints/{number}/request-evidence", status_code=202)
 async def request_evidence(
-    number: NumberPath,
-    staff: StaffDep,
-    services: ServicesDep,
+    number: NumberPath, staff: StaffDep, services: ServicesDep,
     body: EvidenceRequest | None = None,
 ) -> Any:
     """Ask the consumer for more evidence; their chat switches to adding files."""

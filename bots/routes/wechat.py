@@ -49,24 +49,19 @@ def _token(services: Services) -> str:
     return token
 
 
-def _check_request(
-    services: Services, signature: str | None, timestamp: str | None, nonce: str | None
-) -> str:
+def _check_request(services: Services, signature: str | None, timestamp: str | None,
+                   nonce: str | None) -> str:
     token = _token(services)
-    check_timestamp(
-        timestamp, now=services.now().timestamp(), window=services.settings.wechat_replay_window
-    )
+    check_timestamp(timestamp, now=services.now().timestamp(),
+                    window=services.settings.wechat_replay_window)
     check_signature(token, signature_=signature, timestamp=timestamp, nonce=nonce)
     return token
 
 
 @router.get("/webhooks/wechat", response_class=PlainTextResponse)
 async def verify_url(
-    services: ServicesDep,
-    signature: Param = None,
-    timestamp: Param = None,
-    nonce: Param = None,
-    echostr: Annotated[str | None, Query(max_length=1000)] = None,
+    services: ServicesDep, signature: Param = None, timestamp: Param = None,
+    nonce: Param = None, echostr: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> Response:
     """WeChat's URL verification: echoes ``echostr`` when the signature holds."""
     try:
@@ -85,13 +80,8 @@ async def _read_body(request: Request) -> bytes:
 
 @router.post("/webhooks/wechat")
 async def receive(
-    request: Request,
-    services: ServicesDep,
-    signature: Param = None,
-    timestamp: Param = None,
-    nonce: Param = None,
-    encrypt_type: Param = None,
-    msg_signature: Param = None,
+    request: Request, services: ServicesDep, signature: Param = None, timestamp: Param = None,
+    nonce: Param = None, encrypt_type: Param = None, msg_signature: Param = None,
 ) -> Response:
     """A message or event from WeChat, answered with a passive reply (plain or safe mode)."""
     try:
@@ -105,25 +95,15 @@ async def receive(
             check_signature(token, signature_=signature, timestamp=timestamp, nonce=nonce)
             fields = inbound.parse_xml(body)
         else:
-            fields = inbound.parse_xml(
-                safe.open(
-                    inbound.parse_xml(body),
-                    msg_signature=msg_signature,
-                    timestamp=timestamp,
-                    nonce=nonce,
-                )
-            )
+            fields = inbound.parse_xml(safe.open(
+                inbound.parse_xml(body), msg_signature=msg_signature, timestamp=timestamp,
+                nonce=nonce,
+            ))
         env = inbound.envelope(fields)
         event = inbound.to_event(fields)
         # Last of the checks: a request refused for its content leaves no row behind.
-        await check_replay(
-            services.wechat_nonces,
-            body,
-            timestamp=timestamp or "",
-            nonce=nonce or "",
-            now=now,
-            window=settings.wechat_replay_window,
-        )
+        await check_replay(services.wechat_nonces, body, timestamp=timestamp or "",
+                           nonce=nonce or "", now=now, window=settings.wechat_replay_window)
     except AdapterError as exc:
         return _refuse(exc)
     if event is None:

@@ -15,8 +15,6 @@ from tests.support.web_consumer import PNG, WebConsumer
 __all__ = ["PASSWORD", "PNG", "WebConsumer", "count", "file_by_chat", "make_staff", "sign_in"]
 
 PASSWORD = "correct horse battery"
-
-
 async def file_by_chat(consumer: WebConsumer, *, photo: bool = False, **answers: Any) -> str:
     """A consumer files a complaint through the web chat; returns its number."""
 

@@ -148,9 +148,7 @@ async def test_the_login_limiters_redis_connection_closes_with_the_services(
     from bots.app import create_app
 
     name = f"weiquan-test-{time.monotonic_ns()}"
-    shared = settings.model_copy(
-        update={"redis_url": f"redis://127.0.0.1:6379/0?client_name={name}"}
-    )
+    shared = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:6379/0?client_name={name}"})
     services = Services.build(shared)
     app = create_app(services=services)
     app.state.services = services

@@ -107,8 +107,7 @@ async def test_lifecycle_refusals_name_the_allowed_moves_and_change_nothing(
     assert await count(services, OutboxNotice) == 0
     assert await count(services, ComplaintEvent) == 1
     rejected = await client.post(
-        url,
-        headers=agent,
+        url, headers=agent,
         json={"status": "rejected", "reason": "outside_remit", "note": "Outside our remit."},
     )
     assert rejected.status_code == 200

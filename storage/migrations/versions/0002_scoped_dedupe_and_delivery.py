@@ -33,7 +33,9 @@ def upgrade() -> None:
     op.execute("DELETE FROM processed_messages WHERE identity_id IS NULL")
     with op.batch_alter_table("processed_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("delivery", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True)
+        )
         batch_op.drop_constraint(PK, type_="primary")
         batch_op.alter_column("identity_id", existing_type=sa.Integer(), nullable=False)
         batch_op.create_primary_key(PK, ["platform", "identity_id", "message_key"])

@@ -25,7 +25,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_seen_nonces")),
     )
     with op.batch_alter_table("seen_nonces", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_seen_nonces_expires_at"), ["expires_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_seen_nonces_expires_at"), ["expires_at"],
+                              unique=False)
 
 
 def downgrade() -> None:

@@ -18,13 +18,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("identities") as batch:
-        batch.add_column(
-            sa.Column("last_interaction_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("last_interaction_at", sa.DateTime(timezone=True),
+                                   nullable=True))
         # A server default: identities are also inserted by raw SQL on the hot path.
-        batch.add_column(
-            sa.Column("pushes_since_interaction", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("pushes_since_interaction", sa.Integer(), nullable=False,
+                                   server_default="0"))
         batch.add_column(sa.Column("notice_consents", sa.JSON(), nullable=True))
     with op.batch_alter_table("complaint_events") as batch:
         batch.add_column(sa.Column("reason", sa.String(length=32), nullable=True))
