@@ -23,8 +23,10 @@ from bots.routes import (
     case_routes,
     chat,
     console,
+    console_live,
     console_merchants,
     console_ops,
+    console_staff,
     errors,
     merchant_api,
     merchant_page,
@@ -41,9 +43,18 @@ from bots.routes import telegram as telegram_routes
 from bots.routes import wechat as wechat_routes
 from bots.services import Services
 from bots.settings import Settings
+from storage import phone_index
 from storage.migrate import pending_reason
 
 log = logging.getLogger("weiquan.app")
+
+
+async def _index_phones(services: Services) -> None:
+    """Index older complaints' phones for search; never stops the app from starting."""
+    try:
+        await phone_index.fill_missing(services.database, services.cipher)
+    except Exception as error:  # not migrated yet, database away: the next start tries again
+        log.warning("phone_index.skipped", extra={"error": type(error).__name__})
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -56,6 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services or Services.build(settings)
         stop = asyncio.Event()
         tasks = background.start(app.state.services, stop) if settings.run_worker else []
+        tasks.append(asyncio.create_task(_index_phones(app.state.services)))
         # Everything built so far lives as long as the process: keep it out of the
         # garbage collector's full passes, which otherwise walk it and stall requests.
         gc.collect()
@@ -146,6 +158,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(console_merchants.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
+    app.include_router(console_live.router)
+    app.include_router(console_staff.router)
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)

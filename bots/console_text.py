@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 LANGUAGES = ("zh-CN", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -41,8 +43,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "clock_mediation": {"zh-CN": "调解终止", "en": "End of mediation"},
     "clock_decision": {"zh-CN": "立案决定", "en": "Decision on opening a case"},
     "clock_answer": {"zh-CN": "答复", "en": "Answer"},
-    "workdays_left": {"zh-CN": "剩 {n} 个工作日", "en": "{n} working days left"},
-    "overdue_by": {"zh-CN": "超期 {n} 个工作日", "en": "overdue by {n} working days"},
+    "workdays_left": {
+        "zh-CN": "剩 {n} 个工作日",
+        "en": "{n} working days left",
+        "en|one": "{n} working day left",
+    },
+    "overdue_by": {
+        "zh-CN": "超期 {n} 个工作日",
+        "en": "overdue by {n} working days",
+        "en|one": "overdue by {n} working day",
+    },
     "clock_stopped": {"zh-CN": "已停止计时", "en": "no longer running"},
     "extended": {"zh-CN": "已延长 {n} 次", "en": "extended {n}×"},
     "extend": {"zh-CN": "延长期限", "en": "Extend"},
@@ -94,7 +104,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "internal": {"zh-CN": "内部", "en": "internal"},
     "text": {"zh-CN": "内容", "en": "Text"},
     "text_en": {"zh-CN": "英文内容（可选）", "en": "English text (optional)"},
-    "sent_to": {"zh-CN": "已发送给 {n} 位消费者", "en": "Sent to {n} consumers"},
+    "sent_to": {
+        "zh-CN": "已发送给 {n} 位消费者",
+        "en": "Sent to {n} consumers",
+        "en|one": "Sent to {n} consumer",
+    },
     "reason": {"zh-CN": "原因", "en": "Reason"},
     "retry": {"zh-CN": "重新发送", "en": "Retry"},
     "nothing": {"zh-CN": "暂无", "en": "Nothing here"},
@@ -123,6 +137,168 @@ TEXTS: dict[str, dict[str, str]] = {
     "request_answered": {"zh-CN": "已答复", "en": "answered"},
     "request_withdrawn": {"zh-CN": "已撤销", "en": "withdrawn"},
     "withdraw_request": {"zh-CN": "撤销请求", "en": "Withdraw"},
+    "platform_wechat": {"zh-CN": "微信", "en": "WeChat"},
+    "platform_telegram": {"zh-CN": "Telegram", "en": "Telegram"},
+    "platform_web": {"zh-CN": "网页", "en": "Web chat"},
+    "platform_console": {"zh-CN": "工作台录入", "en": "Entered by staff"},
+    "actor_consumer": {"zh-CN": "消费者", "en": "Consumer"},
+    "actor_bot": {"zh-CN": "系统", "en": "System"},
+    "actor_system": {"zh-CN": "系统", "en": "System"},
+    "actor_worker": {"zh-CN": "系统", "en": "System"},
+    "actor_anonymous": {"zh-CN": "系统", "en": "System"},
+    "kind_status": {"zh-CN": "状态变更", "en": "Status change"},
+    "kind_note": {"zh-CN": "内部备注", "en": "Internal note"},
+    "kind_message": {"zh-CN": "发给消费者的消息", "en": "Message to the consumer"},
+    "kind_assignment": {"zh-CN": "分派", "en": "Assignment"},
+    "kind_evidence": {"zh-CN": "证据", "en": "Evidence"},
+    "kind_deadline": {"zh-CN": "期限", "en": "Deadline"},
+    "kind_rating": {"zh-CN": "评价", "en": "Rating"},
+    "kind_request_withdrawn": {"zh-CN": "撤销请求", "en": "Request withdrawn"},
+    "kind_notice": {"zh-CN": "通知", "en": "Notice"},
+    "notice_pending": {"zh-CN": "待发送", "en": "waiting"},
+    "notice_sending": {"zh-CN": "发送中", "en": "sending"},
+    "notice_retrying": {"zh-CN": "重试中", "en": "retrying"},
+    "notice_sent": {"zh-CN": "已送达", "en": "delivered"},
+    "notice_dead": {"zh-CN": "发送失败", "en": "failed"},
+    "notice_undeliverable": {"zh-CN": "无法送达", "en": "undeliverable"},
+    "attempts": {"zh-CN": "尝试 {n} 次", "en": "{n} attempts", "en|one": "{n} attempt"},
+    "via_reply": {"zh-CN": "随回复送达", "en": "with a chat reply"},
+    "via_page": {"zh-CN": "网页已显示", "en": "shown on the web page"},
+    "via_message": {"zh-CN": "消息", "en": "as a message"},
+    "via_custom": {"zh-CN": "客服消息", "en": "as a customer-service message"},
+    "via_template": {"zh-CN": "模板消息", "en": "as a template message"},
+    "err_needs_note": {
+        "zh-CN": "变更为“{status}”需要填写给消费者的说明",
+        "en": "Moving to {status} needs a note telling the consumer why",
+    },
+    "err_needs_reason": {
+        "zh-CN": "不予受理需要从列表中选择原因",
+        "en": "Not accepting needs a reason from the list",
+    },
+    "err_other_needs_note": {
+        "zh-CN": "原因为“其他”时需要填写说明",
+        "en": "The reason “other” needs a note",
+    },
+    "err_reason_only_rejection": {
+        "zh-CN": "只有不予受理时才选择原因",
+        "en": "A reason goes only with not accepting",
+    },
+    "err_choose_status": {"zh-CN": "请选择新状态", "en": "Choose the new status"},
+    "err_empty": {"zh-CN": "内容不能为空", "en": "The text is empty"},
+    "err_too_long": {
+        "zh-CN": "内容不能超过 2000 个字",
+        "en": "The text is longer than 2,000 characters",
+    },
+    "err_contact_forbidden": {
+        "zh-CN": "只有主管或被分派的处理员可以查看联系方式",
+        "en": "Only supervisors, or the assigned agent, may see contact details",
+    },
+    "err_cannot_decrypt": {
+        "zh-CN": "联系方式无法用当前密钥解密",
+        "en": "The contact details cannot be decrypted with this key",
+    },
+    "err_no_staff": {
+        "zh-CN": "没有这个在岗的工作人员",
+        "en": "No active staff member of that name",
+    },
+    "err_no_evidence": {
+        "zh-CN": "该案件当前状态不再接收补充证据",
+        "en": "This case takes no more evidence in its status",
+    },
+    "err_request_closed": {"zh-CN": "该请求已处理", "en": "This request is already closed"},
+    "err_extension_note": {
+        "zh-CN": "延长期限需要填写给消费者的原因",
+        "en": "An extension needs a note telling the consumer why",
+    },
+    "err_illegal_move": {
+        "zh-CN": "当前状态不能变更为所选状态，可选：{allowed}",
+        "en": "The case cannot move there from its status; allowed: {allowed}",
+    },
+    "err_username": {
+        "zh-CN": "用户名须为 2–64 个字母、数字或 _ . @ -",
+        "en": "Username: 2–64 letters, digits or _ . @ -",
+    },
+    "err_role": {"zh-CN": "请选择角色", "en": "Choose a role"},
+    "err_password": {
+        "zh-CN": "密码须为 {min}–{max} 个字符",
+        "en": "The password must be {min}–{max} characters",
+    },
+    "err_taken": {"zh-CN": "该用户名已被使用", "en": "This username is taken"},
+    "err_self": {"zh-CN": "不能停用自己的账号", "en": "You cannot deactivate your own account"},
+    "page_nav": {"zh-CN": "分页", "en": "Pages"},
+    "subcategory": {"zh-CN": "子类别", "en": "Subcategory"},
+    "me": {"zh-CN": "我", "en": "Me"},
+    "unassigned": {"zh-CN": "未分派", "en": "Unassigned"},
+    "views": {"zh-CN": "常用视图", "en": "Saved views"},
+    "view_mine": {"zh-CN": "我的", "en": "Mine"},
+    "view_unassigned": {"zh-CN": "未分派", "en": "Unassigned"},
+    "view_overdue": {"zh-CN": "已超期", "en": "Overdue"},
+    "view_unread": {"zh-CN": "有未读回复", "en": "Unread replies"},
+    "search_phone": {
+        "zh-CN": "搜索（编号/商家/描述/完整手机号）",
+        "en": "Search (number, merchant, description, full phone number)",
+    },
+    "bad_range": {
+        "zh-CN": "起始日期不能晚于截止日期",
+        "en": "The start date must not be after the end date",
+    },
+    "bad_filter": {"zh-CN": "筛选条件无效：{field}", "en": "Invalid filter: {field}"},
+    "sent_none": {
+        "zh-CN": "没有符合条件的消费者，未发送任何通知",
+        "en": "No consumer matched: no notice was sent",
+    },
+    "choose_status": {"zh-CN": "— 请选择新状态 —", "en": "— choose the new status —"},
+    "choose": {"zh-CN": "— 请选择 —", "en": "— choose —"},
+    "received": {"zh-CN": "接收时间", "en": "Received"},
+    "fingerprint": {"zh-CN": "SHA-256 指纹", "en": "SHA-256"},
+    "view": {"zh-CN": "查看", "en": "View"},
+    "zoom_in": {"zh-CN": "放大", "en": "Zoom in"},
+    "zoom_out": {"zh-CN": "缩小", "en": "Zoom out"},
+    "rotate": {"zh-CN": "旋转", "en": "Rotate"},
+    "close": {"zh-CN": "关闭", "en": "Close"},
+    "previous_item": {"zh-CN": "上一个", "en": "Previous"},
+    "next_item": {"zh-CN": "下一个", "en": "Next"},
+    "skip": {"zh-CN": "跳到正文", "en": "Skip to content"},
+    "navigation": {"zh-CN": "主导航", "en": "Main navigation"},
+    "unread_nav": {"zh-CN": "{n} 条未读", "en": "{n} unread"},
+    "others_here": {"zh-CN": "{names} 也在查看此案件", "en": "{names} also has this case open"},
+    "updated": {"zh-CN": "页面已更新", "en": "This page was updated"},
+    "saved_status": {"zh-CN": "状态已更新", "en": "Status changed"},
+    "saved_notes": {"zh-CN": "备注已保存", "en": "Note saved"},
+    "saved_messages": {"zh-CN": "消息已发送", "en": "Message sent"},
+    "saved_assign": {"zh-CN": "已分派", "en": "Assignment saved"},
+    "saved_request-evidence": {"zh-CN": "已要求补充证据", "en": "More evidence requested"},
+    "saved_staff": {"zh-CN": "已保存", "en": "Saved"},
+    "error_title": {"zh-CN": "出错了", "en": "Something went wrong"},
+    "error_403": {"zh-CN": "您的角色无权查看此页面", "en": "Your role may not open this page"},
+    "error_404": {"zh-CN": "找不到该页面或案件", "en": "This page or case does not exist"},
+    "error_422": {"zh-CN": "请求内容无效：{field}", "en": "The request is not valid: {field}"},
+    "error_csrf": {
+        "zh-CN": "表单已过期或来自其他网站，请刷新页面后重试",
+        "en": "The form expired or came from another site; reload the page and try again",
+    },
+    "error_other": {
+        "zh-CN": "请求未能完成（{code}）",
+        "en": "The request could not be completed ({code})",
+    },
+    "back": {"zh-CN": "返回投诉列表", "en": "Back to the complaints"},
+    "staff_page": {"zh-CN": "工作人员", "en": "Staff"},
+    "role": {"zh-CN": "角色", "en": "Role"},
+    "role_agent": {"zh-CN": "处理员", "en": "Agent"},
+    "role_supervisor": {"zh-CN": "主管", "en": "Supervisor"},
+    "role_admin": {"zh-CN": "管理员", "en": "Administrator"},
+    "active": {"zh-CN": "状态", "en": "State"},
+    "is_active": {"zh-CN": "在岗", "en": "Active"},
+    "is_inactive": {"zh-CN": "已停用", "en": "Deactivated"},
+    "create_staff": {"zh-CN": "新建账号", "en": "New account"},
+    "deactivate": {"zh-CN": "停用", "en": "Deactivate"},
+    "reset_password": {"zh-CN": "重置密码", "en": "Reset password"},
+    "new_password": {"zh-CN": "新密码", "en": "New password"},
+    "csv_of_chart": {"zh-CN": "下载此图数据（CSV）", "en": "This chart as CSV"},
+    "count": {"zh-CN": "数量", "en": "Count"},
+    "day": {"zh-CN": "日期", "en": "Day"},
+    "label": {"zh-CN": "项目", "en": "Item"},
+    "items": {"zh-CN": "{n} 项", "en": "{n} items", "en|one": "{n} item"},
     "forbidden": {"zh-CN": "您的角色无权执行此操作", "en": "Your role does not allow this"},
     "merchant_suggested": {"zh-CN": "登记商家中可能的匹配", "en": "Possible registered merchants"},
     "merchant_link": {"zh-CN": "关联商家", "en": "Link merchant"},
@@ -136,11 +312,25 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+def text(language: str, key: str, *, fallback: str | None = None, **values: Any) -> str:
+    """The text of ``key`` in ``language``, filled with ``values``.
+
+    Plural forms: an entry may carry ``"<lang>|one"`` next to ``"<lang>"``; it is used
+    when ``n == 1`` (Chinese has one form). A missing key gives ``fallback`` (or the key).
+    """
+    entry = TEXTS.get(key)
+    if entry is None:
+        return fallback if fallback is not None else key
+    chosen = entry.get(language) or entry.get("en") or key
+    if values.get("n") == 1:
+        chosen = entry.get(f"{language}|one", chosen)
+    return chosen.format(**values) if values else chosen
+
+
 def make_t(language: str):  # type: ignore[no-untyped-def]
     """A ``t(key, **values)`` for templates in ``language``."""
 
-    def t(key: str, **values: object) -> str:
-        text = TEXTS.get(key, {}).get(language) or TEXTS.get(key, {}).get("en") or key
-        return text.format(**values) if values else text
+    def t(key: str, **values: Any) -> str:
+        return text(language, key, **values)
 
     return t

@@ -69,6 +69,24 @@ def summary(
     }
 
 
+def detail_row(
+    complaint: Complaint,
+    assignee: str | None,
+    *,
+    cipher: FieldCipher,
+    today: date,
+    deadlines: Deadlines,
+) -> dict[str, Any]:
+    """A list row with the amount, demands and description (the console's export)."""
+    row = summary(complaint, assignee, cipher=cipher, today=today, deadlines=deadlines)
+    row.update(
+        amount=str(complaint.amount) if complaint.amount is not None else None,
+        demands=list(complaint.demands or []),
+        description=complaint.description,
+    )
+    return row
+
+
 def evidence_item(number: str, item: Evidence) -> dict[str, Any]:
     stored = item.fetch_status == "stored" and item.blob_key is not None
     return {

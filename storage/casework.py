@@ -57,6 +57,7 @@ class Filters:
     status: str | None = None
     type: str | None = None
     category: str | None = None
+    subcategory: str | None = None
     platform: str | None = None
     # A username, or "none" for unassigned complaints.
     assignee: str | None = None
@@ -66,6 +67,8 @@ class Filters:
     filed_from: date | None = None
     filed_to: date | None = None
     q: str | None = None
+    # The phone index of ``q`` when it reads as a phone number (exact match).
+    phone_hash: str | None = None
     # True: cases with a consumer message nobody has read; False: none unread.
     unread: bool | None = None
 
@@ -106,6 +109,7 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
         (Complaint.status, f.status),
         (Complaint.type, f.type),
         (Complaint.category, f.category),
+        (Complaint.subcategory, f.subcategory),
         (Complaint.platform, f.platform),
     ):
         if value:
@@ -137,6 +141,7 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
                 Complaint.number.ilike(pattern, escape="\\"),
                 Complaint.merchant_name.ilike(pattern, escape="\\"),
                 Complaint.description.ilike(pattern, escape="\\"),
+                *([Complaint.phone_hash == f.phone_hash] if f.phone_hash else []),
             )
         )
     return query

@@ -90,6 +90,7 @@ async def file_complaint(
         demands=list(draft.get("demands") or []),
         contact_name_enc=cipher.encrypt(draft.get("contact_name")),
         contact_phone_enc=cipher.encrypt(draft.get("contact_phone")),
+        phone_hash=cipher.phone_index(draft.get("contact_phone")),
         consent_share=bool(draft.get("consent_share")),
         language=draft.get("language") or identity.language,
         status="submitted",

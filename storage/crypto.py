@@ -18,6 +18,8 @@ keys, and a token signature can never be used to decrypt a contact.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import re
 from typing import Any
@@ -30,6 +32,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 # Changing the label (or the secret) makes every stored contact unreadable: a new label
 # means a new version and a re-encryption pass, never an edit.
 CONTACT_KEY_INFO = b"weiquan-contact-v1"
+# A second key from the same secret: the phone search index must not be the cipher key.
+PHONE_INDEX_INFO = b"weiquan-phone-index-v1"
 
 # Separators inside one name: spaces, and the middle dots of transliterated names
 # (阿卜杜·热合曼, アンナ・カレーニナ).
@@ -62,6 +66,19 @@ class FieldCipher:
             info=CONTACT_KEY_INFO,
         ).derive(secret_key.encode("utf-8"))
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._index_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=PHONE_INDEX_INFO
+        ).derive(secret_key.encode("utf-8"))
+
+    def phone_index(self, phone: str | None) -> str | None:
+        """A keyed hash of an E.164 phone number, for exact search without decrypting.
+
+        HMAC-SHA256: without the secret key, the 10^11 possible numbers cannot be
+        hashed to find the one behind an index.
+        """
+        if not phone:
+            return None
+        return hmac.new(self._index_key, phone.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def encrypt(self, text: str | None) -> bytes | None:
         """Encrypt ``text``; None (no contact given) stays None, ``""`` is encrypted."""
@@ -82,7 +99,6 @@ class FieldCipher:
         except (InvalidToken, UnicodeDecodeError):
             # Never include the blob: the message may end up in a log.
             raise DecryptionError("contact field cannot be decrypted") from None
-
 
     def seal(self, value: Any) -> str:
         """Encrypt a JSON-serialisable value (a draft, stored replies) into one token."""

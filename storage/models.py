@@ -174,6 +174,8 @@ class Complaint(Base):
     # Contact details are encrypted at rest (storage/crypto.py); None when anonymous.
     contact_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     contact_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # HMAC of the E.164 phone (FieldCipher.phone_index): exact search by phone number.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     status: Mapped[str] = mapped_column(String(16), default="submitted")
@@ -596,3 +598,21 @@ class Settlement(Base):
     text: Mapped[str] = mapped_column(Text)
     fulfil_by: Mapped[date] = mapped_column(Date)
     agreed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class CasePresence(Base):
+    """A staff member with a case open in the console, refreshed by the page's pulse.
+
+    A row, not process memory: with two replicas the two staff members' pulses may
+    land on different processes. Rows older than a few pulses mean "gone".
+    """
+
+    __tablename__ = "case_presence"
+
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)

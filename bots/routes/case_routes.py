@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bots import case_actions
+from bots import case_actions, console_errors_text
 from bots.deps import ServicesDep
 from bots.routes.console import _detail_page
 from bots.routes.console_base import CheckedDep, LangDep
@@ -56,7 +56,8 @@ async def withdraw_request_form(
         await case_actions.withdraw_request(services, signed.staff, number, request_id)
     except ActionError as error:
         return await _detail_page(
-            request, signed, services, lang, number, error=error.message,
+            request, signed, services, lang, number,
+            error=console_errors_text.action_message(error, lang),
             status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/console/complaints/{number}", status_code=303)

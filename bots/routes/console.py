@@ -15,9 +15,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from adapters.fields import FreeText, Line
-from bots import case_views, staff_actions, staff_reach, staff_views
+from bots import (
+    case_views,
+    console_errors_text,
+    console_labels,
+    staff_actions,
+    staff_reach,
+    staff_views,
+)
 from bots.deps import ServicesDep
-from bots.routes.console_base import CheckedDep, LangDep, SignedDep, new_login_csrf, render
+from bots.routes.console_base import (
+    CheckedDep,
+    LangDep,
+    SignedDep,
+    new_login_csrf,
+    render,
+    safe_next,
+)  # fmt: skip
 from bots.routes.console_merchants import panel as merchant_panel
 from bots.routes.staff_api import evidence_file
 from bots.routes.staff_filters import NumberPath, PlatformQ, RowIdPath, SortQ, StatusQ, TypeQ
@@ -25,13 +39,18 @@ from bots.security import SESSION_COOKIE, SESSION_TTL_SECONDS
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, client_address
 from dialogs import lifecycle
+from dialogs.validators import parse_phone
 from storage import audit, casework
+from storage import live as live_rows
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CSS = Path(__file__).parent.parent / "static" / "console.css"
+JS = Path(__file__).parent.parent / "static" / "console.js"
 LOGIN_CSRF = "weiquan_login_csrf"
+# The forms whose success the case page announces (``?done=notes`` → "Note saved").
+DONE = ("status", "notes", "messages", "assign", "request-evidence")
 
 
 class ListQuery(BaseModel):
@@ -40,6 +59,7 @@ class ListQuery(BaseModel):
     status: StatusQ | None = None
     type: TypeQ | None = None
     category: Line | None = Field(default=None, max_length=64)
+    subcategory: Line | None = Field(default=None, max_length=64)
     platform: PlatformQ | None = None
     assignee: Line | None = Field(default=None, max_length=64)
     overdue: casework.Overdue | None = None
@@ -51,22 +71,37 @@ class ListQuery(BaseModel):
     sort: SortQ = "-filed_at"
     page: int = Field(default=1, ge=1, le=100_000)
 
-    def filters(self) -> casework.Filters:
-        return casework.Filters(**self.model_dump(exclude={"sort", "page"}))
+    def filters(self, me: str | None = None, cipher: Any = None) -> casework.Filters:
+        """The storage filters; ``assignee=me`` becomes the signed-in username, and a
+        search that reads as a phone number also matches the phone index exactly."""
+        values = self.model_dump(exclude={"sort", "page"})
+        if values["assignee"] == "me":
+            values["assignee"] = me or "none"
+        phone, _ = parse_phone(self.q) if self.q and cipher is not None else (None, None)
+        values["phone_hash"] = cipher.phone_index(phone) if phone else None
+        return casework.Filters(**values)
+
+    def range_ok(self) -> bool:
+        return not (self.filed_from and self.filed_to and self.filed_from > self.filed_to)
 
 
 def list_query(request: Request) -> ListQuery:
-    """Parse the query; 422 with the reason on a bad value."""
+    """Parse the query; 422 (an HTML page naming the field) on a bad value."""
     given = {k: v for k, v in request.query_params.items() if v != "" and k != "lang"}
     try:
         return ListQuery.model_validate(given)
     except ValidationError as error:
-        raise HTTPException(422, f"bad filter: {error.errors()[0]['loc'][0]}") from None
+        raise HTTPException(422, f"{error.errors()[0]['loc'][0]}: bad filter") from None
 
 
 @router.get("/static/console.css")
 async def stylesheet() -> Response:
     return Response(CSS.read_text(encoding="utf-8"), media_type="text/css")
+
+
+@router.get("/static/console.js")
+async def script() -> Response:
+    return Response(JS.read_text(encoding="utf-8"), media_type="text/javascript")
 
 
 @router.get("")
@@ -77,7 +112,8 @@ async def home() -> RedirectResponse:
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, lang: LangDep) -> HTMLResponse:
     token = new_login_csrf()
-    response = render(request, "console/login.html", lang, None, login_csrf=token)
+    back = safe_next(request.query_params.get("next"))
+    response = render(request, "console/login.html", lang, None, login_csrf=token, next=back)
     response.set_cookie(LOGIN_CSRF, token, path="/console", httponly=True, samesite="strict")
     return response
 
@@ -91,13 +127,16 @@ async def login(
     username: Annotated[Line, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Check the password and start a session (rate-limited like the API)."""
     expected = request.cookies.get(LOGIN_CSRF, "")
     token = new_login_csrf()
+    back = safe_next(next)
 
     def again(key: str, code: int) -> HTMLResponse:
-        page = render(request, "console/login.html", lang, None, code, error=key, login_csrf=token)
+        page = render(request, "console/login.html", lang, None, code, error=key,
+                      login_csrf=token, next=back)  # fmt: skip
         page.set_cookie(LOGIN_CSRF, token, path="/console", httponly=True, samesite="strict")
         return page
 
@@ -120,7 +159,7 @@ async def login(
         return again("bad_login", 401)
     await security.limiter.succeeded(username, address)
     value, _ = security.signer.issue_session(staff.id)
-    response = RedirectResponse("/console/complaints", status_code=303)
+    response = RedirectResponse(back or "/console/complaints", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/console", httponly=True,
         samesite="lax", secure=request.url.scheme == "https",
@@ -140,31 +179,38 @@ async def logout(signed: CheckedDep) -> RedirectResponse:
 async def complaints(
     request: Request, signed: SignedDep, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
-    """The list with filters and deadline highlighting."""
+    """The list: filters as controls, saved views, sortable columns, deadline colours."""
     query = list_query(request)
     today = staff_actions.today(services)
+    error = None if query.range_ok() else "bad_range"
     async with services.database.sessions() as session:
         found = await casework.list_complaints(
-            session=session, filters=query.filters(), today=today, sort=query.sort,
-            page=query.page, per_page=50,
-        )  # fmt: skip
+            session=session, filters=query.filters(signed.staff.username, services.cipher),
+            today=today,
+            sort=query.sort, page=query.page, per_page=50,
+        ) if error is None else casework.Page([], 0, 1, 50)  # fmt: skip
+        staff_names = [s.username for s in await staff_store.list_staff(session=session)]
+        stamp = await live_rows.stamp(session=session)
     rows = [
         staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
         )
         for c, who in found.items
     ]
-    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    params = {k: v for k, v in request.query_params.items() if k not in ("page", "lang") and v}
     return render(
-        request, "console/list.html", lang, signed, rows=rows, total=found.total,
-        page=found.page, pages=max(1, -(-found.total // found.per_page)), query=query,
-        params=params, statuses=lifecycle.STATUSES,
+        request, "console/list.html", lang, signed, 400 if error else 200, rows=rows,
+        total=found.total, page=found.page, pages=max(1, -(-found.total // found.per_page)),
+        query=query, params=params, statuses=lifecycle.STATUSES, error=error,
+        categories=console_labels.categories(lang), staff_names=staff_names,
+        platforms=console_labels.PLATFORMS, stamp=stamp,
     )  # fmt: skip
 
 
 async def _detail_page(
     request: Request, signed: Any, services: Any, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200, contact: Any = None,
+    done: str | None = None, live: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     today = staff_actions.today(services)
     async with services.database.transaction() as session:
@@ -174,8 +220,9 @@ async def _detail_page(
         found = await casework.detail(session=session, complaint=complaint)
         case = await case_views.load(session=session, complaint=complaint, staff=signed.staff,
                                      cipher=services.cipher, now=services.now())  # fmt: skip
-        if error is None:
-            # A refused action re-renders the page it came from: that is no new view.
+        if error is None and not live:
+            # A refused action re-renders the page it came from, and the page's live
+            # refresh reads what is already open: neither is a new view.
             audit.record(session, staff=signed.staff, action="complaint.view", target=number,
                          now=services.now())  # fmt: skip
         staff_names = [
@@ -183,6 +230,8 @@ async def _detail_page(
             if s.active and s.role in staff_store.ROLES
         ]  # fmt: skip
         mp = await merchant_panel(session, complaint)
+        # What the page shows as of now: its pulse compares against this.
+        stamp = await live_rows.stamp(session=session, complaint_id=complaint.id)
     body = case_views.merge(
         staff_views.detail(
             found, cipher=services.cipher, today=today, deadlines=services.deadlines
@@ -191,8 +240,10 @@ async def _detail_page(
     )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
-        moves=lifecycle.allowed_moves(found.complaint.status), contact=contact,
-        staff_names=staff_names, mp=mp,
+        # Withdrawing is the consumer's own act: staff are not offered it.
+        moves=[m for m in lifecycle.allowed_moves(found.complaint.status) if m != "withdrawn"],
+        contact=contact, done=done if done in DONE else None,
+        staff_names=staff_names, stamp=stamp, mp=mp,
         merchant_error=request.query_params.get("merchant_error", "")[:300] or None,
         may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
     )  # fmt: skip
@@ -203,7 +254,9 @@ async def detail(
     request: Request, number: NumberPath, signed: SignedDep, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
     """One complaint: fields, timeline, evidence and the forms to work it."""
-    return await _detail_page(request, signed, services, lang, number)
+    done = request.query_params.get("done")
+    live = request.query_params.get("live") == "1"
+    return await _detail_page(request, signed, services, lang, number, done=done, live=live)
 
 
 @router.get("/complaints/{number}/evidence/{evidence_id}")
@@ -235,7 +288,12 @@ async def act(
     try:
         if action == "status":
             await staff_actions.change_status(
-                services, staff, number, status, note, notify=notify == "on",
+                services,
+                staff,
+                number,
+                status,
+                note,
+                notify=notify == "on",
                 reason=reason or None,
             )
         elif action == "notes":
@@ -250,9 +308,9 @@ async def act(
             contact = await staff_reach.reveal_contact(services, staff, number)
     except ActionError as error:
         return await _detail_page(
-            request, signed, services, lang, number, error=error.message,
-            status_code=error.status,
+            request, signed, services, lang, number,
+            error=console_errors_text.action_message(error, lang), status_code=error.status,
         )  # fmt: skip
     if contact is not None:
         return await _detail_page(request, signed, services, lang, number, contact=contact)
-    return RedirectResponse(f"/console/complaints/{number}", status_code=303)
+    return RedirectResponse(f"/console/complaints/{number}?done={action}", status_code=303)

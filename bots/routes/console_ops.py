@@ -4,20 +4,28 @@ statistics with server-rendered SVG charts, and the CSV export."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import FreeText, Line
-from bots import charts, console_text, staff_actions, staff_reach, staff_views
+from bots import (
+    charts,
+    console_errors_text,
+    console_labels,
+    console_reports,
+    staff_actions,
+    staff_reach,
+    staff_views,
+)
 from bots.deps import ServicesDep
 from bots.routes.console import list_query
 from bots.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
 from bots.routes.staff_filters import RowIdPath
 from bots.routes.staff_ops import export_rows
 from bots.staff_actions import ActionError
-from dialogs.texts import category_label, status_label
+from dialogs import lifecycle
 from storage import casework, outbox, statistics
 from storage import staff as staff_store
 
@@ -59,7 +67,12 @@ async def overview(
 async def bulk_page(
     request: Request, signed: SupervisorPage, lang: LangDep, sent: int | None = None
 ) -> HTMLResponse:
-    return render(request, "console/bulk.html", lang, signed, sent=sent, error=None)
+    return render(request, "console/bulk.html", lang, signed, sent=sent, error=None,
+                  **_bulk_choices(lang))  # fmt: skip
+
+
+def _bulk_choices(lang: str) -> dict[str, Any]:
+    return {"statuses": lifecycle.STATUSES, "categories": console_labels.categories(lang)}
 
 
 @router.post("/bulk", response_class=HTMLResponse)
@@ -74,12 +87,15 @@ async def bulk_send(
     category: Annotated[Line, Form(max_length=64)] = "",
 ) -> Response:
     """Send one notice to each consumer with a matching complaint."""
+    if status and status not in lifecycle.STATUSES:
+        raise HTTPException(422, "status: unknown status")
     filters = casework.Filters(status=status or None, category=category or None)
     try:
         count = await staff_reach.bulk_notice(services, signed.staff, filters, text, text_en)
     except ActionError as error:
         return render(request, "console/bulk.html", lang, signed, error.status, sent=None,
-                      error=error.message)  # fmt: skip
+                      error=console_errors_text.action_message(error, lang),
+                      **_bulk_choices(lang))  # fmt: skip
     return RedirectResponse(f"/console/bulk?sent={count}", status_code=303)
 
 
@@ -103,12 +119,12 @@ async def retry(notice_id: RowIdPath, signed: CheckedDep, services: ServicesDep)
     return RedirectResponse("/console/dead", status_code=303)
 
 
-@router.get("/statistics", response_class=HTMLResponse)
-async def stats(
-    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
-) -> HTMLResponse:
-    """Figures and SVG charts for a filing date range (default: the last 30 days)."""
+async def _figures(
+    request: Request, services: ServicesDep, lang: str
+) -> tuple[dict[str, Any], casework.Filters, list[dict[str, Any]]]:
     query = list_query(request)
+    if not query.range_ok():
+        raise HTTPException(422, "filed_from: after filed_to")
     today = staff_actions.today(services)
     filters = query.filters()
     if filters.filed_from is None:
@@ -117,26 +133,53 @@ async def stats(
         figures = await statistics.compute(
             session=session, filters=filters, today=today, deadlines=services.deadlines
         )
-    t = console_text.make_t(lang)
-    by_status = [(status_label(k, lang), v) for k, v in figures["by_status"].items()]
-    by_category = [(category_label(k, lang), v) for k, v in figures["by_category"].items()]
-    svgs = [
-        charts.bars(t("by_status"), by_status),
-        charts.bars(t("by_category"), by_category),
-        charts.bars(t("by_platform"), list(figures["by_platform"].items())),
-        charts.bars(t("by_day"), list(figures["by_day"].items())),
-        charts.bars(t("ratings"), list(figures["ratings"]["distribution"].items())),
-    ]
-    return render(request, "console/statistics.html", lang, signed, figures=figures, svgs=svgs,
-                  filed_from=filters.filed_from, filed_to=filters.filed_to)  # fmt: skip
+    return figures, filters, console_reports.series(figures, filters, today, lang)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+async def stats(
+    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
+) -> HTMLResponse:
+    """Figures and SVG charts for a filing date range (default: the last 30 days)."""
+    figures, filters, series = await _figures(request, services, lang)
+    charts_shown = [
+        {"key": c["key"], "svg": charts.bars(c["title"], [(lb, v) for lb, v, _ in c["rows"]],
+                                             links=[h for _, _, h in c["rows"]]
+                                             if c["key"] != "ratings" else None)}
+        for c in series
+    ]  # fmt: skip
+    chosen = {"filed_from": filters.filed_from, "filed_to": filters.filed_to}
+    window = {k: str(v) for k, v in chosen.items() if v}
+    return render(request, "console/statistics.html", lang, signed, figures=figures,
+                  charts=charts_shown, window=window, filed_from=filters.filed_from,
+                  filed_to=filters.filed_to)  # fmt: skip
+
+
+@router.get("/statistics.csv")
+async def stats_csv(
+    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep,
+    chart: Literal["by_status", "by_category", "by_platform", "by_day", "ratings"] = "by_status",
+) -> Response:  # fmt: skip
+    """One chart's figures as CSV."""
+    _, _, series = await _figures(request, services, lang)
+    found = next(c for c in series if c["key"] == chart)
+    return Response(
+        console_reports.chart_csv(found, lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{chart}.csv"'},
+    )
 
 
 @router.get("/export.csv")
-async def export(request: Request, signed: SupervisorPage, services: ServicesDep) -> Response:
-    """The filtered list as CSV, contacts masked."""
-    text = await export_rows(services, signed.staff, list_query(request).filters())
+async def export(
+    request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
+) -> Response:
+    """The filtered list as CSV in the console's language, contacts masked."""
+    query = list_query(request)
+    filters = query.filters(signed.staff.username, services.cipher)
+    rows = await export_rows(services, signed.staff, filters, shaped=staff_views.detail_row)
     return Response(
-        text,
+        console_reports.export_csv(rows, lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="complaints.csv"'},
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from bots import console_errors_text
 from bots.deps import ServicesDep
 from bots.routes.console import _detail_page
 from bots.routes.console_base import CheckedDep, LangDep
@@ -58,7 +59,8 @@ async def extend_from_console(
         await extend_deadline(services, signed.staff, number, clock, note)
     except ActionError as error:
         return await _detail_page(
-            request, signed, services, lang, number, error=error.message,
+            request, signed, services, lang, number,
+            error=console_errors_text.action_message(error, lang),
             status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/console/complaints/{number}", status_code=303)

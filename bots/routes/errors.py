@@ -54,13 +54,22 @@ def validation_detail(errors: Sequence[Any]) -> str:
     return cleaning.fit(f"{where}: {message}{more}", MAX_DETAIL)
 
 
-async def validation_failed(_request: Request, exc: Exception) -> JSONResponse:
-    """422 naming the field; nothing of the input is echoed."""
+async def validation_failed(request: Request, exc: Exception) -> Response:
+    """422 naming the field; nothing of the input is echoed (an HTML page on the console)."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    if _console(request):
+        from bots.routes import console_errors
+
+        return console_errors.page(request, 422, validation_detail(errors))
     return JSONResponse({"detail": validation_detail(errors)}, status_code=422)
 
 
-async def http_error(_request: Request, exc: Exception) -> Response:
+def _console(request: Request) -> bool:
+    path = request.url.path
+    return path == "/console" or path.startswith("/console/")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     """An HTTP error as ``{"detail"}``, keeping its status and headers."""
     assert isinstance(exc, HTTPException)
     headers = getattr(exc, "headers", None)
@@ -70,6 +79,11 @@ async def http_error(_request: Request, exc: Exception) -> Response:
     if isinstance(detail, str):
         # A detail may quote a path segment: keep it printable and short.
         detail = cleaning.fit(cleaning.one_line(detail), MAX_DETAIL)
+    if _console(request) and exc.status_code >= 400:
+        # Imported here: the console's templates need the app's routers, not the reverse.
+        from bots.routes import console_errors
+
+        return console_errors.page(request, exc.status_code, str(detail))
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
 

@@ -71,8 +71,14 @@ async def get_statistics(
     return figures
 
 
-async def export_rows(services: ServicesDep, staff: Any, filters: Any) -> str:
-    """The CSV of every complaint matching ``filters`` (masked), with an audit entry."""
+async def export_rows(
+    services: ServicesDep, staff: Any, filters: Any, *, shaped: Any = None
+) -> Any:
+    """The CSV of every complaint matching ``filters`` (masked), with an audit entry.
+
+    With ``shaped`` (``staff_views.detail_row``), the rows themselves, for a caller that
+    writes its own CSV (the console's, in the staff member's language).
+    """
     today = staff_actions.today(services)
     async with services.database.transaction() as session:
         found = await casework.list_complaints(
@@ -82,13 +88,12 @@ async def export_rows(services: ServicesDep, staff: Any, filters: Any) -> str:
             session, staff=staff, action="complaint.export", now=services.now(),
             detail={"rows": len(found.items)},
         )  # fmt: skip
-    rows = (
-        staff_views.summary(
-            c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        )
+    shape = shaped or staff_views.summary
+    rows = [
+        shape(c, who, cipher=services.cipher, today=today, deadlines=services.deadlines)
         for c, who in found.items
-    )
-    return staff_views.csv_text(rows)
+    ]
+    return rows if shaped else staff_views.csv_text(rows)
 
 
 @router.get("/complaints.csv", response_class=Response)

@@ -73,7 +73,8 @@ async def test_http_errors_keep_the_detail_shape(client: httpx.AsyncClient, staf
     # The console still redirects to its sign-in page.
     async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as anon:
         page = await anon.get("/console/complaints")
-    assert page.status_code == 303 and page.headers["location"] == "/console/login"
+    assert page.status_code == 303
+    assert page.headers["location"] == "/console/login?next=%2Fconsole%2Fcomplaints"
 
 
 async def test_request_headers_over_64_kib_get_431_in_process(client: httpx.AsyncClient) -> None:

@@ -264,7 +264,7 @@ async def test_the_console_extends_with_its_button(
     listed = await client.get("/console/complaints", params={"overdue": "decision"})
     assert listed.status_code == 200 and report in listed.text
     assert 'data-clock="decision"' in listed.text and "overdue by 4 working days" in listed.text
-    assert "Filed (CST)" in listed.text
+    assert "Filed (UTC+08:00)" in listed.text
 
 
 async def test_on_time_rates_per_clock(

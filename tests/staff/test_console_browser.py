@@ -66,7 +66,7 @@ async def test_a_supervisor_accepts_an_overdue_complaint_and_the_consumer_is_tol
                 await page.select_option("#status-form select[name=status]", "accepted")
                 await page.fill("#status-form textarea[name=note]", "We phoned the shop today.")
                 await page.click("#status-form button[type=submit]")
-                await page.wait_for_url(f"**/console/complaints/{late}")
+                await page.wait_for_url(f"**/console/complaints/{late}?done=status")
                 assert "Accepted" in await page.locator("h1").inner_text()
                 assert "We phoned the shop today." in await page.locator(".timeline").inner_text()
 

@@ -168,7 +168,9 @@ async def test_console_forms_need_the_session_and_its_csrf_token(
 ) -> None:
     number = await file_by_chat(WebConsumer.beside(client))
     await make_staff(services, "ag", "agent")
-    assert (await client.get("/console/complaints")).headers["location"] == "/console/login"
+    assert (await client.get("/console/complaints")).headers["location"] == (
+        "/console/login?next=%2Fconsole%2Fcomplaints"
+    )
     login = await client.get("/console/login?lang=zh-CN")
     token = re.search(r'name="csrf" value="([^"]+)"', login.text)
     assert token and "登录" in login.text
@@ -188,7 +190,8 @@ async def test_console_forms_need_the_session_and_its_csrf_token(
     illegal = await client.post(
         f"/console/complaints/{number}/status", data={"status": "closed", "csrf": csrf.group(1)}
     )
-    assert illegal.status_code == 409 and "allowed" in illegal.text
+    # In the page's language, with the moves that are allowed.
+    assert illegal.status_code == 409 and "当前状态不能变更为所选状态" in illegal.text
     assert (await client.get("/console/statistics")).status_code == 403
     assert (await client.get("/console/complaints?overdue=soon")).status_code == 422
 
