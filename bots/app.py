@@ -22,6 +22,7 @@ from bots.routes import (
     case_routes,
     chat,
     console,
+    console_alerts,
     console_merchants,
     console_ops,
     errors,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(console_merchants.router)
     app.include_router(console.router)
     app.include_router(console_ops.router)
+    app.include_router(console_alerts.router)
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)
