@@ -4,6 +4,7 @@ merchants; supervisors only."""
 from __future__ import annotations
 
 import re
+
 import httpx
 
 from bots.services import Services

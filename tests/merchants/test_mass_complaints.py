@@ -139,8 +139,8 @@ async def test_the_bulk_notice_takes_a_list_of_complaint_numbers(
     first, second = [await file_by_chat(alice) for _ in range(2)]
     await file_by_chat(WebConsumer.beside(client))
     url = "/api/v1/notices/bulk"
-    both = await client.post(url, headers=boss,
-                             json={"text": "hi", "filter": {"numbers": [first, second]}})  # fmt: skip
+    pair = {"text": "hi", "filter": {"numbers": [first, second]}}
+    both = await client.post(url, headers=boss, json=pair)
     assert both.json() == {"consumers": 1}
     none = await client.post(url, headers=boss, json={"text": "hi", "filter": {"numbers": []}})
     assert none.json() == {"consumers": 0}
