@@ -42,19 +42,17 @@ CheckedSupervisor = Annotated[Signed, Depends(checked_supervisor)]
 
 def _row(complaint: Complaint, case: MerchantCase | None, merchant_id: int) -> dict[str, Any]:
     """One complaint of a spike and where it stands with the merchant."""
-    reason = spike_actions.skip_reason(complaint, case, merchant_id)
-    forwarded = case is not None and case.forwarded_at is not None
+    forwarded_at = case.forwarded_at if case is not None else None
+    due = case.answer_due if case is not None and forwarded_at is not None else None
     return {
         "number": complaint.number,
         "status": complaint.status,
         "filed_at": iso(complaint.filed_at),
-        "reason": reason,
-        "forwarded_on": local_date(case.forwarded_at).isoformat()
-        if case is not None and case.forwarded_at is not None else None,
-        "answer_due": case.answer_due.isoformat() if forwarded and case and case.answer_due
-        else None,
-        "answered": bool(case and case.answered_at),
-    }  # fmt: skip
+        "reason": spike_actions.skip_reason(complaint, case, merchant_id),
+        "forwarded_on": local_date(forwarded_at).isoformat() if forwarded_at else None,
+        "answer_due": due.isoformat() if due else None,
+        "answered": bool(case is not None and case.answered_at),
+    }
 
 
 @router.get("/alerts", response_class=HTMLResponse)
