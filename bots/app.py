@@ -23,6 +23,7 @@ from bots.routes import (
     case_routes,
     chat,
     console,
+    console_alerts,
     console_live,
     console_merchants,
     console_ops,
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(console_ops.router)
     app.include_router(console_live.router)
     app.include_router(console_staff.router)
+    app.include_router(console_alerts.router)
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)

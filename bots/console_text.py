@@ -22,6 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "bulk": {"zh-CN": "群发通知", "en": "Bulk notice"},
     "dead": {"zh-CN": "发送失败", "en": "Dead letters"},
     "statistics": {"zh-CN": "统计", "en": "Statistics"},
+    "alerts": {"zh-CN": "异常预警", "en": "Alerts"},
     "export": {"zh-CN": "导出 CSV", "en": "Export CSV"},
     "filter": {"zh-CN": "筛选", "en": "Filter"},
     "any": {"zh-CN": "全部", "en": "Any"},

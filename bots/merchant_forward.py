@@ -29,17 +29,23 @@ async def link(services: Services, staff: Staff, number: str, merchant_id: int) 
         merchant = await merchant_store.get(session=session, merchant_id=merchant_id)
         if merchant is None:
             raise Invalid(f"no merchant {merchant_id}")
-        now = services.now()
-        try:
-            await merchant_cases.link(
-                session=session, complaint=complaint, merchant=merchant,
-                actor=audit.actor_of(staff), now=now,
-            )  # fmt: skip
-        except CaseError as error:
-            raise Conflict(error.message) from None
-        audit.record(session, staff=staff, action="complaint.merchant", target=number, now=now,
-                     detail={"merchant": merchant.id})  # fmt: skip
+        await link_in(session, complaint, merchant, staff, services.now())
     return merchant
+
+
+async def link_in(
+    session: AsyncSession, complaint: Complaint, merchant: Merchant, staff: Staff, now: datetime
+) -> None:
+    """The link inside the caller's transaction, with its audit entry."""
+    try:
+        await merchant_cases.link(
+            session=session, complaint=complaint, merchant=merchant,
+            actor=audit.actor_of(staff), now=now,
+        )  # fmt: skip
+    except CaseError as error:
+        raise Conflict(error.message) from None
+    audit.record(session, staff=staff, action="complaint.merchant", target=complaint.number,
+                 now=now, detail={"merchant": merchant.id})  # fmt: skip
 
 
 async def forward(services: Services, staff: Staff, number: str, note: str | None) -> int | None:
@@ -47,10 +53,18 @@ async def forward(services: Services, staff: Staff, number: str, note: str | Non
     note = clean_text(note or "") or None
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
-        now = services.now()
-        notice = await forward_in(services, session, complaint, staff, note, now)
-        audit.record(session, staff=staff, action="complaint.forward", target=number, now=now,
-                     detail={"note": note, "consent_notice": notice})  # fmt: skip
+        return await forward_audited(services, session, complaint, staff, note)
+
+
+async def forward_audited(
+    services: Services, session: AsyncSession, complaint: Complaint, staff: Staff,
+    note: str | None,
+) -> int | None:  # fmt: skip
+    """A staff member's forward inside the caller's transaction, with its audit entry."""
+    now = services.now()
+    notice = await forward_in(services, session, complaint, staff, note, now)
+    audit.record(session, staff=staff, action="complaint.forward", target=complaint.number,
+                 now=now, detail={"note": note, "consent_notice": notice})  # fmt: skip
     return notice
 
 

@@ -62,11 +62,14 @@ async def bulk_notice(
     filters: casework.Filters,
     text: str,
     text_en: str | None = None,
+    *,
+    action: str = "notice.bulk",
+    about: dict[str, object] | None = None,
 ) -> int:
     """One notice to each consumer with a matching complaint (never two); returns the count.
 
     ``text`` goes to every consumer; ``text_en``, when given, replaces it for consumers
-    who chat in English.
+    who chat in English. The audit entry is ``action``, its detail extended by ``about``.
     """
     require(staff, "supervisor")
     text = checked_text(text)
@@ -85,9 +88,14 @@ async def bulk_notice(
         audit.record(
             session,
             staff=staff,
-            action="notice.bulk",
+            action=action,
             now=now,
-            detail={"consumers": len(consumers), "filters": _plain(filters), "text": text},
+            detail={
+                **(about or {}),
+                "consumers": len(consumers),
+                "filters": _plain(filters),
+                "text": text,
+            },
         )
         return len(consumers)
 
@@ -104,7 +112,7 @@ async def retry_dead(services: Services, staff: Staff, notice_id: int) -> None:
 
 def _plain(filters: casework.Filters) -> dict[str, object]:
     return {
-        k: (str(v) if isinstance(v, date | datetime) else v)
+        k: (str(v) if isinstance(v, date | datetime) else list(v) if isinstance(v, tuple) else v)
         for k, v in vars(filters).items()
         if v is not None
     }

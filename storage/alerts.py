@@ -68,3 +68,16 @@ async def spikes(*, session: AsyncSession, now: datetime, minimum: int) -> list[
             found.append(Spike(merchant, len(numbers), average, numbers))
     found.sort(key=lambda s: (-s.last_week, s.merchant.id))
     return found
+
+
+async def spike_cases(
+    *, session: AsyncSession, numbers: list[str]
+) -> list[tuple[Complaint, MerchantCase | None]]:
+    """The complaints of a spike with their merchant case (if linked), oldest first."""
+    rows = await session.execute(
+        select(Complaint, MerchantCase)
+        .outerjoin(MerchantCase, MerchantCase.complaint_id == Complaint.id)
+        .where(Complaint.number.in_(numbers))
+        .order_by(Complaint.filed_at, Complaint.id)
+    )
+    return [(c, m) for c, m in rows.all()]

@@ -14,6 +14,10 @@ in which it runs. A case is
 
 A complaint that has moved on (accepted, rejected, transferred, resolved…) is never
 overdue for the deadline it already met or missed: the timeline keeps that record.
+
+``merchant`` is the merchant's clock, not the desk's: a case forwarded to a merchant
+that has not answered by its ``answer_due`` (and was not taken back). ``any`` means any
+of the desk's clocks and leaves it out.
 "Today" and the filing-date filters are local days (``WEIQUAN_TIMEZONE``).
 """
 
@@ -30,10 +34,20 @@ from dialogs.clock import day_start
 from dialogs.clocks import CLOCK_NAMES, load_clocks, running_where
 from storage.case_messages import has_unread
 from storage.deadlines import COLUMNS
-from storage.models import Complaint, ComplaintEvent, Evidence, Identity, OutboxNotice, Staff
+from storage.models import (
+    Complaint,
+    ComplaintEvent,
+    Evidence,
+    Identity,
+    MerchantCase,
+    OutboxNotice,
+    Staff,
+)
 
 _Ts = TypeVarTuple("_Ts")
-Overdue = Literal["acceptance", "resolution", "mediation", "decision", "answer", "any"]
+Overdue = Literal[
+    "acceptance", "resolution", "mediation", "decision", "answer", "any", "merchant"
+]
 AWAITING_ACCEPTANCE = ("submitted",)
 AWAITING_RESOLUTION = ("accepted", "mediating")
 SORTS: dict[str, Any] = {
@@ -71,6 +85,8 @@ class Filters:
     phone_hash: str | None = None
     # True: cases with a consumer message nobody has read; False: none unread.
     unread: bool | None = None
+    # Exactly these complaint numbers (a spike's complaints); empty matches nothing.
+    numbers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,19 @@ def _any_due_before(day: date) -> Any:
     return or_(*(_due_before(clock, day) for clock in CLOCK_NAMES))
 
 
+def merchant_overdue(today: date) -> list[Any]:
+    """Conditions on ``MerchantCase`` and ``Complaint``: forwarded, not answered by its
+    ``answer_due`` (a local date: due on ``today`` is not late yet), not taken back, and
+    the case still open with the desk."""
+    return [
+        MerchantCase.forwarded_at.is_not(None),
+        MerchantCase.answered_at.is_(None),
+        MerchantCase.taken_back_at.is_(None),
+        MerchantCase.answer_due < today,
+        Complaint.status.in_(AWAITING_RESOLUTION),
+    ]
+
+
 def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]:
     """Apply ``filters`` to a query over complaints (joined to nothing else)."""
     f = filters
@@ -120,7 +149,12 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
         query = query.where(
             Complaint.assignee_id.in_(select(Staff.id).where(Staff.username == f.assignee))
         )
-    if f.overdue == "any":
+    if f.overdue == "merchant":
+        late = select(MerchantCase.complaint_id).where(
+            MerchantCase.complaint_id == Complaint.id, *merchant_overdue(today)
+        )
+        query = query.where(late.exists())
+    elif f.overdue == "any":
         query = query.where(_any_due_before(today))
     elif f.overdue:
         query = query.where(_due_before(f.overdue, today))
@@ -134,6 +168,8 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
         query = query.where(Complaint.filed_at < day_start(f.filed_to + timedelta(days=1)))
     if f.unread is not None:
         query = query.where(has_unread() if f.unread else ~has_unread())
+    if f.numbers is not None:
+        query = query.where(Complaint.number.in_(list(f.numbers)))
     if f.q and f.q.strip():
         pattern = _like(f.q.strip())
         query = query.where(

@@ -245,13 +245,7 @@ async def overdue_cases(
         select(Complaint, MerchantCase, Merchant)
         .join(MerchantCase, MerchantCase.complaint_id == Complaint.id)
         .join(Merchant, Merchant.id == MerchantCase.merchant_id)
-        .where(
-            MerchantCase.forwarded_at.is_not(None),
-            MerchantCase.answered_at.is_(None),
-            MerchantCase.taken_back_at.is_(None),
-            MerchantCase.answer_due < today,
-            Complaint.status.in_(casework.AWAITING_RESOLUTION),
-        )
+        .where(*casework.merchant_overdue(today))
         .order_by(MerchantCase.answer_due, Complaint.id)
     )
     return [(c, m, mer) for c, m, mer in rows.all()]

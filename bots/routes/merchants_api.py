@@ -1,7 +1,9 @@
 """Merchants on the staff API: the registry, linking and forwarding complaints, alerts.
 
 Registry and alerts are for supervisors; any staff member links, forwards and takes
-cases back. Errors are JSON ``{"detail": …}`` as elsewhere in the staff API.
+cases back. A spike's complaints are forwarded, and its consumers told, in one step
+(bots/spike_actions.py; supervisors). Errors are JSON ``{"detail": …}`` as elsewhere
+in the staff API.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
-from bots import merchant_forward, staff_actions
+from adapters.fields import FreeText
+from bots import merchant_forward, spike_actions, staff_actions
 from bots.deps import ServicesDep
 from bots.merchant_views import case_summary, merchant_item
 from bots.routes.staff_api import refused
@@ -167,3 +170,46 @@ async def alerts_list(staff: SupervisorDep, services: ServicesDep) -> dict[str, 
             for c, case, m in overdue
         ],
     }
+
+
+MerchantIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post("/alerts/spikes/{merchant_id}/forward")
+async def forward_spike(
+    merchant_id: MerchantIdPath, staff: SupervisorDep, services: ServicesDep,
+    body: Note | None = None,
+) -> Any:  # fmt: skip
+    """Link and forward every complaint of the spike that can go; says per complaint
+    what happened (``forwarded``, or ``skipped`` with a ``reason``)."""
+    try:
+        outcomes = await spike_actions.forward_spike(
+            services, staff, merchant_id, body.note if body else None
+        )
+    except ActionError as error:
+        return refused(error)
+    return {
+        "merchant_id": merchant_id,
+        "forwarded": sum(o.forwarded for o in outcomes),
+        "skipped": sum(not o.forwarded for o in outcomes),
+        "complaints": [o.as_dict() for o in outcomes],
+    }
+
+
+class SpikeNotice(BaseModel):
+    text: FreeText = Field(min_length=1, max_length=2000)
+    text_en: FreeText | None = Field(default=None, max_length=2000)
+
+
+@router.post("/alerts/spikes/{merchant_id}/notice", status_code=202)
+async def notify_spike(
+    merchant_id: MerchantIdPath, body: SpikeNotice, staff: SupervisorDep, services: ServicesDep
+) -> Any:
+    """One notice to each consumer with a complaint in the spike, never two."""
+    try:
+        count = await spike_actions.notify_spike(
+            services, staff, merchant_id, body.text, body.text_en
+        )
+    except ActionError as error:
+        return refused(error)
+    return {"merchant_id": merchant_id, "consumers": count}

@@ -50,7 +50,10 @@ async def list_filters(
     ] = None,
     overdue: Annotated[
         casework.Overdue | None,
-        Query(description="past the due date of that clock (or of any) while it runs"),
+        Query(
+            description="past the due date of that clock (or of any) while it runs; "
+            "merchant: forwarded and not answered by the merchant's answer_due"
+        ),
     ] = None,
     due_within_days: Annotated[
         int | None, Query(ge=0, le=60, description="near or past any running clock")

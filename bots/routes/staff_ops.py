@@ -4,7 +4,7 @@ dead letters and staff accounts."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
@@ -32,6 +32,15 @@ class BulkFilter(BaseModel):
     assignee: Line | None = Field(default=None, max_length=64)
     overdue: casework.Overdue | None = None
     q: Line | None = Field(default=None, max_length=200)
+    numbers: list[Annotated[Identifier, Field(max_length=32)]] | None = Field(
+        default=None, max_length=1000, description="exactly these complaint numbers"
+    )
+
+    def filters(self) -> casework.Filters:
+        given = self.model_dump()
+        if self.numbers is not None:
+            given["numbers"] = tuple(self.numbers)
+        return casework.Filters(**given)
 
 
 class BulkNotice(BaseModel):
@@ -43,7 +52,7 @@ class BulkNotice(BaseModel):
 @router.post("/notices/bulk", status_code=202)
 async def bulk_notice(body: BulkNotice, staff: SupervisorDep, services: ServicesDep) -> Any:
     """One notice to every consumer with a matching complaint, never two to one consumer."""
-    filters = casework.Filters(**body.filter.model_dump())
+    filters = body.filter.filters()
     try:
         count = await staff_reach.bulk_notice(services, staff, filters, body.text, body.text_en)
     except ActionError as error:
