@@ -51,7 +51,7 @@ async def test_the_alerts_page_lists_a_spike_and_handles_it_together(
     assert page.text.count("will be forwarded") == 4
     assert "not accepted, or closed" in page.text
     # Filed times are local: the default test clock is 02:00 UTC, 10:00 in Beijing.
-    assert "2026-11-20 10:00" in page.text and "(CST)" in page.text
+    assert "2026-11-20 10:00" in page.text and "(UTC+08:00)" in page.text
     csrf = _csrf(page)
     base = f"/console/alerts/spikes/{suning}"
     forged = await client.post(f"{base}/forward", data={"csrf": "x"})
