@@ -37,6 +37,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "overdue_mediation": {"zh-CN": "调解超期", "en": "Mediation overdue"},
     "overdue_decision": {"zh-CN": "立案决定超期", "en": "Case decision overdue"},
     "overdue_answer": {"zh-CN": "答复超期", "en": "Answer overdue"},
+    "overdue_merchant": {"zh-CN": "商家未按期答复", "en": "Merchant's answer overdue"},
     "overdue_any": {"zh-CN": "任一超期", "en": "Any overdue"},
     "deadlines": {"zh-CN": "期限", "en": "Deadlines"},
     "clock_acceptance": {"zh-CN": "受理决定", "en": "Acceptance decision"},

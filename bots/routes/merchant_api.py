@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from bots import dossier as dossiers
 from bots import merchant_work, staff_actions
 from bots.deps import ServicesDep
-from bots.merchant_auth import MerchantDep
+from bots.merchant_auth import MerchantDep, MerchantLogin
 from bots.merchant_views import case_detail, case_summary
 from bots.routes.dossier import pdf_response
 from bots.routes.staff_api import evidence_file, refused
@@ -38,9 +38,10 @@ async def my_complaints(login: MerchantDep, services: ServicesDep) -> dict[str, 
     }
 
 
-@router.get("/complaints/{number}")
-async def my_complaint(number: str, login: MerchantDep, services: ServicesDep) -> Any:
-    """Facts, demands, evidence, your timeline entries; contact only with consent."""
+async def _audited_view(
+    services: ServicesDep, login: MerchantLogin, number: str, *, action: str
+) -> merchant_cases.MerchantView:
+    """What the merchant may read of ``number`` (404 unless forwarded to it), audited."""
     async with services.database.transaction() as session:
         found = await merchant_cases.forwarded_case(
             session=session, merchant_id=login.merchant.id, number=number
@@ -50,9 +51,16 @@ async def my_complaint(number: str, login: MerchantDep, services: ServicesDep) -
         view = await merchant_cases.merchant_view(
             session=session, complaint=found[0], case=found[1]
         )
-        entry = audit.record(session, staff=login.account, action="merchant.view",
+        entry = audit.record(session, staff=login.account, action=action,
                              target=number, now=services.now())  # fmt: skip
         entry.actor = login.actor
+    return view
+
+
+@router.get("/complaints/{number}")
+async def my_complaint(number: str, login: MerchantDep, services: ServicesDep) -> Any:
+    """Facts, demands, evidence, your timeline entries; contact only with consent."""
+    view = await _audited_view(services, login, number, action="merchant.view")
     return case_detail(view, cipher=services.cipher, today=staff_actions.today(services))
 
 
@@ -77,18 +85,7 @@ async def my_dossier(
 ) -> Response:
     """The evidence dossier of a complaint forwarded to you: your timeline entries and the
     public status moves, contact details only with the consumer's consent."""
-    async with services.database.transaction() as session:
-        found = await merchant_cases.forwarded_case(
-            session=session, merchant_id=login.merchant.id, number=number
-        )
-        if found is None:
-            raise HTTPException(404, f"no complaint {number} forwarded to you")
-        view = await merchant_cases.merchant_view(
-            session=session, complaint=found[0], case=found[1]
-        )
-        entry = audit.record(session, staff=login.account, action="merchant.dossier",
-                             target=number, now=services.now())  # fmt: skip
-        entry.actor = login.actor
+    view = await _audited_view(services, login, number, action="merchant.dossier")
     audience = dossier.Audience(
         staff=False, contact=view.contact_shared, kinds=merchant_cases.MERCHANT_KINDS
     )

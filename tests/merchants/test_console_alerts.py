@@ -82,6 +82,8 @@ async def test_the_alerts_page_lists_a_spike_and_handles_it_together(
     listed = await client.get("/console/complaints?overdue=merchant")
     assert all(f"/console/complaints/{n}" in listed.text for n in numbers[:4])
     assert f"/console/complaints/{numbers[4]}" not in listed.text
+    # The list's overdue menu offers the merchant's clock, chosen here, by its label.
+    assert '<option value="merchant" selected>' in listed.text
     gone = await client.post(f"{base}/forward", data={"csrf": csrf})
     assert "error=" in gone.headers["location"] and "spike" in gone.headers["location"]
 
