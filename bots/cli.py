@@ -176,6 +176,25 @@ staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 
 
+def _account_setup() -> tuple[Settings, str]:
+    """Settings (SQLite migrated) and a password from a prompt, or stdin when piped."""
+    settings = _settings()
+    if settings.is_sqlite:
+        _upgrade(settings)
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    return settings, password
+
+
+def _report_account(error: str | None, done: str) -> None:
+    if error:
+        typer.echo(error, err=True)
+        raise typer.Exit(2)
+    typer.echo(done)
+
+
 @staff_app.command("create")
 def staff_create(
     name: Annotated[str, typer.Argument(help="Username")],
@@ -185,18 +204,9 @@ def staff_create(
     """Create a staff account; the password is read from a prompt, or from stdin when piped."""
     from bots.staff_cli import create_account
 
-    settings = _settings()
-    if settings.is_sqlite:
-        _upgrade(settings)
-    if sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    settings, password = _account_setup()
     error = asyncio.run(create_account(settings, name, role, password, display_name))
-    if error:
-        typer.echo(error, err=True)
-        raise typer.Exit(2)
-    typer.echo(f"staff account {name} ({role}) created")
+    _report_account(error, f"staff account {name} ({role}) created")
 
 
 merchant_app = typer.Typer(help="Merchants (online dispute resolution).", no_args_is_help=True)
@@ -242,18 +252,9 @@ def merchant_user(
     """Make a merchant login; the password is read from a prompt, or from stdin when piped."""
     from bots.merchant_cli import create_user
 
-    settings = _settings()
-    if settings.is_sqlite:
-        _upgrade(settings)
-    if sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    settings, password = _account_setup()
     error = asyncio.run(create_user(settings, username, merchant, password))
-    if error:
-        typer.echo(error, err=True)
-        raise typer.Exit(2)
-    typer.echo(f"merchant login {username} (merchant {merchant}) created")
+    _report_account(error, f"merchant login {username} (merchant {merchant}) created")
 
 
 calendar_app = typer.Typer(help="Working-day calendar.", no_args_is_help=True)
