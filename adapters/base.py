@@ -2,7 +2,7 @@
 
 Channels that can push outside a reply (WeChat, Telegram) provide a :class:`Sender`
 for the outbox worker and a :class:`MediaFetcher` for evidence downloads. The worker
-(bots/worker.py) maps the exceptions below to outbox and evidence states.
+(bots/delivery/worker.py) maps the exceptions below to outbox and evidence states.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The page sends ``{"text"}`` and may add ``message_id`` (a client-made id, so a resend
 after a network error is answered from the dedupe table), ``choice`` and ``step`` (a
 pressed button) and ``lang``. Who sends it is not in the body: the server issues the
-consumer's id in a signed cookie (:mod:`bots.web_identity`). Old pages still send a
+consumer's id in a signed cookie (:mod:`bots.web.identity`). Old pages still send a
 ``user`` field; it is checked for shape and otherwise ignored.
 """
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bench.common import postgres_database
-from bots import worker
+from bots.delivery import worker
 from bots.services import Services
 from bots.settings import Settings
 from dialogs.events import Reply

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.consumer_answers import answer_consent, answer_offer
-from bots.data_commands import run_data_command
-from bots.dossier_links import DossierLinks
-from bots.metrics import COMPLAINTS_FILED
-from bots.my_data_links import MyDataLinks
+from bots.data_rights.commands import run_data_command
+from bots.data_rights.links import MyDataLinks
+from bots.dossier.links import DossierLinks
+from bots.ops.metrics import COMPLAINTS_FILED
 from dialogs.events import (
     AnswerConsent,
     AnswerOffer,

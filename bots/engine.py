@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.commands import CommandRunner
-from bots.metrics import MESSAGE_SECONDS, MESSAGES
+from bots.ops.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
 from dialogs.events import (
     Conversation,

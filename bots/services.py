@@ -9,11 +9,11 @@ from typing import Any
 
 from adapters.base import MediaFetcher, Sender
 from bots.commands import CommandRunner, link_key
-from bots.dossier_links import DossierLinks
+from bots.data_rights.links import MyDataLinks
+from bots.dossier.links import DossierLinks
 from bots.engine import Engine
-from bots.my_data_links import MyDataLinks
-from bots.progress_links import ProgressLinks
 from bots.settings import Settings
+from bots.web.progress_links import ProgressLinks
 from dialogs import clock
 from dialogs.intake import DialogOptions
 from storage.blobs import BlobStore
@@ -105,7 +105,7 @@ class Services:
             services.senders["telegram"] = telegram.sender
             services.fetchers["telegram"] = telegram.fetcher
             services.closing.append(telegram.close)
-            from bots.dossier import consumer_document
+            from bots.dossier.build import consumer_document
 
             async def documents(ref: str) -> tuple[str, bytes] | None:
                 return await consumer_document(services, ref)

@@ -44,12 +44,12 @@ class Settings(BaseSettings):
     draft_resume_hours: int = Field(default=24, ge=1)
     max_evidence_bytes: int = 20 * 1024 * 1024
     max_evidence_files: int = 9
-    # Web chat uploads one consumer may make in any hour (bots/upload_limit.py).
+    # Web chat uploads one consumer may make in any hour (bots/web/upload_limit.py).
     uploads_per_hour: int = Field(default=30, ge=1, le=10_000)
     public_base_url: str = "http://127.0.0.1:8000"
     # Days a progress-page link in a notice stays valid.
     progress_link_days: int = Field(default=30, ge=1, le=365)
-    # Closed cases are anonymised this many years after closing (bots/background.py),
+    # Closed cases are anonymised this many years after closing (bots/delivery/background.py),
     # unless under a legal hold.
     retention_years: int = Field(default=3, ge=1, le=100)
 
@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     port: int = 8000
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
-    # Delivery worker (bots/worker.py): a notice is dead after this many failed tries;
+    # Delivery worker (bots/delivery/worker.py): a notice is dead after this many failed tries;
     # a claimed row comes back to the other workers when its lease runs out.
     # 16 attempts with backoff capped at an hour ride out about six hours of platform outage.
     outbox_max_attempts: int = Field(default=16, ge=1, le=100)

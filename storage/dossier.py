@@ -11,7 +11,7 @@ Who reads it decides what it holds (:class:`Audience`):
 
 * **staff** see the whole timeline, internal notes and assignments included (marked
   internal), with the staff member who acted; the consumer's contact details only when
-  they may see them (supervisors, the assigned agent: ``bots.staff_reach``);
+  they may see them (supervisors, the assigned agent: ``bots.staff.reach``);
 * **the consumer** (and anyone a consumer's link reaches) sees what the chat shows them:
   status moves, messages and their own replies, with "staff" instead of a name; never
   internal notes, assignments or contact details — a dossier link can be forwarded.

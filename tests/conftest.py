@@ -161,7 +161,7 @@ async def services(settings: Settings, database: Database, clock: Clock) -> Asyn
 @pytest.fixture
 async def client(services: Any) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in-process."""
-    from bots.app import create_app
+    from bots.web.app import create_app
 
     app = create_app(services=services)
     app.state.services = services

@@ -77,7 +77,7 @@ def readme_commands() -> list[str]:
 def test_the_readme_commands_run_from_a_fresh_clone() -> None:
     from typer.testing import CliRunner
 
-    from bots.cli import app
+    from bots.cli.main import app
 
     commands = readme_commands()
     assert len(commands) >= 8

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from telegram.error import TelegramError
 
 from adapters.telegram.channel import BadUpdate, TelegramChannel, UpdateFailed
-from bots.background import register, sleep_or_stop
-from bots.outage import Outage
+from bots.delivery.background import register, sleep_or_stop
+from bots.ops.outage import Outage
 from bots.services import Services
 from storage.models import PlatformToken
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import Page, Route
 from sqlalchemy import func, select
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from dialogs.events import Reply
 from storage import outbox
 from storage.db import Database

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bots.background import privacy_upkeep_once
+from bots.delivery.background import privacy_upkeep_once
 from bots.services import Services
 from dialogs.events import MediaKind, MediaMessage, Platform
 from storage import consents, evidence, links, my_data

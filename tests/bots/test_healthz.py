@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bots.app import create_app
 from bots.services import Services
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage.migrate import upgrade
 from tests.conftest import PG_ADMIN_URL, _admin
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bots import staff_actions
 from bots.services import Services
+from bots.staff import actions as staff_actions
 from dialogs.events import (
     MediaKind,
     MediaMessage,

@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bots.logs import JsonFormatter, configure, mask_text
+from bots.ops.logs import JsonFormatter, configure, mask_text
 from storage.crypto import mask_phone
 from tests.fakes.telegram_api import FakeTelegram, running_fake
 

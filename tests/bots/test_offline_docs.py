@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Request
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage.db import Database
 from tests.support.browser import chromium
 from tests.support.server import serve_in_thread

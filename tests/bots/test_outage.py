@@ -6,9 +6,9 @@ from pathlib import Path
 
 import httpx
 
-from bots.app import create_app
 from bots.services import Services
 from bots.settings import Settings
+from bots.web.app import create_app
 from tests.support.server import free_port
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bots.outage import MAX_BACKOFF_SECONDS, Outage, backoff
+from bots.ops.outage import MAX_BACKOFF_SECONDS, Outage, backoff
 
 
 def test_an_outage_is_one_line_a_period_and_one_at_the_end(

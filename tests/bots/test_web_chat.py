@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bots.app import create_app
 from bots.services import Services
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage.db import Database
 from storage.models import Complaint, Evidence, ProcessedMessage
 from tests.support.driver import COMPLAINT, filed, walk

@@ -8,7 +8,7 @@ import httpx
 from itsdangerous import Signer
 
 from bots.services import Services
-from bots.web_identity import COOKIE, SALT
+from bots.web.identity import COOKIE, SALT
 from dialogs.events import Reply
 from storage import conversations, outbox
 from tests.conftest import Clock
@@ -79,7 +79,7 @@ async def test_the_first_response_sets_a_signed_httponly_lax_cookie(
 
 
 async def test_the_cookie_is_secure_over_https(services: Services) -> None:
-    from bots.app import create_app
+    from bots.web.app import create_app
 
     app = create_app(services=services)
     app.state.services = services

@@ -11,9 +11,9 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from bots.app import create_app
 from bots.services import Services
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage.db import Database
 from storage.models import Evidence
 from tests.support.driver import COMPLAINT, question, walk

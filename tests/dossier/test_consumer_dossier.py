@@ -32,7 +32,7 @@ async def identity_id(services: Services, consumer: WebConsumer) -> int:
 
 
 def _user_of(consumer: WebConsumer) -> str:
-    from bots.web_identity import read
+    from bots.web.identity import read
 
     assert consumer.cookie is not None
     return read(consumer.cookie, "test-secret-key-test-secret-key").user_id

@@ -9,7 +9,7 @@ import httpx
 from pypdf import PdfReader, PdfWriter
 from typer.testing import CliRunner
 
-from bots.cli import app
+from bots.cli.main import app
 from bots.services import Services
 from tests.dossier.helpers import WebConsumer, case_with_pictures, evidence_hashes
 from tests.staff.helpers import sign_in

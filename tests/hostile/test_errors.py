@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from tests.hostile.conftest import Staff
 from tests.hostile.send import FORM, JSON, form_bytes, json_bytes
 from tests.support.server import serve_in_thread

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from bots.app import create_app
-from bots.security import Signer
 from bots.settings import Settings
+from bots.web.app import create_app
+from bots.web.security import Signer
 from storage import staff as staff_store
 from storage.db import Database
 from tests.conftest import empty

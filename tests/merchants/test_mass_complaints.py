@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from bots.services import Services
-from bots.staff_views import notice_item
+from bots.staff.views import notice_item
 from storage.models import AuditEntry, MerchantCase, OutboxNotice
 from tests.conftest import Clock
 from tests.merchants.helpers import accept_link_forward, make_merchant, merchant_sign_in

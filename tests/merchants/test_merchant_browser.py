@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage import merchants as merchant_store
 from storage import staff as staff_store
 from storage.db import Database

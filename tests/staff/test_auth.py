@@ -145,7 +145,7 @@ async def test_the_login_limiters_redis_connection_closes_with_the_services(
 ) -> None:
     from redis.asyncio import Redis
 
-    from bots.app import create_app
+    from bots.web.app import create_app
 
     name = f"weiquan-test-{time.monotonic_ns()}"
     shared = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:6379/0?client_name={name}"})

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bots.app import create_app
 from bots.services import Services
+from bots.web.app import create_app
 from dialogs.texts import format_date
 from storage.models import AuditEntry, Complaint, OutboxNotice
 from tests.conftest import Clock

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage import staff as staff_store
 from storage.db import Database
 from storage.models import Complaint

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage.db import Database
 from tests.staff.helpers import WebConsumer, file_by_chat
 from tests.staff.test_console_workspace import add_staff, signed_in_page

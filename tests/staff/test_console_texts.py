@@ -7,17 +7,17 @@ import re
 import string
 from pathlib import Path
 
-from bots import console_text
-from bots.console_errors_text import action_message
-from bots.console_labels import actor_label, demands_label, money, platform_label
-from bots.routes.console import DONE
-from bots.staff_actions import Conflict, Invalid
-from bots.staff_deadlines import CLOCK_NAMES
+from bots.staff import text as console_text
+from bots.staff.actions import Conflict, Invalid
+from bots.staff.deadlines import CLOCK_NAMES
+from bots.staff.errors_text import action_message
+from bots.staff.labels import actor_label, demands_label, money, platform_label
+from bots.web.routes.console import DONE
 from dialogs import texts
 
 # "您的投诉 …" names the request type; English says "your request" for every type.
 NAMES_THE_TYPE_IN_CHINESE_ONLY = {"staff_notice.extended"}
-TEMPLATES = Path(__file__).parent.parent.parent / "bots" / "templates" / "console"
+TEMPLATES = Path(__file__).parent.parent.parent / "bots" / "web" / "templates" / "console"
 
 
 def placeholders(text: str) -> set[str]:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from playwright.async_api import Browser, Page
 
-from bots.app import create_app
 from bots.settings import Settings
+from bots.web.app import create_app
 from storage import staff as staff_store
 from storage.db import Database
 from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat

@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as redis_asyncio
 from limits.aio.storage import MemoryStorage, Storage
 
-from bots.login_limits import LoginLimiter, redis_storage
+from bots.staff.login_limits import LoginLimiter, redis_storage
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 Make = Callable[..., LoginLimiter]

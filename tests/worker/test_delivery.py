@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.base import HoldForReply, Undeliverable
-from bots import worker
+from bots.delivery import worker
 from bots.services import Services
 from dialogs.events import Platform, TextMessage
 from storage import outbox

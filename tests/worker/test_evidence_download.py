@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from adapters.base import MediaExpired, RetryLater, Undeliverable
-from bots import worker
+from bots.delivery import worker
 from bots.services import Services
 from dialogs.events import MediaKind, MediaMessage, Platform, TextMessage
 from dialogs.texts import format_date, t

@@ -1,4 +1,4 @@
-"""The worker loops: started by bots.background, shared by two workers, never crashing."""
+"""The worker loops: started by bots.delivery.background, shared by two workers, never crashing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bots import background, worker
+from bots.delivery import background, worker
 from bots.services import Services
 from bots.settings import Settings
 from dialogs.events import Reply

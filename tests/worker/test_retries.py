@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.base import Delivered, RetryLater
-from bots import worker
+from bots.delivery import worker
 from bots.services import Services
 from storage import outbox
 from tests.conftest import Clock

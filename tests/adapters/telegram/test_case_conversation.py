@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bots import worker
+from bots.delivery import worker
 from storage.models import CaseMessage, CaseRequest, Evidence
 from tests.fakes.telegram_api import FakeTelegram
 from tests.staff.helpers import sign_in

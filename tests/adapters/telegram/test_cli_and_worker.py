@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bots import worker
+from bots.delivery import worker
 from dialogs.events import Reply
 from storage import outbox
 from storage.models import Identity, OutboxNotice

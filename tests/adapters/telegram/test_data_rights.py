@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bots import worker
-from bots.background import privacy_upkeep_once
+from bots.delivery import worker
+from bots.delivery.background import privacy_upkeep_once
 from storage import complaints
 from storage.models import Complaint, Conversation
 from tests.bots.privacy_scan import places_holding

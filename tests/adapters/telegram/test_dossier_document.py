@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bots import worker
+from bots.delivery import worker
 from tests.dossier.helpers import pdf_text
 from tests.fakes.telegram_api import FakeTelegram
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bots import worker
+from bots.delivery import worker
 from storage.models import Complaint, Settlement
 from tests.fakes.telegram_api import FakeTelegram
 from tests.merchants.helpers import make_merchant, merchant_sign_in

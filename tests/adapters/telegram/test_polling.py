@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.telegram.polling import load_offset, poll_once
-from bots import background
+from bots.delivery import background
 from storage.models import Complaint, ProcessedMessage
 from tests.fakes.telegram_api import FakeTelegram
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bots import worker
+from bots.delivery import worker
 from storage.models import Complaint, Conversation, Evidence, Identity, ProcessedMessage
 from tests.fakes.telegram_api import FakeTelegram
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bots.cli import app
+from bots.cli.main import app
 from tests.fakes.wechat_api import FakeWeChat
 
 

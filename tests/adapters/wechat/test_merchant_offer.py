@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bots import worker
-from bots.merchant_cli import create_merchant, create_user
+from bots.cli.merchants import create_merchant, create_user
+from bots.delivery import worker
 from storage.models import Complaint, Settlement
 from tests.adapters.wechat.flow import server, walk_to
 from tests.conftest import Clock

@@ -10,7 +10,8 @@ import httpx
 from sqlalchemy import select
 
 from adapters.wechat.template import parse_fields
-from bots import staff_actions, worker
+from bots.delivery import worker
+from bots.staff import actions as staff_actions
 from storage.models import Complaint, Identity, Staff
 from tests.adapters.wechat.flow import server, walk_to
 from tests.conftest import Clock

@@ -14,8 +14,8 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from bots.app import create_app
 from bots.services import Services
+from bots.web.app import create_app
 from storage.models import SeenNonce
 from storage.seen_nonces import RedisNonces
 from tests.adapters.wechat.conftest import AES_KEY

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bots import worker
+from bots.delivery import worker
 from dialogs.texts import render_notice
 from storage import complaints, outbox
 from storage.models import Complaint, Evidence, Identity, OutboxNotice

@@ -1,0 +1,1 @@
+"""The ``weiquan`` command line and the entry points it starts."""

@@ -1,0 +1,1 @@
+"""A consumer's data rights: export, erasure, consent, and their links."""

@@ -1,0 +1,1 @@
+"""Out of the request path: the delivery worker and the background loops."""

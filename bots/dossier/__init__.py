@@ -1,0 +1,1 @@
+"""Evidence dossiers: build, render as PDF, verify, and deliver."""

@@ -1,0 +1,1 @@
+"""What merchants do and see: their sign-in, forwarded cases, replies, offers."""

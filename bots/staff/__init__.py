@@ -1,0 +1,1 @@
+"""Casework as staff do it: actions, views, sign-in, and the console's words."""

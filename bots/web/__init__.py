@@ -1,0 +1,1 @@
+"""The HTTP application: app factory, routes, templates, static files, web security."""

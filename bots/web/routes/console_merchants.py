@@ -1,0 +1,72 @@
+"""The merchant part of the console's complaint page: link, forward, take back.
+
+The detail page shows the linked merchant (or the registry's suggestions for the name
+the consumer typed) with these forms; each posts here and redirects back.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bots.merchants import forward as merchant_forward
+from bots.staff.actions import ActionError
+from bots.web.deps import ServicesDep
+from bots.web.routes.console_base import CheckedDep
+from dialogs.clock import local_date
+from storage import merchant_cases
+from storage import merchants as merchant_store
+from storage.models import Complaint
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+CHOICES = 200
+
+
+async def panel(session: AsyncSession, complaint: Complaint) -> dict[str, Any]:
+    """What the detail page shows about the merchant of a complaint."""
+    case = await merchant_cases.case_of(session=session, complaint_id=complaint.id)
+    linked = (
+        await merchant_store.get(session=session, merchant_id=case.merchant_id) if case else None
+    )
+    suggestions = await merchant_store.suggest(session=session, typed=complaint.merchant_name)
+    others = [m for m in await merchant_store.list_merchants(session=session, limit=CHOICES)
+              if m not in suggestions]  # fmt: skip
+    return {
+        "linked": linked,
+        "case": case,
+        "suggestions": suggestions,
+        # The suggestions first, then the registry, for the link form.
+        "choices": suggestions + others,
+        "forwardable": merchant_cases.forwardable(complaint),
+        "forwarded_on": local_date(case.forwarded_at).isoformat()
+        if case and case.forwarded_at else None,
+    }  # fmt: skip
+
+
+@router.post("/complaints/{number}/merchant/{action}")
+async def act(
+    number: str,
+    action: Literal["link", "forward", "take-back"],
+    signed: CheckedDep,
+    services: ServicesDep,
+    merchant_id: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Link, forward or take back; a refusal is shown on the page as ``?error=``."""
+    try:
+        if action == "link":
+            await merchant_forward.link(services, signed.staff, number, merchant_id)
+        elif action == "forward":
+            await merchant_forward.forward(services, signed.staff, number, note)
+        else:
+            await merchant_forward.take_back(services, signed.staff, number, note)
+    except ActionError as error:
+        return RedirectResponse(
+            f"/console/complaints/{number}?merchant_error={quote(error.message)}",
+            status_code=303,
+        )
+    return RedirectResponse(f"/console/complaints/{number}", status_code=303)
