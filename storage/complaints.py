@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs import lifecycle
 from dialogs.clock import local_date
 from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
-from storage import consents, erasure
+from storage import consents, status_machine
 from storage.crypto import FieldCipher
 from storage.deadlines import Deadlines
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, NumberSequence
@@ -223,44 +223,22 @@ async def move_status(
     now: datetime,
     deadlines: Deadlines | None = None,
     reason: str | None = None,
-) -> ComplaintEvent:
-    """Move a complaint to ``target`` if the lifecycle allows it, and record who and why.
+    tell: Identity | None = None,
+) -> status_machine.Move:
+    """Move a complaint to ``target`` through the lifecycle machine.
 
-    ``reason`` is a rejection's reason from ``lifecycle.REJECTION_REASONS``.
+    The machine records who and why on the timeline and, with ``tell``, queues that
+    consumer's progress notice (``storage/status_machine.py``). ``reason`` is a
+    rejection's reason from ``lifecycle.REJECTION_REASONS``.
 
     Raises:
         lifecycle.IllegalMove: the move is not one the lifecycle allows.
     """
-    lifecycle.check_move(complaint.status, target)
-    event = ComplaintEvent(
-        complaint_id=complaint.id,
-        kind="status",
-        from_status=complaint.status,
-        to_status=target,
-        actor=actor,
-        note=note,
-        reason=reason,
-        at=now,
-    )
-    complaint.status = target
-    complaint.updated_at = now
-    if target == "accepted":
-        complaint.accepted_at = now
-        if deadlines is not None:
-            deadlines.start_at_acceptance(complaint, local_date(now))
-    elif target in ("resolved", "failed"):
-        complaint.resolved_at = now
-    elif target in lifecycle.FINAL_STATUSES:
-        complaint.closed_at = now
-    session.add(event)
-    await session.flush()
-    if target in lifecycle.FINAL_STATUSES and complaint.erase_on_close:
-        # The consumer asked for erasure while the case was open: it goes now, in the
-        # transaction that closes it, so no closed case ever keeps what was to be erased.
-        await erasure.anonymise(
-            session=session, complaint=complaint, now=now, reason="erase_on_close"
-        )
-    return event
+    facts = status_machine.Move(
+        session=session, actor=actor, note=note, now=now, reason=reason,
+        deadlines=deadlines, tell=tell,
+    )  # fmt: skip
+    return await status_machine.move(complaint, target, facts)
 
 
 async def withdraw(*, session: AsyncSession, complaint: Complaint, now: datetime) -> bool:
