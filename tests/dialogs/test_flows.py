@@ -21,7 +21,6 @@ from dialogs.events import (
     Unsupported,
 )
 from dialogs.intake import DialogOptions
-from dialogs.machine import MACHINE
 
 from .helpers import BASE, NOW, Bot, photo, press, text
 
@@ -325,13 +324,6 @@ def test_voice_text_counts_as_text() -> None:
     assert bot.state == "category"
 
 
-def test_machine_models_are_removed() -> None:
-    before = len(MACHINE.models)
-    bot = Bot()
-    walk(bot, [*COMPLAINT_SCRIPT, "back", "back"])
-    assert len(MACHINE.models) == before
-
-
 def test_new_consumer_gets_the_default_language() -> None:
     bot = Bot(options=DialogOptions(default_language="en"))
     bot.conv = Conversation()
@@ -374,17 +366,3 @@ def test_filing_refused_keeps_the_draft() -> None:
     assert after.conversation.state == "confirm"
     assert after.conversation.answers["draft"]["merchant_name"] == "苏宁易购"
     assert "未能提交" in after.replies[0].text
-
-
-def test_moves_from_another_thread_use_their_own_model() -> None:
-    import threading
-
-    from dialogs.machine import move
-
-    answers = {"type": "complaint", "draft": {}}
-    seen: list[str] = []
-    worker = threading.Thread(target=lambda: seen.append(move("confirm", answers, "back")))
-    worker.start()
-    worker.join()
-    assert seen == [move("confirm", answers, "back")]
-    assert seen[0] != "confirm"
