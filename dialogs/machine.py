@@ -291,7 +291,7 @@ def declare(flow: Flow) -> list[dict[str, Any]]:
     steps = list(flow.all_steps)
     draft_states = [*steps, confirm, State.EDIT_PICK.value, *GATES]
     seen: set[str] = set()
-    gated: set[str] = set()
+    gated: dict[str, list[str]] = {gate: [] for gate in GATES}
     # A request: first the question whether to resume the unfinished draft it would
     # replace, else the first step of its type.
     d.add("request", "*", State.RESUME, [_named("keeps_a_draft", _keeps_a_draft)])
@@ -308,12 +308,12 @@ def declare(flow: Flow) -> list[dict[str, Any]]:
             if src not in seen:
                 # The admissibility questions come first: the answer stops the draft.
                 if years:
-                    gated.add(src)
+                    gated[State.TIME_LIMIT].append(src)
                     d.add("answer", src, State.TIME_LIMIT,
                           [_named("outside_time_limit", _outside_time_limit(src, int(years)))],
                           before=_remember("gate_from"))
                 if step.params.get("refuse_if_yes"):
-                    gated.add(src)
+                    gated[State.ELSEWHERE_REFUSED].append(src)
                     d.add("answer", src, State.ELSEWHERE_REFUSED, [_answered_yes(src)],
                           before=_remember("gate_from"))
                 seen.add(src)
@@ -329,7 +329,7 @@ def declare(flow: Flow) -> list[dict[str, Any]]:
     d.add("back", State.EDIT_PICK, confirm)
     for gate in GATES:
         # "Change my answer" (or back) at an admissibility question: to that answer.
-        _returns(d, "back", gate, sorted(gated), "gate_from", menu)
+        _returns(d, "back", gate, gated[gate], "gate_from", menu)
         if CONSULTATION in flow.types:
             for target in [*flow.types[CONSULTATION], confirm]:
                 d.add("consult", gate, target,
