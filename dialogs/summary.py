@@ -9,6 +9,7 @@ import re
 
 from dialogs.admissibility import to_consultation
 from dialogs.answers import advance
+from dialogs.draft import Draft
 from dialogs.events import FileComplaint, Reply
 from dialogs.keywords import is_no, is_yes
 from dialogs.machine import State, applicable_steps, fire
@@ -19,11 +20,6 @@ from dialogs.validators import match_choice, normalize
 
 _EDIT = re.compile(r"^(?:edit|change|修改|改|更改)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
 _SHOW = re.compile(r"^(?:show|view|查看|看)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
-#: Every key of the draft handed to FileComplaint besides type, consent and language.
-DRAFT_FIELDS = (
-    "category", "subcategory", "merchant_name", "merchant_address", "order_number",
-    "incident_date", "amount", "description", "demands", "contact_name", "contact_phone",
-)
 
 
 def answer_confirm(turn: Turn, text: str) -> bool:
@@ -109,14 +105,11 @@ def answer_small_question(turn: Turn, text: str) -> bool:
     return True
 
 
-def build_draft(turn: Turn) -> dict[str, object]:
-    """The draft handed to FileComplaint: every key present, None when not given."""
-    steps = set(applicable_steps(turn.answers))
-    draft = turn.draft
-    keys = DRAFT_FIELDS
-    out: dict[str, object] = {"type": turn.answers.get("type")}
-    for key in keys:
-        out[key] = draft.get(key) if key in steps else None
-    out["consent_share"] = bool(draft.get("consent_share")) if "consent_share" in steps else False
-    out["language"] = turn.language
-    return out
+def build_draft(turn: Turn) -> Draft:
+    """The draft handed to FileComplaint: the answers of the steps that apply, typed."""
+    return Draft.from_answers(
+        turn.answers.get("draft"),
+        type_id=str(turn.answers.get("type")),
+        steps=set(applicable_steps(turn.answers)),
+        language=turn.language,
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import lifecycle
 from dialogs.clock import local_date
+from dialogs.draft import Draft
 from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
 from storage import consents, status_machine
 from storage.crypto import FieldCipher
@@ -20,14 +20,6 @@ from storage.deadlines import Deadlines
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, NumberSequence
 
 __all__ = ["Deadlines", "complaint_number", "file_complaint", "next_number"]
-
-
-def _parse_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def _parse_amount(value: Any) -> Decimal | None:
-    return Decimal(str(value)) if value not in (None, "") else None
 
 
 def complaint_number(day: date, sequence: int) -> str:
@@ -63,7 +55,7 @@ async def file_complaint(
     *,
     session: AsyncSession,
     identity: Identity,
-    draft: dict[str, Any],
+    draft: Draft,
     deadlines: Deadlines,
     cipher: FieldCipher,
     now: datetime,
@@ -78,21 +70,21 @@ async def file_complaint(
         number=await next_number(session=session, day=day),
         identity_id=identity.id,
         platform=identity.platform,
-        type=draft["type"],
-        category=draft.get("category") or "other",
-        subcategory=draft.get("subcategory"),
-        merchant_name=draft.get("merchant_name"),
-        merchant_address=draft.get("merchant_address"),
-        order_number=draft.get("order_number"),
-        incident_date=_parse_date(draft.get("incident_date")),
-        amount=_parse_amount(draft.get("amount")),
-        description=draft.get("description") or "",
-        demands=list(draft.get("demands") or []),
-        contact_name_enc=cipher.encrypt(draft.get("contact_name")),
-        contact_phone_enc=cipher.encrypt(draft.get("contact_phone")),
-        phone_hash=cipher.phone_index(draft.get("contact_phone")),
-        consent_share=bool(draft.get("consent_share")),
-        language=draft.get("language") or identity.language,
+        type=draft.type,
+        category=draft.category or "other",
+        subcategory=draft.subcategory,
+        merchant_name=draft.merchant_name,
+        merchant_address=draft.merchant_address,
+        order_number=draft.order_number,
+        incident_date=draft.incident_date,
+        amount=draft.amount,
+        description=draft.description or "",
+        demands=list(draft.demands),
+        contact_name_enc=cipher.encrypt(draft.contact_name),
+        contact_phone_enc=cipher.encrypt(draft.contact_phone),
+        phone_hash=cipher.phone_index(draft.contact_phone),
+        consent_share=draft.consent_share,
+        language=draft.language,
         status="submitted",
         filed_at=now,
         updated_at=now,

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.draft import Draft
 from dialogs.lifecycle import STATUSES, IllegalMove
 from storage import complaints, status_machine
 from storage.crypto import FieldCipher
@@ -73,7 +74,7 @@ async def _filed(session: AsyncSession) -> tuple[Complaint, Identity]:
     session.add(identity)
     await session.flush()
     filed = await complaints.file_complaint(
-        session=session, identity=identity, draft={"type": "complaint"},
+        session=session, identity=identity, draft=Draft(type="complaint"),
         deadlines=DEADLINES, cipher=CIPHER, now=NOW,
     )  # fmt: skip
     return filed, identity
