@@ -7,7 +7,7 @@ question, or to the summary; ``back`` goes back; the summary confirms or edits;
 over an unfinished one, is asked whether to resume. Each move is a trigger with
 conditions on the turn, and the dialog code fires triggers (:func:`fire`) instead of
 setting a draft's state itself: the graph the machine draws (``docs/intake.mmd``,
-``python -m dialogs.diagrams``) is the graph the dialog runs.
+``weiquan diagrams``) is the graph the dialog runs.
 
 The model is the turn. Each message has its own :class:`~dialogs.turn.Turn`, holding
 the state and the answers the conditions read, and a move fires the event on it:
