@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dialogs import clock
+from dialogs.draft import Draft
 from storage import complaints
 from storage.crypto import FieldCipher
 from storage.db import Database
@@ -54,7 +55,7 @@ async def table(moments: list[datetime]) -> list[tuple[str, ...]]:
                 session.add(identity)
                 await session.flush()
                 filed = await complaints.file_complaint(
-                    session=session, identity=identity, draft={"type": "complaint"},
+                    session=session, identity=identity, draft=Draft(type="complaint"),
                     deadlines=deadlines, cipher=cipher, now=now,
                 )  # fmt: skip
                 accept_due = filed.accept_due

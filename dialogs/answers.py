@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dialogs.admissibility import enter_gate
 from dialogs.events import (
     ContactShared,
     InboundEvent,
@@ -24,7 +23,7 @@ from dialogs.events import (
 )
 from dialogs.flow import Step, load_flow
 from dialogs.keywords import is_command_word, is_done, is_no, is_skip, is_yes
-from dialogs.machine import State, move
+from dialogs.machine import fire
 from dialogs.questions import ask, choices_for, help_text, question
 from dialogs.turn import Turn
 from dialogs.validators import (
@@ -179,7 +178,7 @@ def _help_reply(turn: Turn) -> Reply:
 
 
 def store(turn: Turn, step: Step, value: Any) -> None:
-    """Keep a valid answer and advance with the machine's ``next``."""
+    """Keep a valid answer and advance with the machine's ``answer``."""
     if step.name == "contact_mode":
         turn.answers["contact_mode"] = value
     elif step.name != "evidence":
@@ -194,16 +193,12 @@ def store(turn: Turn, step: Step, value: Any) -> None:
         done_steps.append(step.name)
     turn.answers["done_steps"] = done_steps
     turn.answers["invalid"] = 0
-    if enter_gate(turn, step, value):
-        return
     advance(turn)
 
 
 def advance(turn: Turn) -> None:
-    """Fire ``next`` and ask the question of the state reached."""
-    turn.state = move(turn.state, turn.answers, "next")
-    if turn.state == State.CONFIRM:
-        turn.answers["editing"] = False
+    """Fire ``answer``: the next step, an admissibility question or the summary; ask it."""
+    fire(turn, "answer")
     ask(turn)
 
 

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from dialogs.draft import Draft
+
 
 class Platform(StrEnum):
     """Where a consumer talks to us."""
@@ -264,9 +266,9 @@ def _text_or_none(raw: Any) -> str | None:
 
 @dataclass(frozen=True)
 class FileComplaint:
-    """File the draft. ``draft`` holds the validated answers (see dialogs/flow.yaml)."""
+    """File the draft: the validated answers, typed (dialogs/draft.py)."""
 
-    draft: dict[str, Any]
+    draft: Draft
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from dialogs.events import (
 from dialogs.flow import load_flow
 from dialogs.keywords import MENU_ALIASES, global_word
 from dialogs.linking import LINK_COMMANDS, confirm_link, link_result, link_word
-from dialogs.machine import State
+from dialogs.machine import State, fire
 from dialogs.my_complaints import (
     COMMENT_MAX_LENGTH,
     act_on_detail,
@@ -121,8 +121,7 @@ def step(
         # Data rights work in every state, and leave a draft where it is too.
         return turn.result()
     if _away_too_long(conv, turn):
-        turn.answers["resume_state"] = turn.state
-        turn.state = State.RESUME
+        fire(turn, "welcome_back")
         ask(turn)
         return turn.result()
     _dispatch(turn, event)
@@ -241,8 +240,7 @@ def _answer_state(turn: Turn, event: InboundEvent) -> None:
     elif state == State.EDIT_PICK and text is not None:
         ident = match_choice(text, choices_for(turn))
         if ident is not None:
-            turn.answers["editing"] = True
-            turn.state = ident
+            fire(turn, "edit", step=ident)
             ask(turn)
             handled = True
     elif state in (State.CANCEL_CONFIRM, State.RESUME, State.LANGUAGE) and text is not None:

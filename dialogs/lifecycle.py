@@ -37,18 +37,15 @@ Why these and no others:
 * ``withdrawn`` is reachable only while the desk is still working the case; after an
   outcome (resolved, rejected, failed) there is nothing left to withdraw.
 
-The machine is built once at import (``model=None``): building a ``Machine`` per call
-costs several times more CPU, so each check attaches a throw-away model with
-``add_model(model, initial=current)`` and detaches it in ``finally`` — forgetting
-``remove_model`` would leak every checked model.
+The moves are declared once, below, in the form transitions takes them
+(:data:`TRANSITIONS`); ``storage/status_machine.py`` builds the one machine from them
+and runs it on the complaint itself. Nothing else lists the moves: which moves a status
+allows is asked of that machine.
 """
 
 from __future__ import annotations
 
-import threading
-from types import MappingProxyType
-
-from transitions import Machine, MachineError
+from typing import Any
 
 STATUSES: tuple[str, ...] = (
     "submitted",
@@ -64,34 +61,23 @@ STATUSES: tuple[str, ...] = (
 
 FINAL_STATUSES: frozenset[str] = frozenset({"closed", "withdrawn"})
 
-# The table in the module docstring, as data: it builds the machine and answers
-# allowed_moves() without touching the machine.
-MOVES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "submitted": ("accepted", "rejected", "transferred", "withdrawn"),
-        "accepted": ("mediating", "transferred", "resolved", "failed", "withdrawn"),
-        "mediating": ("resolved", "failed", "transferred", "withdrawn"),
-        "transferred": ("closed",),
-        "rejected": ("closed",),
-        "resolved": ("closed",),
-        "failed": ("closed", "transferred"),
-        "closed": (),
-        "withdrawn": (),
-    }
-)
+#: The statuses a consumer may withdraw from: while the desk is still working the case.
+WITHDRAWABLE: tuple[str, ...] = ("submitted", "accepted", "mediating")
 
-# One trigger per target status; ``submitted`` is only ever the initial status.
-_TRIGGERS: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "accepted": "accept",
-        "rejected": "reject",
-        "mediating": "mediate",
-        "transferred": "transfer",
-        "resolved": "resolve",
-        "failed": "fail",
-        "closed": "close",
-        "withdrawn": "withdraw",
-    }
+#: The table in the module docstring, as the machine's transitions: one trigger per
+#: target status (``submitted`` is only ever the initial status). Listed in the order
+#: a desk meets them, which is the order allowed moves are offered in.
+TRANSITIONS: tuple[dict[str, Any], ...] = (
+    {"trigger": "accept", "source": "submitted", "dest": "accepted"},
+    {"trigger": "reject", "source": "submitted", "dest": "rejected"},
+    {"trigger": "mediate", "source": "accepted", "dest": "mediating"},
+    {"trigger": "transfer", "source": ["submitted", "accepted", "mediating", "failed"],
+     "dest": "transferred"},
+    {"trigger": "resolve", "source": ["accepted", "mediating"], "dest": "resolved"},
+    {"trigger": "fail", "source": ["accepted", "mediating"], "dest": "failed"},
+    {"trigger": "close", "source": ["transferred", "rejected", "resolved", "failed"],
+     "dest": "closed"},
+    {"trigger": "withdraw", "source": list(WITHDRAWABLE), "dest": "withdrawn"},
 )
 
 _NEEDS_REASON = frozenset({"rejected", "failed"})
@@ -110,41 +96,12 @@ REJECTION_REASONS: tuple[str, ...] = (
     "identity_unverifiable",
     "other",
 )
-_WITHDRAWABLE = frozenset({"submitted", "accepted", "mediating"})
 _RATEABLE = frozenset({"resolved", "closed"})
 # Not ``submitted`` (the bot confirms filing in its reply) and not ``withdrawn`` (the
 # consumer did it themselves and was answered at once).
 _NOTIFY = frozenset(
     {"accepted", "rejected", "mediating", "transferred", "resolved", "failed", "closed"}
 )
-
-
-def _build_machine() -> Machine:
-    # auto_transitions=False: the default to_<state>() triggers would allow any move,
-    # including closed → accepted.
-    machine = Machine(
-        model=None,
-        states=list(STATUSES),
-        initial="submitted",
-        auto_transitions=False,
-        ignore_invalid_triggers=False,
-    )
-    for source, targets in MOVES.items():
-        for target in targets:
-            machine.add_transition(_TRIGGERS[target], source, target)
-    return machine
-
-
-MACHINE: Machine = _build_machine()
-# add_model/remove_model mutate the machine's shared model list; threads (a sync
-# route run in a thread pool) must not interleave them.
-_LOCK = threading.Lock()
-
-
-class _Case:
-    """A throw-away model: the machine stores the status in ``state``."""
-
-    state: str
 
 
 class IllegalMove(Exception):
@@ -164,42 +121,9 @@ class IllegalMove(Exception):
         super().__init__(f"cannot move from {current!r} to {target!r} (allowed: {shown})")
 
 
-def allowed_moves(status: str) -> tuple[str, ...]:
-    """The statuses a complaint in ``status`` may move to; empty when final or unknown."""
-    return MOVES.get(status, ())
-
-
 def is_final(status: str) -> bool:
     """Whether nothing can happen to a complaint in ``status`` any more."""
     return status in FINAL_STATUSES
-
-
-def check_move(current: str, target: str) -> None:
-    """Check a status move against the machine.
-
-    Args:
-        current: the complaint's stored status.
-        target: the status staff (or the consumer, for ``withdrawn``) asked for.
-
-    Raises:
-        IllegalMove: the move is not in the table, or either status is unknown.
-    """
-    allowed = allowed_moves(current)
-    if current not in MOVES or target not in _TRIGGERS:
-        raise IllegalMove(current, target, allowed)
-    case = _Case()
-    with _LOCK:
-        MACHINE.add_model(case, initial=current)
-        try:
-            MACHINE.events[_TRIGGERS[target]].trigger(case)
-        except MachineError:
-            raise IllegalMove(current, target, allowed) from None
-        finally:
-            MACHINE.remove_model(case)
-    # The trigger is bound to its target, so a successful trigger means this state;
-    # checked anyway so a future edit of the table cannot silently diverge.
-    if case.state != target:  # pragma: no cover - guards table/trigger drift
-        raise IllegalMove(current, target, allowed)
 
 
 def needs_rejection_reason(target: str) -> bool:
@@ -218,7 +142,7 @@ def needs_reason(target: str) -> bool:
 
 def consumer_can_withdraw(status: str) -> bool:
     """Whether the consumer may withdraw: only while the desk is still working the case."""
-    return status in _WITHDRAWABLE
+    return status in WITHDRAWABLE
 
 
 def consumer_can_rate(status: str) -> bool:

@@ -13,7 +13,7 @@ from dialogs.dossier import request_dossier
 from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
 from dialogs.linking import leave_link
-from dialogs.machine import State, applicable_steps, move
+from dialogs.machine import State, applicable_steps, fire, has_draft
 from dialogs.my_complaints import leave, list_complaints
 from dialogs.open_requests import remind
 from dialogs.questions import ask, help_text
@@ -45,8 +45,7 @@ def global_action(turn: Turn, action: str) -> bool:
         back(turn)
     elif action == "cancel":
         if state in DRAFT_STATES:
-            turn.answers["cancel_return"] = state
-            turn.state = State.CANCEL_CONFIRM
+            fire(turn, "cancel")
             ask(turn)
         elif state == State.CANCEL_CONFIRM:
             ask(turn)
@@ -108,23 +107,11 @@ def back(turn: Turn) -> None:
     """Go one step back; answers already given are kept."""
     state = turn.state
     viewing = turn.answers.get("viewing") or {}
-    if state in STEP_STATES or state == State.CONFIRM:
-        turn.state = move(state, turn.answers, "back")
-        if turn.state == State.CONFIRM:
-            turn.answers["editing"] = False
+    if state in DRAFT_STATES or state == State.CANCEL_CONFIRM:
+        fire(turn, "back")
         if turn.state == State.MENU:
             show_menu(turn)
             return
-    elif state == State.EDIT_PICK:
-        turn.state = State.CONFIRM
-    elif state in (State.TIME_LIMIT, State.ELSEWHERE_REFUSED):
-        # Back to the answer that stopped the draft, to correct it.
-        turn.state = str(turn.answers.pop("gate_from", None) or State.MENU.value)
-        if turn.state == State.MENU:
-            show_menu(turn)
-            return
-    elif state == State.CANCEL_CONFIRM:
-        turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
     elif state == State.LANGUAGE:
         turn.state = str(turn.answers.pop("lang_return", State.MENU.value))
     elif state == State.LINK_CONFIRM:
@@ -185,19 +172,9 @@ def discard(turn: Turn) -> None:
     turn.clear_draft()
 
 
-def has_draft(turn: Turn) -> bool:
-    """A draft holds something the consumer would lose (answers or evidence)."""
-    answers = turn.answers
-    if answers.get("type") not in FLOW.types:
-        return False
-    return bool(
-        answers.get("draft") or answers.get("done_steps") or answers.get("evidence_count")
-    )
-
-
 def park_draft(turn: Turn) -> None:
     """Leaving a draft for another screen: remember its question to come back to."""
-    if turn.state in DRAFT_STATES and has_draft(turn):
+    if turn.state in DRAFT_STATES and has_draft(turn.answers):
         turn.answers["resume_state"] = turn.state
 
 
@@ -217,12 +194,12 @@ def new_draft(turn: Turn, type_id: str) -> None:
     A draft left for "my complaints" or the menu stays in the answers; a new request
     would replace it, so the consumer chooses: continue it or discard it.
     """
-    if not has_draft(turn):
+    if not has_draft(turn.answers):
         start_draft(turn, type_id)
         return
     turn.answers["resume_state"] = _resume_state(turn)
     turn.answers["resume_new"] = type_id
-    turn.state = State.RESUME
+    fire(turn, "request")
     ask(turn)
 
 
@@ -230,7 +207,7 @@ def start_draft(turn: Turn, type_id: str) -> None:
     """Start a fresh draft of ``type_id`` (discarding any other) and ask its first step."""
     discard(turn)
     turn.answers.update(type=type_id, draft={}, done_steps=[], editing=False, evidence_count=0)
-    turn.state = FLOW.types[type_id][0]
+    fire(turn, "request")
     ask(turn)
 
 

@@ -9,9 +9,10 @@ import re
 
 from dialogs.admissibility import to_consultation
 from dialogs.answers import advance
+from dialogs.draft import Draft
 from dialogs.events import FileComplaint, Reply
 from dialogs.keywords import is_no, is_yes
-from dialogs.machine import State, applicable_steps
+from dialogs.machine import State, applicable_steps, fire
 from dialogs.navigation import discard, show_menu, start_draft, switch_language
 from dialogs.questions import ask, choices_for, show_value
 from dialogs.turn import Turn
@@ -19,11 +20,6 @@ from dialogs.validators import match_choice, normalize
 
 _EDIT = re.compile(r"^(?:edit|change|修改|改|更改)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
 _SHOW = re.compile(r"^(?:show|view|查看|看)\s*(?:第)?\s*(\d{1,2})\s*(?:项)?$")
-#: Every key of the draft handed to FileComplaint besides type, consent and language.
-DRAFT_FIELDS = (
-    "category", "subcategory", "merchant_name", "merchant_address", "order_number",
-    "incident_date", "amount", "description", "demands", "contact_name", "contact_phone",
-)
 
 
 def answer_confirm(turn: Turn, text: str) -> bool:
@@ -43,24 +39,20 @@ def answer_confirm(turn: Turn, text: str) -> bool:
         ))
         return True
     if match and 1 <= int(match.group(1)) <= len(steps):
-        turn.answers["editing"] = True
-        turn.state = steps[int(match.group(1)) - 1]
+        fire(turn, "edit", step=steps[int(match.group(1)) - 1])
         ask(turn)
         return True
     ident = match_choice(text, choices_for(turn))
     if ident == "edit":
-        turn.state = State.EDIT_PICK
+        fire(turn, "edit")
         ask(turn)
     elif ident == "confirm":
-        done = set(turn.answers.get("done_steps") or ())
-        missing = [s for s in steps if s not in done]
-        if missing:
-            # Defensive: a step skipped by "back" while editing is asked before filing.
-            turn.answers["editing"] = True
-            turn.state = missing[0]
-            ask(turn)
-        else:
+        fire(turn, "confirm")
+        if turn.state == State.CONFIRM:
             turn.commands.append(FileComplaint(build_draft(turn)))
+        else:
+            # Defensive: a step skipped by "back" while editing is asked before filing.
+            ask(turn)
     else:
         return False
     return True
@@ -73,12 +65,9 @@ def answer_gate(turn: Turn, text: str) -> bool:
     if ident == "consult_instead":
         to_consultation(turn)
     elif ident == "file_anyway" and turn.state == State.TIME_LIMIT and gate_from:
-        turn.answers.pop("gate_from", None)
-        turn.state = gate_from
         advance(turn)
     elif ident == "change_answer" and gate_from:
-        turn.answers.pop("gate_from", None)
-        turn.state = gate_from
+        fire(turn, "back")
         ask(turn)
     else:
         return False
@@ -95,20 +84,18 @@ def answer_small_question(turn: Turn, text: str) -> bool:
         return True
     if turn.state == State.CANCEL_CONFIRM:
         if ident == "yes" or (ident is None and is_yes(text)):
+            fire(turn, "confirm")
             discard(turn)
             turn.say("cancelled")
             show_menu(turn)
         elif ident == "no" or (ident is None and is_no(text)):
-            turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
+            fire(turn, "resume")
             ask(turn)
         else:
             return False
         return True
     if ident == "continue":
-        turn.answers.pop("resume_new", None)
-        turn.state = str(turn.answers.pop("resume_state", State.MENU.value))
-        if turn.state == State.CANCEL_CONFIRM:
-            turn.state = str(turn.answers.pop("cancel_return", State.MENU.value))
+        fire(turn, "resume")
         ask(turn)
     elif ident == "start_over":
         start_draft(turn, str(turn.answers.get("resume_new") or turn.answers.get("type")
@@ -118,14 +105,11 @@ def answer_small_question(turn: Turn, text: str) -> bool:
     return True
 
 
-def build_draft(turn: Turn) -> dict[str, object]:
-    """The draft handed to FileComplaint: every key present, None when not given."""
-    steps = set(applicable_steps(turn.answers))
-    draft = turn.draft
-    keys = DRAFT_FIELDS
-    out: dict[str, object] = {"type": turn.answers.get("type")}
-    for key in keys:
-        out[key] = draft.get(key) if key in steps else None
-    out["consent_share"] = bool(draft.get("consent_share")) if "consent_share" in steps else False
-    out["language"] = turn.language
-    return out
+def build_draft(turn: Turn) -> Draft:
+    """The draft handed to FileComplaint: the answers of the steps that apply, typed."""
+    return Draft.from_answers(
+        turn.answers.get("draft"),
+        type_id=str(turn.answers.get("type")),
+        steps=set(applicable_steps(turn.answers)),
+        language=turn.language,
+    )

@@ -137,6 +137,15 @@ def _years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
+def too_old(value: object, today: date, years: int) -> bool:
+    """Whether the ISO date ``value`` lies more than ``years`` before ``today``."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return day < _years_before(today, years)
+
+
 _CURRENCY = re.compile(r"^(?:rmb|cny|¥|￥)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:元|块|rmb|cny)?$")
 
 

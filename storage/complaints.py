@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,21 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import lifecycle
 from dialogs.clock import local_date
+from dialogs.draft import Draft
 from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
-from storage import consents, erasure
+from storage import consents, status_machine
 from storage.crypto import FieldCipher
 from storage.deadlines import Deadlines
 from storage.models import Complaint, ComplaintEvent, Evidence, Identity, NumberSequence
 
 __all__ = ["Deadlines", "complaint_number", "file_complaint", "next_number"]
-
-
-def _parse_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def _parse_amount(value: Any) -> Decimal | None:
-    return Decimal(str(value)) if value not in (None, "") else None
 
 
 def complaint_number(day: date, sequence: int) -> str:
@@ -63,7 +55,7 @@ async def file_complaint(
     *,
     session: AsyncSession,
     identity: Identity,
-    draft: dict[str, Any],
+    draft: Draft,
     deadlines: Deadlines,
     cipher: FieldCipher,
     now: datetime,
@@ -78,21 +70,21 @@ async def file_complaint(
         number=await next_number(session=session, day=day),
         identity_id=identity.id,
         platform=identity.platform,
-        type=draft["type"],
-        category=draft.get("category") or "other",
-        subcategory=draft.get("subcategory"),
-        merchant_name=draft.get("merchant_name"),
-        merchant_address=draft.get("merchant_address"),
-        order_number=draft.get("order_number"),
-        incident_date=_parse_date(draft.get("incident_date")),
-        amount=_parse_amount(draft.get("amount")),
-        description=draft.get("description") or "",
-        demands=list(draft.get("demands") or []),
-        contact_name_enc=cipher.encrypt(draft.get("contact_name")),
-        contact_phone_enc=cipher.encrypt(draft.get("contact_phone")),
-        phone_hash=cipher.phone_index(draft.get("contact_phone")),
-        consent_share=bool(draft.get("consent_share")),
-        language=draft.get("language") or identity.language,
+        type=draft.type,
+        category=draft.category or "other",
+        subcategory=draft.subcategory,
+        merchant_name=draft.merchant_name,
+        merchant_address=draft.merchant_address,
+        order_number=draft.order_number,
+        incident_date=draft.incident_date,
+        amount=draft.amount,
+        description=draft.description or "",
+        demands=list(draft.demands),
+        contact_name_enc=cipher.encrypt(draft.contact_name),
+        contact_phone_enc=cipher.encrypt(draft.contact_phone),
+        phone_hash=cipher.phone_index(draft.contact_phone),
+        consent_share=draft.consent_share,
+        language=draft.language,
         status="submitted",
         filed_at=now,
         updated_at=now,
@@ -223,44 +215,22 @@ async def move_status(
     now: datetime,
     deadlines: Deadlines | None = None,
     reason: str | None = None,
-) -> ComplaintEvent:
-    """Move a complaint to ``target`` if the lifecycle allows it, and record who and why.
+    tell: Identity | None = None,
+) -> status_machine.Move:
+    """Move a complaint to ``target`` through the lifecycle machine.
 
-    ``reason`` is a rejection's reason from ``lifecycle.REJECTION_REASONS``.
+    The machine records who and why on the timeline and, with ``tell``, queues that
+    consumer's progress notice (``storage/status_machine.py``). ``reason`` is a
+    rejection's reason from ``lifecycle.REJECTION_REASONS``.
 
     Raises:
         lifecycle.IllegalMove: the move is not one the lifecycle allows.
     """
-    lifecycle.check_move(complaint.status, target)
-    event = ComplaintEvent(
-        complaint_id=complaint.id,
-        kind="status",
-        from_status=complaint.status,
-        to_status=target,
-        actor=actor,
-        note=note,
-        reason=reason,
-        at=now,
-    )
-    complaint.status = target
-    complaint.updated_at = now
-    if target == "accepted":
-        complaint.accepted_at = now
-        if deadlines is not None:
-            deadlines.start_at_acceptance(complaint, local_date(now))
-    elif target in ("resolved", "failed"):
-        complaint.resolved_at = now
-    elif target in lifecycle.FINAL_STATUSES:
-        complaint.closed_at = now
-    session.add(event)
-    await session.flush()
-    if target in lifecycle.FINAL_STATUSES and complaint.erase_on_close:
-        # The consumer asked for erasure while the case was open: it goes now, in the
-        # transaction that closes it, so no closed case ever keeps what was to be erased.
-        await erasure.anonymise(
-            session=session, complaint=complaint, now=now, reason="erase_on_close"
-        )
-    return event
+    facts = status_machine.Move(
+        session=session, actor=actor, note=note, now=now, reason=reason,
+        deadlines=deadlines, tell=tell,
+    )  # fmt: skip
+    return await status_machine.move(complaint, target, facts)
 
 
 async def withdraw(*, session: AsyncSession, complaint: Complaint, now: datetime) -> bool:

@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs import lifecycle
 from storage import casework, complaints
 from storage.merchant_cases import CaseError
 from storage.models import Complaint, Merchant, MerchantOffer, Settlement
@@ -161,7 +160,6 @@ async def answer(
         public=True,
     )  # fmt: skip
     if complaint.status != "mediating":
-        lifecycle.check_move(complaint.status, "mediating")
         await complaints.move_status(
             session=session, complaint=complaint, target="mediating", actor="consumer",
             note=f"offer declined: {reason}" if reason else "offer declined", now=now,

@@ -34,7 +34,7 @@ from storage.models import Identity, OutboxNotice
 PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.CONSOLE.value})
 
 
-async def enqueue(
+def queue(
     *,
     session: AsyncSession,
     identity: Identity,
@@ -47,7 +47,8 @@ async def enqueue(
     """Queue a message for a consumer; it is sent only if the transaction commits.
 
     ``facts`` (``number``, ``status``, ``summary``) say what the notice is about, for
-    channels that show short fields instead of the text (WeChat templates).
+    channels that show short fields instead of the text (WeChat templates). The row has
+    its id once the session flushes (:func:`enqueue` flushes at once).
     """
     payload: dict[str, Any] = {"replies": [r.to_dict() for r in replies]}
     if facts:
@@ -64,6 +65,24 @@ async def enqueue(
         created_at=now,
     )
     session.add(notice)
+    return notice
+
+
+async def enqueue(
+    *,
+    session: AsyncSession,
+    identity: Identity,
+    replies: Sequence[Reply],
+    now: datetime,
+    complaint_id: int | None = None,
+    kind: str = "notice",
+    facts: dict[str, str | None] | None = None,
+) -> OutboxNotice:
+    """:func:`queue` a message and flush, so the notice has its id."""
+    notice = queue(
+        session=session, identity=identity, replies=replies, now=now,
+        complaint_id=complaint_id, kind=kind, facts=facts,
+    )  # fmt: skip
     await session.flush()
     return notice
 

@@ -45,6 +45,26 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
+
+@app.command()
+def diagrams(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report stale drawings (exit 1 if any)")
+    ] = False,
+) -> None:
+    """Draw the intake and lifecycle machines as Mermaid text under docs/."""
+    from dialogs import diagrams as drawn
+    from storage.status_machine import MACHINE
+
+    expected = drawn.drawings(MACHINE)
+    changed = drawn.stale(expected) if check else drawn.write(expected)
+    for path in changed:
+        typer.echo(f"{'stale' if check else 'wrote'} {path.name}")
+    if check and changed:
+        raise typer.Exit(1)
+    if not changed:
+        typer.echo("drawings up to date")
+
 # Docker and systemd send SIGKILL 10 s after SIGTERM: in-flight requests get 8 s to finish.
 GRACEFUL_SHUTDOWN_SECONDS = 8
 

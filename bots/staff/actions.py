@@ -17,8 +17,8 @@ from bots.services import Services
 from dialogs import intake, lifecycle
 from dialogs.clock import local_date
 from dialogs.events import Reply
-from dialogs.texts import reason_label, render_notice, t
-from storage import audit, case_requests, casework, complaints, outbox
+from dialogs.texts import t
+from storage import audit, case_requests, casework, complaints, outbox, status_machine
 from storage import staff as staff_store
 from storage.models import Complaint, Identity, Staff
 
@@ -73,14 +73,6 @@ async def locked_complaint(session: AsyncSession, number: str) -> Complaint:
     return complaint
 
 
-def _next_deadline(complaint: Complaint) -> date | None:
-    if complaint.status in casework.AWAITING_RESOLUTION:
-        return complaint.resolve_due
-    if complaint.status in casework.AWAITING_ACCEPTANCE:
-        return complaint.accept_due
-    return None
-
-
 @dataclass(frozen=True)
 class StatusChanged:
     number: str
@@ -114,13 +106,14 @@ async def change_status(
         complaint = await locked_complaint(session, number)
         previous = complaint.status
         try:
-            lifecycle.check_move(previous, target)
+            status_machine.check(previous, target)
         except lifecycle.IllegalMove as illegal:
             raise Conflict(str(illegal), illegal.allowed) from None
         if lifecycle.needs_reason(target) and not note and reason is None:
             raise Invalid(f"moving to {target} needs a note giving the consumer the reason")
         now = services.now()
-        await complaints.move_status(
+        identity = await session.get_one(Identity, complaint.identity_id)
+        moved = await complaints.move_status(
             session=session,
             complaint=complaint,
             target=target,
@@ -129,39 +122,19 @@ async def change_status(
             now=now,
             deadlines=services.deadlines,
             reason=reason,
+            tell=identity if notify else None,
         )
         if lifecycle.is_final(target):
             await end_evidence_requests(services, session, complaint, staff)
         if complaint.anonymised_at == now:
             # The consumer asked for erasure and this move closed the case: it was just
-            # anonymised, so what staff wrote is not kept in the notice or the audit log.
+            # anonymised, so what staff wrote is not kept in the audit log either.
             note = None
         if target == "accepted":
             from bots.merchants.forward import forward_on_accept
 
             await forward_on_accept(services, session, complaint, staff, now)
-        identity = await session.get_one(Identity, complaint.identity_id)
-        ids: list[int] = []
-        if notify and lifecycle.notify_consumer_on(target):
-            reply = render_notice(
-                identity.language,
-                number=number,
-                status=target,
-                note=note,
-                next_deadline=_next_deadline(complaint),
-                reason=reason,
-            )
-            summary = reason_label(reason, identity.language) if reason else note
-            notice = await outbox.enqueue(
-                session=session,
-                identity=identity,
-                replies=[reply],
-                now=now,
-                complaint_id=complaint.id,
-                kind="status",
-                facts={"number": number, "status": target, "summary": summary},
-            )
-            ids.append(notice.id)
+        ids: list[int] = [moved.notice.id] if moved.notice is not None else []
         ask_rating = target == "resolved" or (target == "closed" and previous != "resolved")
         if notify and ask_rating and complaint.rating is None:
             replies = await services.engine.apply(

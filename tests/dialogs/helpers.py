@@ -161,8 +161,8 @@ class Bot:
         if isinstance(command, FileComplaint):
             self.filed.append(command.draft)
             number = f"WQ20261122{len(self.filed):04d}"
-            s = summary(number, type=command.draft["type"],
-                        category=command.draft["category"])
+            s = summary(number, type=command.draft.type,
+                        category=str(command.draft.category))
             self.details[number] = ComplaintDetail(s)
             return Filed(s)
         if isinstance(command, RecordEvidence):

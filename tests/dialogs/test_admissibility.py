@@ -48,7 +48,7 @@ def test_old_date_can_become_a_consultation_keeping_the_answers() -> None:
     for message in ["How long may I still ask for a refund?", "anonymous", "confirm"]:
         bot.send(message)
     [filed] = [c for c in bot.commands if isinstance(c, FileComplaint)]
-    assert filed.draft["type"] == "consultation"
+    assert filed.draft.type == "consultation"
 
 
 def test_back_from_the_time_limit_corrects_the_date() -> None:

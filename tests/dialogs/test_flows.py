@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from dialogs.draft import Draft
 from dialogs.events import (
     ContactShared,
     Conversation,
@@ -21,7 +24,6 @@ from dialogs.events import (
     Unsupported,
 )
 from dialogs.intake import DialogOptions
-from dialogs.machine import MACHINE
 
 from .helpers import BASE, NOW, Bot, photo, press, text
 
@@ -32,14 +34,14 @@ COMPLAINT_SCRIPT = [
     "11月20日", "¥3,999", "空调买回来三天就不制冷了，商家拒绝退货。", "1 3", photo(), photo(),
     "完成", "张三", "13812345678", "是",
 ]
-COMPLAINT_DRAFT: dict[str, Any] = {
-    "type": "complaint", "category": "appliances", "subcategory": "large_appliance",
-    "merchant_name": "苏宁易购", "merchant_address": "北京市朝阳区某某路 1 号",
-    "order_number": "SN-2026-001", "incident_date": "2026-11-20", "amount": "3999.00",
-    "description": "空调买回来三天就不制冷了，商家拒绝退货。", "demands": ["refund", "exchange"],
-    "contact_name": "张三", "contact_phone": "+8613812345678", "consent_share": True,
-    "language": "zh-CN",
-}
+COMPLAINT_DRAFT = Draft(
+    type="complaint", category="appliances", subcategory="large_appliance",
+    merchant_name="苏宁易购", merchant_address="北京市朝阳区某某路 1 号",
+    order_number="SN-2026-001", incident_date=date(2026, 11, 20), amount=Decimal("3999.00"),
+    description="空调买回来三天就不制冷了，商家拒绝退货。", demands=("refund", "exchange"),
+    contact_name="张三", contact_phone="+8613812345678", consent_share=True,
+    language="zh-CN",
+)
 
 
 def walk(bot: Bot, script: list[Any]) -> None:
@@ -67,13 +69,10 @@ def test_report_anonymous() -> None:
     bot = Bot()
     walk(bot, ["/start", "2", "15", "某某网店", "这家店在卖假冒的名牌包，价格很低。",
                photo(), "done", "anonymous", "confirm"])
-    assert bot.filed == [{
-        "type": "report", "category": "other", "subcategory": None, "merchant_name": "某某网店",
-        "merchant_address": None, "order_number": None, "incident_date": None, "amount": None,
-        "description": "这家店在卖假冒的名牌包，价格很低。", "demands": None,
-        "contact_name": None, "contact_phone": None, "consent_share": False,
-        "language": "zh-CN",
-    }]
+    assert bot.filed == [Draft(
+        type="report", category="other", merchant_name="某某网店",
+        description="这家店在卖假冒的名牌包，价格很低。", language="zh-CN",
+    )]
 
 
 def test_report_with_contact() -> None:
@@ -81,8 +80,8 @@ def test_report_with_contact() -> None:
     walk(bot, ["menu", "report", "food", "drinks", "某超市", "出售过期饮料，生产日期是两年前。",
                "跳过", "2", "李四", "+44 7911 123456", "1"])
     draft = bot.filed[0]
-    assert draft["contact_name"] == "李四" and draft["contact_phone"] == "+447911123456"
-    assert draft["subcategory"] == "drinks" and draft["consent_share"] is False
+    assert draft.contact_name == "李四" and draft.contact_phone == "+447911123456"
+    assert draft.subcategory == "drinks" and draft.consent_share is False
 
 
 @pytest.mark.parametrize("type_id", ["consultation", "suggestion"])
@@ -91,14 +90,11 @@ def test_consultation_and_suggestion(type_id: str) -> None:
     walk(bot, ["hi", type_id, "education", "online_course",
                "网课退费一般需要多长时间？商家说要三个月。", "leave_contact", "王五",
                "13912345678", "1"])
-    assert bot.filed == [{
-        "type": type_id, "category": "education", "subcategory": "online_course",
-        "merchant_name": None, "merchant_address": None, "order_number": None,
-        "incident_date": None, "amount": None,
-        "description": "网课退费一般需要多长时间？商家说要三个月。", "demands": None,
-        "contact_name": "王五", "contact_phone": "+8613912345678", "consent_share": False,
-        "language": "zh-CN",
-    }]
+    assert bot.filed == [Draft(
+        type=type_id, category="education", subcategory="online_course",
+        description="网课退费一般需要多长时间？商家说要三个月。",
+        contact_name="王五", contact_phone="+8613912345678", language="zh-CN",
+    )]
 
 
 def test_english_full_flow_has_no_chinese() -> None:
@@ -114,10 +110,10 @@ def test_english_full_flow_has_no_chinese() -> None:
             seen.append(reply.text + " ".join(c.label for c in reply.choices))
     bot.send("my complaints")
     seen.extend(r.text + " ".join(c.label for c in r.choices) for r in bot.replies)
-    assert bot.filed[0]["merchant_address"] == "Best Shop, Mall 3"
-    assert bot.filed[0]["incident_date"] == "2026-11-21"
-    assert bot.filed[0]["demands"] == ["refund", "apology"]
-    assert bot.filed[0]["language"] == "en"
+    assert bot.filed[0].merchant_address == "Best Shop, Mall 3"
+    assert bot.filed[0].incident_date == date(2026, 11, 21)
+    assert bot.filed[0].demands == ("refund", "apology")
+    assert bot.filed[0].language == "en"
     assert [s for s in seen if CJK.search(s)] == []
 
 
@@ -197,8 +193,10 @@ def test_edit_item_from_summary() -> None:
     bot.send("1")
     assert bot.state == "confirm"
     bot.send("confirm")
-    assert bot.filed[0] | {} == COMPLAINT_DRAFT | {
-        "amount": "4999.00", "category": "food", "subcategory": "packaged_food"}
+    assert bot.filed[0] == replace(
+        COMPLAINT_DRAFT, amount=Decimal("4999.00"), category="food",
+        subcategory="packaged_food",
+    )
 
 
 def test_edit_contact_mode_asks_the_new_steps() -> None:
@@ -211,7 +209,7 @@ def test_edit_contact_mode_asks_the_new_steps() -> None:
     walk(bot, ["赵六", "13812345678"])
     assert bot.state == "confirm"
     bot.send("1")
-    assert bot.filed[0]["contact_phone"] == "+8613812345678"
+    assert bot.filed[0].contact_phone == "+8613812345678"
 
 
 def test_invalid_answers_hint_then_help_after_three() -> None:
@@ -325,13 +323,6 @@ def test_voice_text_counts_as_text() -> None:
     assert bot.state == "category"
 
 
-def test_machine_models_are_removed() -> None:
-    before = len(MACHINE.models)
-    bot = Bot()
-    walk(bot, [*COMPLAINT_SCRIPT, "back", "back"])
-    assert len(MACHINE.models) == before
-
-
 def test_new_consumer_gets_the_default_language() -> None:
     bot = Bot(options=DialogOptions(default_language="en"))
     bot.conv = Conversation()
@@ -369,22 +360,8 @@ def test_filing_refused_keeps_the_draft() -> None:
 
     bot = Bot()
     walk(bot, COMPLAINT_SCRIPT)
-    after = apply_result(bot.conv, FileComplaint({}), Refused("not_found"), now=NOW,
-                         options=bot.options)
+    after = apply_result(bot.conv, FileComplaint(Draft(type="complaint")),
+                         Refused("not_found"), now=NOW, options=bot.options)
     assert after.conversation.state == "confirm"
     assert after.conversation.answers["draft"]["merchant_name"] == "苏宁易购"
     assert "未能提交" in after.replies[0].text
-
-
-def test_moves_from_another_thread_use_their_own_model() -> None:
-    import threading
-
-    from dialogs.machine import move
-
-    answers = {"type": "complaint", "draft": {}}
-    seen: list[str] = []
-    worker = threading.Thread(target=lambda: seen.append(move("confirm", answers, "back")))
-    worker.start()
-    worker.join()
-    assert seen == [move("confirm", answers, "back")]
-    assert seen[0] != "confirm"

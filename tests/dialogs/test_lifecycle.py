@@ -1,8 +1,6 @@
-"""The complaint status machine: every pair of statuses against the documented table."""
+"""The complaint statuses and the rules about them (the machine: tests/storage)."""
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 
@@ -11,15 +9,13 @@ from dialogs.lifecycle import (
     FINAL_STATUSES,
     STATUSES,
     IllegalMove,
-    allowed_moves,
-    check_move,
     consumer_can_rate,
     consumer_can_withdraw,
     needs_reason,
     notify_consumer_on,
 )
 
-# Written out independently of lifecycle.MOVES so a slip in either is caught.
+# Written out independently of lifecycle.TRANSITIONS so a slip in either is caught.
 EXPECTED: dict[str, set[str]] = {
     "submitted": {"accepted", "rejected", "transferred", "withdrawn"},
     "accepted": {"mediating", "transferred", "resolved", "failed", "withdrawn"},
@@ -39,68 +35,15 @@ def test_statuses_match_the_design_vocabulary() -> None:
     assert FINAL_STATUSES == {"closed", "withdrawn"}
 
 
-@pytest.mark.parametrize(("current", "target"), list(itertools.product(STATUSES, STATUSES)))
-def test_every_pair_against_the_table(current: str, target: str) -> None:
-    if target in EXPECTED[current]:
-        check_move(current, target)
-    else:
-        with pytest.raises(IllegalMove) as info:
-            check_move(current, target)
-        assert info.value.current == current
-        assert info.value.target == target
-        assert set(info.value.allowed) == EXPECTED[current]
-    assert not lifecycle.MACHINE.models
-
-
-@pytest.mark.parametrize("status", STATUSES)
-def test_allowed_moves_match_the_table(status: str) -> None:
-    assert set(allowed_moves(status)) == EXPECTED[status]
-    assert len(allowed_moves(status)) == len(EXPECTED[status])
-
-
-def test_final_statuses_have_no_moves() -> None:
-    for status in FINAL_STATUSES:
-        assert allowed_moves(status) == ()
-        assert lifecycle.is_final(status)
-    assert not lifecycle.is_final("resolved")
-
-
-def test_closed_cannot_be_reopened() -> None:
-    with pytest.raises(IllegalMove, match="'closed' to 'accepted'"):
-        check_move("closed", "accepted")
-
-
-@pytest.mark.parametrize(
-    ("current", "target"),
-    [("bogus", "accepted"), ("submitted", "bogus"), ("", ""), ("SUBMITTED", "accepted")],
-)
-def test_unknown_statuses_are_illegal(current: str, target: str) -> None:
-    with pytest.raises(IllegalMove) as info:
-        check_move(current, target)
-    assert info.value.allowed == allowed_moves(current)
-    assert allowed_moves("bogus") == ()
-
-
-def test_submitted_is_never_a_target() -> None:
-    for status in STATUSES:
-        with pytest.raises(IllegalMove):
-            check_move(status, "submitted")
-
-
-def test_machine_is_built_once_and_left_without_models() -> None:
-    machine = lifecycle.MACHINE
-    for current, target in itertools.product(STATUSES, STATUSES):
-        try:
-            check_move(current, target)
-        except IllegalMove:
-            pass
-    assert lifecycle.MACHINE is machine
-    assert len(machine.models) == 0
-
-
-def test_no_auto_transitions_on_the_machine() -> None:
-    # The default to_<state> triggers would let any status jump anywhere.
-    assert not any(name.startswith("to_") for name in lifecycle.MACHINE.events)
+def test_the_declared_transitions_are_the_table() -> None:
+    declared: dict[str, set[str]] = {status: set() for status in STATUSES}
+    for move in lifecycle.TRANSITIONS:
+        sources = move["source"] if isinstance(move["source"], list) else [move["source"]]
+        for source in sources:
+            declared[source].add(move["dest"])
+    assert declared == EXPECTED
+    # One trigger per target status.
+    assert len({m["dest"] for m in lifecycle.TRANSITIONS}) == len(lifecycle.TRANSITIONS)
 
 
 def test_illegal_move_message_lists_allowed() -> None:
@@ -117,9 +60,8 @@ def test_needs_reason(status: str) -> None:
 @pytest.mark.parametrize("status", STATUSES)
 def test_consumer_can_withdraw(status: str) -> None:
     assert consumer_can_withdraw(status) == (status in {"submitted", "accepted", "mediating"})
-    # Whatever the consumer may withdraw, the machine must allow.
-    if consumer_can_withdraw(status):
-        check_move(status, "withdrawn")
+    # Whatever the consumer may withdraw, the lifecycle must allow.
+    assert consumer_can_withdraw(status) == ("withdrawn" in EXPECTED[status])
 
 
 @pytest.mark.parametrize("status", STATUSES)

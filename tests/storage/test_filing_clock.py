@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import clock
+from dialogs.draft import Draft
 from storage import complaints
 from storage.crypto import FieldCipher
 from storage.db import Database
@@ -39,7 +40,7 @@ async def file_at(
     session.add(identity)
     await session.flush()
     return await complaints.file_complaint(
-        session=session, identity=identity, draft={"type": type_id},
+        session=session, identity=identity, draft=Draft(type=type_id),
         deadlines=deadlines or Deadlines.configured(WorkCalendar()), cipher=CIPHER, now=now,
     )  # fmt: skip
 

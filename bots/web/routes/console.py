@@ -38,7 +38,7 @@ from bots.web.routes.staff_filters import NumberPath, PlatformQ, RowIdPath, Sort
 from bots.web.security import SESSION_COOKIE, SESSION_TTL_SECONDS
 from dialogs import lifecycle
 from dialogs.validators import parse_phone
-from storage import audit, casework
+from storage import audit, casework, status_machine
 from storage import live as live_rows
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
@@ -239,7 +239,7 @@ async def _detail_page(
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
         # Withdrawing is the consumer's own act: staff are not offered it.
-        moves=[m for m in lifecycle.allowed_moves(found.complaint.status) if m != "withdrawn"],
+        moves=[m for m in status_machine.allowed_moves(found.complaint.status) if m != "withdrawn"],
         contact=contact, done=done if done in DONE else None,
         staff_names=staff_names, stamp=stamp, mp=mp,
         merchant_error=request.query_params.get("merchant_error", "")[:300] or None,
