@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from dialogs.events import Conversation as DialogConversation
 from dialogs.events import Platform
@@ -130,39 +130,40 @@ class LockingReads:
         return self._sql[platform in PULL_PLATFORMS, True]
 
 
-def _as_is(value: Any) -> datetime | None:
-    return cast(datetime | None, value)
-
-
 def locked_from(
     row: Mapping[str, Any],
     cipher: FieldCipher,
-    read_time: Callable[[Any], datetime | None] = _as_is,
+    read_time: Callable[[Any], datetime | None] | None = None,
 ) -> tuple[Locked, Stored | None]:
     """The conversation and what the message got before (None: new, or a staff move).
 
     JSON columns arrive as text; ``read_time`` turns the driver's timestamps into aware
-    datetimes (asyncpg already does).
+    datetimes (None: they are already, as asyncpg gives them).
     """
+    inbound, updated = row["last_inbound_at"], row["updated_at"]
+    if read_time is not None:
+        inbound, updated = read_time(inbound), read_time(updated)
     answers = row["answers"]
     locked = Locked(
         identity_id=row["identity_id"],
         language=row["language"],
         language_chosen=bool(row["language_chosen"]),
-        last_inbound_at=read_time(row["last_inbound_at"]),
+        last_inbound_at=inbound,
         pushes_since_inbound=row["pushes_since_inbound"],
         unsubscribed=bool(row["unsubscribed"]),
         blocked=bool(row["blocked"]),
         state=row["state"],
         answers=(cipher.unseal(json.loads(answers)) or {}) if answers else {},
         version=row["version"],
-        updated_at=read_time(row["updated_at"]),
+        updated_at=updated,
         notices_waiting=bool(row["notices_waiting"]),
     )
     if not row["seen"]:
         return locked, None
-    replies = json.loads(row["replies"])
-    return locked, stored_from(cipher, replies, row["delivery"], read_time(row["claimed_until"]))
+    claimed = row["claimed_until"]
+    if read_time is not None:
+        claimed = read_time(claimed)
+    return locked, stored_from(cipher, json.loads(row["replies"]), row["delivery"], claimed)
 
 
 def identity_changes(
