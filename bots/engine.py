@@ -43,11 +43,11 @@ from dialogs.events import (
     Subscribed,
     Unsubscribed,
 )
-from storage import conversations, outbox, processed
+from storage import outbox, processed
 from storage.db import Database
 from storage.models import Identity
 from storage.processed import Receipt
-from storage.turns import open_turn, settle_delivery
+from storage.turns import join_turn, open_turn, settle_delivery
 
 log = logging.getLogger("weiquan.engine")
 
@@ -124,8 +124,8 @@ class Engine:
     async def _apply(self, event: InboundEvent, *, push: bool) -> Outgoing:
         platform = str(event.platform)
         with MESSAGE_SECONDS.labels(platform).time():
-            async with open_turn(self.database, self.cipher) as turn:
-                locked, stored = await turn.lock(
+            async with open_turn(self.database, self.cipher) as held:
+                locked, stored = await held.lock(
                     platform=platform,
                     external_id=event.user_id,
                     language=self._language_for(event),
@@ -142,13 +142,13 @@ class Engine:
                         return Outgoing(busy=stored.delivery == processed.PENDING)
                     # Never sent (a crash after commit, or a passing failure): this copy
                     # takes the claim and sends them.
-                    await turn.claim(receipt, until=now + processed.CLAIM)
+                    await held.claim(receipt, until=now + processed.CLAIM)
                     return Outgoing(again, receipt)
                 result = intake.step(locked.dialog(), event, now=now, options=self.options)
                 conv, replies = result.conversation, list(result.replies)
                 if result.commands or locked.notices_waiting:
                     # Commands and notices are rare: only they pay for an ORM session.
-                    session = await turn.session()
+                    session = await held.session()
                     identity = await session.get_one(Identity, locked.identity_id)
                     conv, replies = await self._run_commands(session, identity, result, now)
                     if locked.notices_waiting:
@@ -162,7 +162,7 @@ class Engine:
                 if push:
                     delivery = processed.PENDING if replies else processed.SENT
                     claimed_until = now + processed.CLAIM if replies else None
-                await turn.finish(
+                await held.finish(
                     locked,
                     conv,
                     now,
@@ -205,18 +205,16 @@ class Engine:
     ) -> list[Reply]:
         """Move a consumer's conversation from outside a message (staff actions).
 
-        ``enter`` is a pure dialog entry such as ``intake.enter_add_evidence``; the caller
-        owns the transaction, so the move commits with whatever the staff did.
+        ``enter`` is a pure dialog entry such as ``intake.enter_add_evidence``. The move
+        goes through the same conversation lock as a message (:func:`join_turn`), inside
+        the caller's transaction, so it commits with whatever the staff did.
         """
-        conn = await session.connection()
-        locked = await conversations.lock_identity(
-            conn, identity_id=identity.id, platform=identity.platform, cipher=self.cipher
-        )
+        held = await join_turn(session, self.cipher)
+        locked = await held.lock_identity(identity_id=identity.id, platform=identity.platform)
         now = self.clock()
         result = enter(locked.dialog())
         conv, replies = await self._run_commands(session, identity, result, now)
-        await session.flush()
-        await conversations.save(conn, locked, conv, now, cipher=self.cipher, inbound=False)
+        await held.save(locked, conv, now)
         return replies
 
     def _language_for(self, event: InboundEvent) -> str:

@@ -1,9 +1,10 @@
-"""PostgreSQL turns on the asyncpg driver connection: four round trips per message.
+"""PostgreSQL conversation locks on the asyncpg driver connection: four round trips a message.
 
 ``BEGIN``; one locking read of identity and conversation that also looks up the
-replies stored for the message; one statement that saves the conversation, updates the
-identity where something changed and records the message; ``COMMIT``. The SQLAlchemy
-Core turn needs six, each paying SQLAlchemy's per-statement CPU.
+replies stored for the message (:mod:`storage.conversation_rows`); one statement that
+saves the conversation, updates the identity where something changed and records the
+message; ``COMMIT``. A staff move joins the staff member's transaction and makes two:
+the same locking read by identity id, and one statement that saves the conversation.
 
 The lookup of what this consumer's message got before rides on the locking read (a
 left join on the dedupe row of this identity and key), so it sees the statement's
@@ -35,30 +36,26 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dialogs.events import Conversation as DialogConversation
-from storage.conversations import PULL_PLATFORMS, Locked, identity_changes
+from storage.conversation_lock import Locked
+from storage.conversation_rows import Column, LockingReads, Spelling, identity_changes, locked_from
 from storage.crypto import FieldCipher
 from storage.db import Database
-from storage.processed import Receipt, Stored, stored_from
+from storage.processed import Receipt, Stored
 
-_LOCK = """
-SELECT i.id, i.language, i.language_chosen, i.last_inbound_at, i.pushes_since_inbound,
-       i.unsubscribed_at IS NOT NULL AS unsubscribed, i.blocked, c.state,
-       c.answers::text AS answers, c.version, c.updated_at,
-       EXISTS (SELECT 1 FROM outbox o
-               WHERE o.identity_id = i.id AND o.status IN ({statuses})) AS waiting,
-       p.identity_id IS NOT NULL AS seen, p.replies::text AS replies, p.delivery,
-       p.claimed_until,
-       (SELECT s.version FROM conversations s WHERE s.identity_id = c.identity_id)
-           AS seen_version
-FROM identities i JOIN conversations c ON c.identity_id = i.id
-LEFT JOIN processed_messages p
-    ON p.platform = $1 AND p.identity_id = i.id AND p.message_key = $3
-WHERE i.platform = $1 AND i.external_id = $2
-FOR UPDATE OF c
-"""
-LOCK_PUSH = _LOCK.format(statuses="'held'")
-# Web and console chats have no push: pending notices ride along with the next reply.
-LOCK_PULL = _LOCK.format(statuses="'held', 'pending'")
+READS = LockingReads(
+    Spelling(
+        placeholders={"platform": "$1", "external_id": "$2", "message_key": "$3",
+                      "identity_id": "$1"},
+        json_text="{}::text",
+        lock="FOR UPDATE OF c",
+        extra=(
+            Column(
+                "seen_version",
+                "(SELECT s.version FROM conversations s WHERE s.identity_id = c.identity_id)",
+            ),
+        ),
+    )
+)
 
 CREATE = """
 WITH ident AS (
@@ -78,12 +75,18 @@ INSERT INTO conversations (identity_id, state, answers, version, updated_at)
 SELECT id, 'start', '{}'::json, 0, $3 FROM identities WHERE platform = $1 AND external_id = $2
 ON CONFLICT DO NOTHING
 """
+CREATE_CONVERSATION_FOR = """
+INSERT INTO conversations (identity_id, state, answers, version, updated_at)
+VALUES ($1, 'start', '{}'::json, 0, $2)
+ON CONFLICT DO NOTHING
+"""
 
-FINISH = """
-WITH saved AS (
+_SAVE_CONVERSATION = """
     UPDATE conversations SET state = $2, answers = $3, version = $4, updated_at = $5
     WHERE identity_id = $1
-), touched AS (
+"""
+FINISH = f"""
+WITH saved AS ({_SAVE_CONVERSATION}), touched AS (
     UPDATE identities SET
         language = CASE WHEN $6 THEN $7 ELSE language END,
         language_chosen = CASE WHEN $6 THEN $8 ELSE language_chosen END,
@@ -98,6 +101,11 @@ INSERT INTO processed_messages (platform, message_key, identity_id, replies, del
                                 claimed_until, created_at)
 VALUES ($11, $12, $1, $13, $15, $16, $5)
 """
+# A staff move: the conversation, and the language should the move have changed it.
+SAVE = f"""
+WITH saved AS ({_SAVE_CONVERSATION})
+UPDATE identities SET language = $7, language_chosen = $8 WHERE id = $1 AND $6
+"""
 
 CLAIM = """
 UPDATE processed_messages SET delivery = 'pending', claimed_until = $4
@@ -109,51 +117,59 @@ WHERE platform = $1 AND identity_id = $2 AND message_key = $3
 """
 
 
-class PgTurn:
-    """A turn on one asyncpg connection inside a transaction :func:`pg_turn` owns."""
+class PgConversationLock:
+    """A :class:`~storage.conversation_lock.ConversationLock` on one asyncpg connection.
 
-    def __init__(self, conn: AsyncConnection, raw: asyncpg.Connection, cipher: FieldCipher) -> None:
+    The transaction is :func:`pg_turn`'s (a message) or the caller's (a staff move,
+    :func:`join_pg_turn`, whose ``session`` is the caller's ORM session).
+    """
+
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        raw: asyncpg.Connection,
+        cipher: FieldCipher,
+        *,
+        session: AsyncSession | None = None,
+    ) -> None:
         self.conn = conn
         self.raw = raw
         self.cipher = cipher
-        self._session: AsyncSession | None = None
+        self._session = session
+        self._own_session = session is None
 
     async def lock(
         self, *, platform: str, external_id: str, language: str, message_key: str
     ) -> tuple[Locked, Stored | None]:
-        query = LOCK_PULL if platform in PULL_PLATFORMS else LOCK_PUSH
-        row = await self.raw.fetchrow(query, platform, external_id, message_key)
+        query = READS.by_user(platform)
+        row = await self._read(query, platform, external_id, message_key)
         if row is None:
             now = datetime.now(UTC)
             await self.raw.execute(CREATE, platform, external_id, language, now)
-            row = await self.raw.fetchrow(query, platform, external_id, message_key)
+            row = await self._read(query, platform, external_id, message_key)
             if row is None:
                 await self.raw.execute(CREATE_CONVERSATION, platform, external_id, now)
-                row = await self.raw.fetchrow(query, platform, external_id, message_key)
-        elif row["seen_version"] != row["version"]:
-            # We waited for another transaction on this conversation: read again.
-            row = await self.raw.fetchrow(query, platform, external_id, message_key)
+                row = await self._read(query, platform, external_id, message_key)
         if row is None:
             raise LookupError("conversation row vanished under lock")
-        answers = row["answers"]
-        locked = Locked(
-            identity_id=row["id"],
-            language=row["language"],
-            language_chosen=row["language_chosen"],
-            last_inbound_at=row["last_inbound_at"],
-            pushes_since_inbound=row["pushes_since_inbound"],
-            unsubscribed=row["unsubscribed"],
-            blocked=row["blocked"],
-            state=row["state"],
-            answers=self.cipher.unseal(json.loads(answers)) if answers else {},
-            version=row["version"],
-            updated_at=row["updated_at"],
-            notices_waiting=row["waiting"],
-        )
-        if not row["seen"]:
-            return locked, None
-        replies = json.loads(row["replies"])
-        return locked, stored_from(self.cipher, replies, row["delivery"], row["claimed_until"])
+        return locked_from(row, self.cipher)
+
+    async def lock_identity(self, *, identity_id: int, platform: str) -> Locked:
+        query = READS.by_identity(platform)
+        row = await self._read(query, identity_id)
+        if row is None:
+            await self.raw.execute(CREATE_CONVERSATION_FOR, identity_id, datetime.now(UTC))
+            row = await self._read(query, identity_id)
+        if row is None:
+            raise LookupError(f"no identity {identity_id}")
+        return locked_from(row, self.cipher)[0]
+
+    async def _read(self, query: str, *args: Any) -> asyncpg.Record | None:
+        row = await self.raw.fetchrow(query, *args)
+        if row is not None and row["seen_version"] != row["version"]:
+            # We waited for another transaction on this conversation: read again.
+            row = await self.raw.fetchrow(query, *args)
+        return row
 
     async def session(self) -> AsyncSession:
         if self._session is None:
@@ -179,13 +195,10 @@ class PgTurn:
         claimed_until: datetime | None = None,
         opens_window: bool = True,
     ) -> None:
-        if self._session is not None:
-            # Releases the session's savepoint; our transaction commits after this.
-            await self._session.commit()
+        await self._settle_session()
         changes = identity_changes(
             locked, conv, now, inbound=True, resubscribe=resubscribe, opens_window=opens_window
         )
-        language = "language" in changes
         await self.raw.execute(
             FINISH,
             locked.identity_id,
@@ -193,7 +206,7 @@ class PgTurn:
             json.dumps(self.cipher.seal(dict(conv.answers))),
             locked.version + 1,
             now,
-            language,
+            "language" in changes,
             conv.language,
             conv.language_chosen,
             "last_inbound_at" in changes,
@@ -206,18 +219,43 @@ class PgTurn:
             claimed_until,
         )
 
+    async def save(self, locked: Locked, conv: DialogConversation, now: datetime) -> None:
+        await self._settle_session()
+        changes = identity_changes(locked, conv, now, inbound=False)
+        assert set(changes) <= {"language", "language_chosen"}
+        await self.raw.execute(
+            SAVE,
+            locked.identity_id,
+            conv.state,
+            json.dumps(self.cipher.seal(dict(conv.answers))),
+            locked.version + 1,
+            now,
+            bool(changes),
+            conv.language,
+            conv.language_chosen,
+        )
+
+    async def _settle_session(self) -> None:
+        if self._session is None:
+            return
+        if self._own_session:
+            # Releases the session's savepoint; our transaction commits after this.
+            await self._session.commit()
+        else:
+            await self._session.flush()
+
     async def abandon(self) -> None:
-        if self._session is not None:
+        if self._session is not None and self._own_session:
             with suppress(Exception):
                 await self._session.close()
 
 
 @asynccontextmanager
-async def pg_turn(database: Database, cipher: FieldCipher) -> AsyncIterator[PgTurn]:
-    """A :class:`PgTurn` in one transaction: committed at the end, rolled back on error."""
+async def pg_turn(database: Database, cipher: FieldCipher) -> AsyncIterator[PgConversationLock]:
+    """A message's lock in one transaction: committed at the end, rolled back on error."""
     async with database.engine.connect() as conn:
         raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
-        turn = PgTurn(conn, raw, cipher)
+        held = PgConversationLock(conn, raw, cipher)
         transaction = raw.transaction()
         try:
             await transaction.start()
@@ -225,9 +263,9 @@ async def pg_turn(database: Database, cipher: FieldCipher) -> AsyncIterator[PgTu
             await conn.invalidate()
             raise
         try:
-            yield turn
+            yield held
         except BaseException:
-            await turn.abandon()
+            await held.abandon()
             try:
                 await transaction.rollback()
             except Exception:
@@ -239,6 +277,17 @@ async def pg_turn(database: Database, cipher: FieldCipher) -> AsyncIterator[PgTu
         except BaseException:
             await conn.invalidate()
             raise
+
+
+async def join_pg_turn(session: AsyncSession, cipher: FieldCipher) -> PgConversationLock:
+    """A staff move's lock inside the transaction ``session`` is in."""
+    conn = await session.connection()
+    raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
+    if not raw.is_in_transaction():
+        # SQLAlchemy sends BEGIN with the session's first statement; the move's own
+        # statements must not run before it, outside the transaction.
+        await conn.exec_driver_sql("SELECT 1")
+    return PgConversationLock(conn, raw, cipher, session=session)
 
 
 async def settle_sent(database: Database, receipt: Receipt) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.crypto import FieldCipher
@@ -70,73 +70,11 @@ def stored_from(
     return Stored(list(cipher.unseal(replies) or []), delivery, claimed_until)
 
 
-_STORED = select(PROCESSED.c.replies, PROCESSED.c.delivery, PROCESSED.c.claimed_until).where(
-    PROCESSED.c.platform == bindparam("platform"),
-    PROCESSED.c.identity_id == bindparam("identity_id"),
-    PROCESSED.c.message_key == bindparam("message_key"),
-)
-_RECORD = insert(PROCESSED)
-
-
 def _where(receipt: Receipt) -> Any:
     return (
         (PROCESSED.c.platform == receipt.platform)
         & (PROCESSED.c.identity_id == receipt.identity_id)
         & (PROCESSED.c.message_key == receipt.message_key)
-    )
-
-
-async def stored_replies(
-    conn: AsyncConnection,
-    *,
-    platform: str,
-    identity_id: int,
-    message_key: str,
-    cipher: FieldCipher,
-) -> Stored | None:
-    """What this consumer's message got before, or None when it is new.
-
-    Read under the conversation lock: a concurrent copy of the same message waits for
-    the first to commit and then finds its row here, so a retry never applies twice.
-    """
-    params = {"platform": platform, "identity_id": identity_id, "message_key": message_key}
-    row = (await conn.execute(_STORED, params)).first()
-    return None if row is None else stored_from(cipher, row[0], row[1], row[2])
-
-
-async def record_message(
-    conn: AsyncConnection,
-    *,
-    platform: str,
-    message_key: str,
-    identity_id: int,
-    replies: list[dict[str, Any]],
-    now: datetime,
-    cipher: FieldCipher,
-    delivery: str | None = None,
-    claimed_until: datetime | None = None,
-) -> None:
-    """Remember a handled message with the replies given, in the same transaction."""
-    await conn.execute(
-        _RECORD,
-        {
-            "platform": platform,
-            "message_key": message_key,
-            "identity_id": identity_id,
-            "replies": cipher.seal(replies),
-            "delivery": delivery,
-            "claimed_until": claimed_until,
-            "created_at": now,
-        },
-    )
-
-
-async def claim(conn: AsyncConnection, receipt: Receipt, *, until: datetime) -> None:
-    """Take the right to push a message's stored replies until ``until``."""
-    await conn.execute(
-        update(PROCESSED)
-        .where(_where(receipt))
-        .values(delivery=PENDING, claimed_until=until)
     )
 
 

@@ -35,7 +35,7 @@ from dialogs.events import Reply
 log = logging.getLogger("weiquan.wechat")
 
 WINDOW = timedelta(hours=48)
-# last_inbound_at is written with up to a minute's slack (storage/conversations.py)
+# last_inbound_at is written with up to a minute's slack (storage/conversation_rows.py)
 # and clocks differ: stop using the window a little early.
 WINDOW_MARGIN = timedelta(minutes=10)
 PUSHES_PER_MESSAGE = 5

@@ -16,9 +16,10 @@ from bots.delivery import background, worker
 from bots.services import Services
 from bots.settings import Settings
 from dialogs.events import Reply
-from storage import conversations, outbox
+from storage import outbox
 from storage.db import Database
 from storage.models import Identity, OutboxNotice
+from storage.turns import open_turn
 from tests.conftest import Clock, empty
 
 from .channel import ScriptedSender
@@ -91,14 +92,10 @@ async def test_two_worker_loops_never_send_a_notice_twice(
         services.senders["wechat"] = sender
     stop = asyncio.Event()
     try:
-        async with database.begin() as conn:
-            for i in range(50):
-                await conversations.lock(
-                    conn,
-                    platform="wechat",
-                    external_id=f"c{i}",
-                    language="en",
-                    cipher=workers[0].cipher,
+        for i in range(50):
+            async with open_turn(database, workers[0].cipher) as held:
+                await held.lock(
+                    platform="wechat", external_id=f"c{i}", language="en", message_key="m"
                 )
         async with database.transaction() as session:
             for n in range(4):
