@@ -36,6 +36,7 @@ from bots.routes.console_merchants import panel as merchant_panel
 from bots.routes.staff_api import evidence_file
 from bots.routes.staff_filters import NumberPath, PlatformQ, RowIdPath, SortQ, StatusQ, TypeQ
 from bots.security import SESSION_COOKIE, SESSION_TTL_SECONDS
+from bots.services import Services
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, client_address
 from dialogs import lifecycle
@@ -208,7 +209,7 @@ async def complaints(
 
 
 async def _detail_page(
-    request: Request, signed: Any, services: Any, lang: str, number: str,
+    request: Request, signed: Any, services: Services, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200, contact: Any = None,
     done: str | None = None, live: bool = False,
 ) -> HTMLResponse:  # fmt: skip

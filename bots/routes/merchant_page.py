@@ -22,6 +22,7 @@ from bots.merchant_views import case_detail, case_summary
 from bots.merchant_work import MerchantLogin
 from bots.routes.staff_api import evidence_file
 from bots.security import SESSION_TTL_SECONDS, Session, csrf_ok
+from bots.services import Services
 from bots.staff_actions import ActionError
 from bots.staff_auth import SecurityDep, client_address
 from dialogs.texts import status_label
@@ -179,7 +180,7 @@ async def complaints(
 
 
 async def _case_page(
-    request: Request, signed: Signed, services: Any, lang: str, number: str,
+    request: Request, signed: Signed, services: Services, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     today = staff_actions.today(services)
