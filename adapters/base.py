@@ -1,32 +1,31 @@
-"""What every channel adapter shares: platform names, errors, and the push contracts.
+"""What every channel adapter shares: the :class:`Channel` contract and what it is given.
 
-Channels that can push outside a reply (WeChat, Telegram) provide a :class:`Sender`
-for the outbox worker and a :class:`MediaFetcher` for evidence downloads. The worker
-(bots/delivery/worker.py) maps the exceptions below to outbox and evidence states.
+A channel (WeChat, Telegram, web, terminal) turns platform traffic into neutral events
+for the engine and renders the replies. The app mounts what each channel gives: its
+inbound HTTP routes, its :class:`Sender` and :class:`MediaFetcher` for the outbox
+worker, and its background loops. How a push ends is the neutral vocabulary of
+:mod:`dialogs.delivery`; what a channel asks of the engine is :class:`Inbox`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
-from dialogs.events import Platform, Reply
+from fastapi import APIRouter
+
+from dialogs.delivery import Delivered, NoticeFacts, Outgoing, Receipt, Recipient
+from dialogs.events import InboundEvent, Reply
 
 __all__ = [
     "AdapterError",
-    "Delivered",
-    "DeliveryError",
-    "HoldForReply",
-    "MediaExpired",
+    "Channel",
+    "ChannelLoop",
+    "Inbox",
     "MediaFetcher",
-    "NoticeFacts",
-    "Platform",
-    "Recipient",
-    "RetryLater",
     "Sender",
-    "Undeliverable",
 ]
 
 
@@ -39,85 +38,6 @@ class AdapterError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """Who a pushed message goes to, with what a channel needs to pick a route."""
-
-    identity_id: int
-    platform: str
-    external_id: str
-    language: str
-    last_inbound_at: datetime | None
-    pushes_since_inbound: int
-    # The last follow, menu click or QR scan (WeChat's short window), and pushes since.
-    last_interaction_at: datetime | None = None
-    pushes_since_interaction: int = 0
-
-
-@dataclass(frozen=True)
-class NoticeFacts:
-    """What a notice is about, for channels that show fields instead of text.
-
-    WeChat template messages show only short keyword fields (no free text since
-    2023-05-04): the complaint's number, its status, when, and a short summary.
-
-    Attributes:
-        number: the complaint's public number, if the notice is about one.
-        status: the complaint's status (machine value) when the notice was written.
-        summary: a one-line summary in the consumer's language.
-        at: when the notice was written (UTC).
-    """
-
-    number: str | None = None
-    status: str | None = None
-    summary: str | None = None
-    at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """A successful push. ``via`` names the route (``custom``, ``template``, ``message``).
-
-    ``new_external_id`` is set when the platform moved the consumer (Telegram
-    ChatMigrated): the worker updates the identity.
-    """
-
-    via: str
-    new_external_id: str | None = None
-
-
-class DeliveryError(Exception):
-    """A push that did not go through; ``reason`` is shown to staff."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class RetryLater(DeliveryError):
-    """A passing failure (timeout, 5xx, rate limit): try again, after ``retry_after`` if set."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-class Undeliverable(DeliveryError):
-    """A permanent failure. ``block_identity``: the consumer blocked us or left."""
-
-    def __init__(self, reason: str, *, block_identity: bool = False) -> None:
-        super().__init__(reason)
-        self.block_identity = block_identity
-
-
-class HoldForReply(DeliveryError):
-    """No push route now (WeChat window closed, no template): deliver with the next reply."""
-
-
-class MediaExpired(DeliveryError):
-    """The platform no longer has the file (WeChat temporary media lives 3 days)."""
-
-
 class Sender(Protocol):
     """A channel that can push messages outside a reply."""
 
@@ -126,7 +46,8 @@ class Sender(Protocol):
     async def send(
         self, recipient: Recipient, replies: list[Reply], facts: NoticeFacts | None = None
     ) -> Delivered:
-        """Deliver ``replies`` or raise a :class:`DeliveryError`; ``facts`` feed templates."""
+        """Deliver ``replies`` or raise a :class:`~dialogs.delivery.DeliveryError`;
+        ``facts`` feed templates."""
         ...
 
 
@@ -136,6 +57,88 @@ class MediaFetcher(Protocol):
     platform: str
 
     def fetch(self, platform_ref: str, kind: str) -> AsyncIterator[bytes]:
-        """Stream the file's bytes; raise :class:`RetryLater`, :class:`MediaExpired` or
-        :class:`Undeliverable` (e.g. over the platform's size limit)."""
+        """Stream the file's bytes; raise :class:`~dialogs.delivery.RetryLater`,
+        :class:`~dialogs.delivery.MediaExpired` or :class:`~dialogs.delivery.Undeliverable`
+        (e.g. over the platform's size limit)."""
+        ...
+
+
+class Inbox(Protocol):
+    """The engine as a channel sees it: events in, once each, replies out.
+
+    Channels whose reply is the HTTP answer (WeChat, web, terminal) use :meth:`handle`;
+    channels that push replies after the transaction (Telegram) use :meth:`handle_push`
+    and then report how sending ended with the receipt.
+    """
+
+    async def handle(self, event: InboundEvent) -> list[Reply]:
+        """Apply ``event`` once and return the replies for the consumer (every copy)."""
+        ...
+
+    async def handle_push(self, event: InboundEvent) -> Outgoing:
+        """Apply ``event`` once; the replies to push come back once, with a receipt."""
+        ...
+
+    async def delivered(self, receipt: Receipt) -> None:
+        """The pushed replies went out: redeliveries send nothing."""
+        ...
+
+    async def refused(self, receipt: Receipt, *, block_reason: str | None = None) -> None:
+        """The platform refused the replies for good (``block_reason``: blocked)."""
+        ...
+
+    async def not_sent(self, receipt: Receipt) -> None:
+        """A passing failure: the next redelivery sends the replies."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChannelLoop:
+    """A background loop a channel needs (Telegram's long polling), run by the app.
+
+    The app calls ``step`` until it is stopped, logging failures as an outage (a
+    failed step is retried after a pause), and ``finish`` once at the end, also when
+    cancelled, within a few seconds.
+
+    Attributes:
+        name: what the logs call it ("telegram polling").
+        step: one round; returns the seconds to wait before the next (0: at once).
+            It may return early once ``stop`` is set.
+        finish: gives up what the loop holds (a lease), if anything.
+    """
+
+    name: str
+    step: Callable[[asyncio.Event], Awaitable[float]]
+    finish: Callable[[], Awaitable[None]] | None = None
+
+
+class Channel(Protocol):
+    """One way consumers reach Weiquan, with everything the app mounts for it."""
+
+    @property
+    def name(self) -> str:
+        """The platform's machine name (``wechat``, ``telegram``, ``web``, ``console``)."""
+        ...
+
+    @property
+    def router(self) -> APIRouter | None:
+        """The inbound HTTP routes (webhooks, the chat page), None without any."""
+        ...
+
+    @property
+    def sender(self) -> Sender | None:
+        """Pushes notices outside a reply; None when the channel cannot push."""
+        ...
+
+    @property
+    def fetcher(self) -> MediaFetcher | None:
+        """Downloads evidence files after the reply; None when uploads arrive whole."""
+        ...
+
+    def loops(self) -> list[ChannelLoop]:
+        """The background loops this process must run for the channel."""
+        ...
+
+    async def close(self) -> None:
+        """Release the network clients the channel holds."""
         ...

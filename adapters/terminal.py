@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from adapters.base import ChannelLoop
 from dialogs.events import Platform, Reply, TextMessage
 
 
@@ -25,3 +26,21 @@ def render(reply: Reply) -> str:
     lines = [reply.text]
     lines.extend(f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1))
     return "\n".join(lines)
+
+
+class TerminalChannel:
+    """The terminal chat as a channel: no routes, nothing pushed, nothing to fetch.
+
+    Its notices ride along with the next reply, like the web chat's.
+    """
+
+    name = Platform.CONSOLE.value
+    router = None
+    sender = None
+    fetcher = None
+
+    def loops(self) -> list[ChannelLoop]:
+        return []
+
+    async def close(self) -> None:
+        return None

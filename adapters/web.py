@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
+from typing import Protocol
 
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
+from adapters.base import ChannelLoop
 from adapters.fields import FreeText, Identifier, Line
 from dialogs import cleaning
 from dialogs.events import (
@@ -26,7 +29,6 @@ from dialogs.events import (
     Reply,
     TextMessage,
 )
-from storage.blobs import StoredBlob
 
 #: Where the page downloads the consumer's data export (cookie identity only).
 MY_DATA_URL = "/chat/my-data.json"
@@ -125,10 +127,29 @@ def to_event(message: WebMessage, *, user: str, now: datetime) -> TextMessage | 
     )
 
 
+class UploadedFile(Protocol):
+    """A file the page uploaded, as the blob store keeps it (``storage/blobs.py``)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def mime(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
 def upload_event(
     *,
     user: str,
-    blob: StoredBlob,
+    blob: UploadedFile,
     file_name: str | None,
     message_id: str | None,
     now: datetime,
@@ -197,3 +218,28 @@ def render(replies: list[Reply]) -> WebReplies:
             for r in replies
         ]
     )
+
+
+class WebChannel:
+    """The web chat as the app mounts it: the page and its endpoints, nothing pushed.
+
+    Its notices ride along with the next reply, and the page polls for them; uploads
+    arrive whole, so there is nothing to fetch later.
+
+    Args:
+        router: the page's routes (they need the app's identity cookies and stores,
+            so the app builds them).
+    """
+
+    name = Platform.WEB.value
+    sender = None
+    fetcher = None
+
+    def __init__(self, router: APIRouter) -> None:
+        self.router = router
+
+    def loops(self) -> list[ChannelLoop]:
+        return []
+
+    async def close(self) -> None:
+        return None

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots.commands import CommandRunner
 from bots.ops.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
+from dialogs.delivery import Outgoing, Receipt
 from dialogs.events import (
     Conversation,
     InboundEvent,
@@ -46,26 +46,12 @@ from dialogs.events import (
 from storage import outbox, processed
 from storage.db import Database
 from storage.models import Identity
-from storage.processed import Receipt
 from storage.turns import join_turn, open_turn, settle_delivery
 
 log = logging.getLogger("weiquan.engine")
 
 # Events the platform sends on the consumer's behalf rather than messages they wrote.
 _PLATFORM_EVENTS = (Subscribed, MenuClicked, Unsubscribed, NoticeConsent)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """Replies a push channel has to send now, and the receipt to settle them with.
-
-    ``replies`` is empty when there is nothing to send: already sent or refused, or
-    ``busy`` — an earlier copy of the message is sending them right now.
-    """
-
-    replies: list[Reply] = field(default_factory=list)
-    receipt: Receipt | None = None
-    busy: bool = False
 
 
 class Engine:

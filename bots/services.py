@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from adapters.base import MediaFetcher, Sender
+from fastapi import APIRouter
+
+from adapters.base import Channel, MediaFetcher, Sender
+from adapters.telegram.config import TelegramConfig
+from adapters.terminal import TerminalChannel
+from adapters.web import WebChannel
+from adapters.wechat.config import WeChatConfig
 from bots.commands import CommandRunner, link_key
 from bots.data_rights.links import MyDataLinks
 from bots.dossier.links import DossierLinks
@@ -16,11 +21,14 @@ from bots.settings import Settings
 from bots.web.progress_links import ProgressLinks
 from dialogs import clock
 from dialogs.intake import DialogOptions
+from storage import my_data
 from storage.blobs import BlobStore
 from storage.crypto import FieldCipher
 from storage.db import Database
 from storage.deadlines import Deadlines
-from storage.seen_nonces import NonceStore, nonce_store
+from storage.kv import DatabaseKeyValues
+from storage.leases import DatabaseLeases
+from storage.seen_nonces import nonce_store
 from storage.workdays import WorkCalendar
 
 
@@ -34,15 +42,13 @@ class Services:
     cipher: FieldCipher
     deadlines: Deadlines
     engine: Engine
-    # Push channels by platform name; each channel adds itself in build() when configured.
+    # The channels the settings turn on, by platform name (the app mounts their routes
+    # and runs their loops), and their push routes for the outbox worker.
+    channels: dict[str, Channel] = field(default_factory=dict)
     senders: dict[str, Sender] = field(default_factory=dict)
     fetchers: dict[str, MediaFetcher] = field(default_factory=dict)
-    # Channel objects by platform name, for routes and loops that need more than sending.
-    channels: dict[str, Any] = field(default_factory=dict)
     # Called on close, last registered first (channels' network clients).
     closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    # (timestamp, nonce) pairs of signed WeChat requests seen in the replay window.
-    wechat_nonces: NonceStore | None = None
     # Signed links to a consumer's progress page (WeChat templates open them).
     progress: ProgressLinks | None = None
 
@@ -85,40 +91,100 @@ class Services:
             settings.progress_link_days,
             clock=services.now,
         )
-        # Channels register their senders and fetchers here (one block per channel).
-        from adapters.wechat import channel as wechat_channel
-
-        if wechat_channel.configured(settings):
-            wechat = wechat_channel.build(settings, database, services.progress.link)
-            services.senders["wechat"] = wechat.sender
-            services.fetchers["wechat"] = wechat.fetcher
-            services.closing.append(wechat.close)
-        if settings.wechat_enabled:
-            prefix = f"weiquan:wechat_nonce:{settings.wechat_app_id or ''}:"
-            services.wechat_nonces = nonce_store(database, settings.redis_url, prefix, services.now)
-            services.closing.append(services.wechat_nonces.close)
-        from adapters.telegram import channel as telegram_channel
-
-        if telegram_channel.configured(settings):
-            telegram = telegram_channel.build(settings)
-            services.channels["telegram"] = telegram
-            services.senders["telegram"] = telegram.sender
-            services.fetchers["telegram"] = telegram.fetcher
-            services.closing.append(telegram.close)
-            from bots.dossier.build import consumer_document
-
-            async def documents(ref: str) -> tuple[str, bytes] | None:
-                return await consumer_document(services, ref)
-
-            telegram.documents = documents
+        for channel in build_channels(services):
+            services.channels[channel.name] = channel
+            if channel.sender is not None:
+                services.senders[channel.name] = channel.sender
+            if channel.fetcher is not None:
+                services.fetchers[channel.name] = channel.fetcher
+            services.closing.append(channel.close)
         return services
 
     def now(self) -> datetime:
         """The engine's clock (tests set their own)."""
         return self.engine.clock()
 
+    async def consumer_file(self, identity_id: int, ref: str) -> tuple[str, bytes] | None:
+        """A file a reply refers to, made for the consumer now: the data export
+        (``my_data``) or their dossier; None when there is none."""
+        if ref == "my_data":
+            async with self.database.sessions() as session:
+                document = await my_data.export(
+                    session=session, cipher=self.cipher, identity_id=identity_id,
+                    now=self.now(),
+                )
+            return "my-data.json", my_data.to_json(document)
+        from bots.dossier.build import consumer_document
+
+        return await consumer_document(self, ref)
+
     async def close(self) -> None:
         """Release every connection this process holds."""
         for close in reversed(self.closing):
             await close()
         await self.database.dispose()
+
+
+def wechat_config(settings: Settings) -> WeChatConfig | None:
+    """The WeChat channel's config, None while it is off (no token)."""
+    if not settings.wechat_token:
+        return None
+    return WeChatConfig(
+        token=settings.wechat_token,
+        app_id=settings.wechat_app_id,
+        app_secret=settings.wechat_app_secret,
+        aes_key=settings.wechat_aes_key,
+        api_base_url=settings.wechat_api_base_url,
+        template_id=settings.wechat_template_id,
+        template_fields=settings.wechat_template_fields,
+        timeout_seconds=settings.wechat_timeout_seconds,
+        replay_window=settings.wechat_replay_window,
+        redis_url=settings.redis_url,
+    )
+
+
+def telegram_config(settings: Settings) -> TelegramConfig | None:
+    """The Telegram channel's config, None while it is off (no token)."""
+    if not settings.telegram_token:
+        return None
+    return TelegramConfig(
+        token=settings.telegram_token,
+        api_base_url=settings.telegram_api_base_url,
+        file_base_url=settings.telegram_file_base_url,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=settings.telegram_webhook_secret,
+        messages_per_second=settings.telegram_messages_per_second,
+        language=settings.language,
+        redis_url=settings.redis_url,
+    )
+
+
+def build_channels(services: Services) -> list[Channel]:
+    """The web chat and the terminal always; WeChat and Telegram when configured."""
+    # Imported here: the platforms' libraries load only in processes that use them, and
+    # the chat routes depend on this module.
+    from adapters.telegram import channel as telegram_channel
+    from adapters.wechat import channel as wechat_channel
+    from bots.web.routes import chat
+    from bots.web.routes import my_data as my_data_routes
+
+    settings, database = services.settings, services.database
+    values, leases = DatabaseKeyValues(database), DatabaseLeases(database)
+    web_routes = APIRouter()
+    web_routes.include_router(chat.router)
+    web_routes.include_router(my_data_routes.router)
+    channels: list[Channel] = [WebChannel(web_routes), TerminalChannel()]
+    if wechat := wechat_config(settings):
+        prefix = f"weiquan:wechat_nonce:{wechat.app_id or ''}:"
+        nonces = nonce_store(database, settings.redis_url, prefix, services.now)
+        progress = services.progress.link if services.progress else None
+        channels.append(wechat_channel.build(
+            wechat, services.engine, nonces, services.now, values=values, leases=leases,
+            progress_link=progress,
+        ))
+    if telegram := telegram_config(settings):
+        channels.append(telegram_channel.build(
+            telegram, services.engine, values=values, leases=leases,
+            documents=services.consumer_file,
+        ))
+    return channels

@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from adapters.base import (
+from dialogs.delivery import (
     Delivered,
     DeliveryError,
     HoldForReply,

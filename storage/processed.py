@@ -27,6 +27,7 @@ from typing import Any, cast
 from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from dialogs.delivery import Receipt
 from storage.crypto import FieldCipher
 from storage.models import Identity, ProcessedMessage
 
@@ -52,15 +53,6 @@ class Stored:
         if self.delivery in (SENT, REFUSED):
             return False
         return self.claimed_until is None or self.claimed_until <= now
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """Names one processed message, to record how the delivery of its replies ended."""
-
-    platform: str
-    identity_id: int
-    message_key: str
 
 
 def stored_from(

@@ -6,7 +6,8 @@ window, with a digest of its body, lets WeChat's own retries (the same body) thr
 and refuses the same pair carrying anything else.
 
 The pairs live in Redis when ``WEIQUAN_REDIS_URL`` is set (``SET NX`` with an expiry),
-else in the ``seen_nonces`` table (expired rows are overwritten and pruned).
+else in the ``seen_nonces`` table (expired rows are overwritten and pruned). Both
+keep the WeChat channel's ``NonceStore`` contract (``adapters/wechat/verify.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,23 +26,6 @@ from storage.models import SeenNonce
 # Expired rows are deleted at most this often per process: a delete per request would
 # double the writes of the webhook's hot path for rows nobody reads again.
 PRUNE_EVERY = 60.0
-
-
-class NonceStore(Protocol):
-    """Where seen pairs are remembered."""
-
-    async def claim(self, key: str, digest: str, *, ttl: int) -> bool:
-        """Remember ``key`` with ``digest`` for ``ttl`` seconds.
-
-        Returns:
-            True when ``key`` is new, or was seen with the same ``digest`` (a retry);
-            False when it was seen with another digest (a replay).
-        """
-        ...
-
-    async def close(self) -> None:
-        """Release the store's connection, if it holds one of its own."""
-        ...
 
 
 def _utcnow() -> datetime:
@@ -114,7 +98,7 @@ class RedisNonces:
 def nonce_store(
     database: Database, redis_url: str | None, prefix: str,
     clock: Callable[[], datetime] = _utcnow,
-) -> NonceStore:
+) -> DatabaseNonces | RedisNonces:
     """Redis when ``redis_url`` is set, else the database (rows expire by ``clock``)."""
     if redis_url:
         from redis.asyncio import Redis

@@ -1,22 +1,21 @@
-"""The python-telegram-bot ``Bot`` for a deployment's settings."""
+"""The python-telegram-bot ``Bot`` for a channel's config."""
 
 from __future__ import annotations
 
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bots.settings import Settings
+from adapters.telegram.config import TelegramConfig
 
 API = "https://api.telegram.org"
 
 
-def build_bot(settings: Settings) -> Bot:
-    """A Bot pointed at Telegram, or at the URLs in the settings (tests, local Bot API)."""
-    assert settings.telegram_token
-    api = (settings.telegram_api_base_url or API).rstrip("/")
-    files = (settings.telegram_file_base_url or api).rstrip("/")
+def build_bot(config: TelegramConfig) -> Bot:
+    """A Bot pointed at Telegram, or at the URLs in the config (tests, local Bot API)."""
+    api = (config.api_base_url or API).rstrip("/")
+    files = (config.file_base_url or api).rstrip("/")
     return Bot(
-        settings.telegram_token,
+        config.token,
         base_url=f"{api}/bot",
         base_file_url=f"{files}/file/bot",
         request=HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=5),

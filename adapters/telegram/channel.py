@@ -1,143 +1,74 @@
-"""The Telegram channel: one update in, the engine, replies out (webhook and polling)."""
+"""The Telegram channel: the webhook or long polling, the sender and the media fetcher."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from typing import Any
+import os
+import socket
+from functools import cached_property
 
-from telegram import Bot, Update
-from telegram.error import TelegramError
+from fastapi import APIRouter
+from redis.asyncio import Redis
+from telegram import Bot
 
-from adapters.base import RetryLater, Undeliverable
-from adapters.telegram import inbound
+from adapters.base import ChannelLoop, Inbox
+from adapters.state import KeyValues, Leases
 from adapters.telegram.bot import build_bot
+from adapters.telegram.config import TelegramConfig
 from adapters.telegram.pacing import LocalPacer, Pacer, RedisPacer
-from adapters.telegram.sender import (
-    DocumentSource,
-    TelegramMediaFetcher,
-    TelegramSender,
-    send_replies,
-)
-from bots.settings import Settings
-from dialogs.events import ChoicePressed, Reply
-from dialogs.texts import t
-from storage import my_data
-
-log = logging.getLogger("weiquan.telegram")
+from adapters.telegram.polling import Poller
+from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender
+from adapters.telegram.updates import Documents, UpdateHandler
+from adapters.telegram.webhook import build_router
+from dialogs.events import Platform
 
 
-class BadUpdate(ValueError):
-    """The JSON is not a Telegram update we can read: answered 400, nothing written."""
+class TelegramChannel:
+    """What the app mounts of one bot.
 
-
-class UpdateFailed(Exception):
-    """The update was applied, but its replies are not out yet: let Telegram redeliver.
-
-    Either sending failed for a passing reason (network, 5xx, 429), or an earlier copy
-    of the update is still sending them. The redelivery is answered from the dedupe
-    table, so nothing is applied twice and the replies are sent once.
+    Args:
+        config: the bot.
+        bot: python-telegram-bot's client for it.
+        pacer: the sending rate, shared by replies and notices.
+        updates: applies updates through the engine.
+        values, leases: keep the polling offset and decide which process polls.
+        redis: the pacer's Redis client, closed with the channel.
     """
 
+    name = Platform.TELEGRAM.value
 
-@dataclass
-class TelegramChannel:
-    """What the rest of Weiquan uses of the Telegram channel."""
+    def __init__(
+        self, config: TelegramConfig, bot: Bot, pacer: Pacer, updates: UpdateHandler,
+        *, values: KeyValues, leases: Leases, redis: Redis | None = None,
+    ) -> None:
+        self.config = config
+        self.bot = bot
+        self.pacer = pacer
+        self.updates = updates
+        self.values = values
+        self.leases = leases
+        self.redis = redis
 
-    settings: Settings
-    bot: Bot
-    pacer: Pacer
-    redis: Any = None
-    # Files replies refer to (the consumer's dossier); set when the services are built.
-    documents: DocumentSource | None = None
-
-    @property
+    @cached_property
     def sender(self) -> TelegramSender:
         return TelegramSender(self.bot, self.pacer)
 
-    @property
+    @cached_property
     def fetcher(self) -> TelegramMediaFetcher:
         return TelegramMediaFetcher(self.bot)
 
-    async def apply(self, engine: Any, data: dict[str, Any]) -> None:
-        """Apply one update through the engine and send its replies.
+    @cached_property
+    def router(self) -> APIRouter:
+        return build_router(self.updates, self.config.webhook_secret)
 
-        Raises:
-            BadUpdate: the data is not a Telegram update.
-            UpdateFailed: the replies could not be sent (Telegram should redeliver).
-        """
-        try:
-            update, event = inbound.parse(data, self.bot)
-        except (TypeError, KeyError, ValueError, AttributeError, OverflowError) as exc:
-            raise BadUpdate(str(exc)[:200]) from exc
-        if isinstance(event, inbound.Ignored):
-            if update is not None and update.callback_query is not None:
-                await self._answer_callback(update)
-            if event.reply_to is not None:
-                # Complaints carry personal data: they are taken in private chats only.
-                note = Reply(t(self.settings.language, "error.private_only"))
-                await self._send(event.reply_to, [note])
-            return
-        outgoing = await engine.handle_push(event)
-        if update is None:  # parse() returns an update for every event it makes
-            return
-        if isinstance(event, ChoicePressed):
-            await self._answer_callback(update)
-        if outgoing.busy:
-            raise UpdateFailed("an earlier copy of this update is sending its replies")
-        chat = update.effective_chat
-        if chat is None or outgoing.receipt is None:
-            return
-        documents = self._documents(engine, outgoing.receipt.identity_id)
-        try:
-            await send_replies(
-                self.bot, self.pacer, chat.id, outgoing.replies,
-                per_chat=False, documents=documents,
-            )
-        except RetryLater as error:
-            await engine.not_sent(outgoing.receipt)
-            raise UpdateFailed(error.reason) from error
-        except Undeliverable as error:
-            # Blocked, chat gone, no rights: a redelivery would be refused the same way.
-            # The consumer is marked as the outbox worker marks them; Telegram gets 200.
-            log.info("telegram refused the replies", extra={"reason": error.reason})
-            block = error.reason if error.block_identity else None
-            await engine.refused(outgoing.receipt, block_reason=block)
-            return
-        await engine.delivered(outgoing.receipt)
+    @cached_property
+    def poller(self) -> Poller:
+        """Long polling for this process (one holder name per channel object)."""
+        holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        return Poller(self.bot, self.updates, self.values, self.leases, holder)
 
-    def _documents(self, engine: Any, identity_id: int) -> DocumentSource:
-        """Files the replies refer to: the consumer's data export (made now, so a
-        redelivery makes it again) and whatever ``self.documents`` knows (dossiers)."""
-
-        async def source(ref: str) -> tuple[str, bytes] | None:
-            if ref == "my_data":
-                async with engine.database.sessions() as session:
-                    document = await my_data.export(
-                        session=session, cipher=engine.cipher, identity_id=identity_id,
-                        now=engine.clock(),
-                    )  # fmt: skip
-                return "my-data.json", my_data.to_json(document)
-            return await self.documents(ref) if self.documents else None
-
-        return source
-
-    async def _answer_callback(self, update: Update) -> None:
-        """Stop the pressed button's spinner; harmless if it fails."""
-        if update.callback_query is None:
-            return
-        try:
-            await update.callback_query.answer()
-        except TelegramError:
-            log.info("callback answer failed", extra={"update": update.update_id})
-
-    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
-        try:
-            await send_replies(self.bot, self.pacer, chat_id, replies, per_chat=False)
-        except RetryLater as error:
-            raise UpdateFailed(error.reason) from error
-        except Undeliverable as error:
-            log.info("telegram refused a note", extra={"reason": error.reason})
+    def loops(self) -> list[ChannelLoop]:
+        """Long polling when no webhook URL is set (``weiquan serve``)."""
+        return [] if self.config.webhook_url else [self.poller.loop()]
 
     async def close(self) -> None:
         """Release the HTTP clients (and Redis) this channel holds."""
@@ -146,17 +77,19 @@ class TelegramChannel:
             await self.redis.aclose()
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.telegram_token)
-
-
-def build(settings: Settings) -> TelegramChannel:
+def build(
+    config: TelegramConfig, inbox: Inbox, *, values: KeyValues, leases: Leases,
+    documents: Documents | None = None,
+) -> TelegramChannel:
     """The bot, pacing shared through Redis when configured."""
-    bot = build_bot(settings)
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
-        redis = Redis.from_url(settings.redis_url)
-        pacer = RedisPacer(redis, overall=settings.telegram_messages_per_second)
-        return TelegramChannel(settings, bot, pacer, redis)
-    return TelegramChannel(settings, bot, LocalPacer(settings.telegram_messages_per_second))
+    bot = build_bot(config)
+    redis: Redis | None = None
+    pacer: Pacer
+    if config.redis_url:
+        redis = Redis.from_url(config.redis_url)
+        pacer = RedisPacer(redis, overall=config.messages_per_second)
+    else:
+        pacer = LocalPacer(config.messages_per_second)
+    updates = UpdateHandler(bot, pacer, inbox, documents=documents, language=config.language)
+    return TelegramChannel(config, bot, pacer, updates, values=values, leases=leases,
+                           redis=redis)

@@ -19,9 +19,9 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.base import Delivered, NoticeFacts, Recipient, RetryLater, Undeliverable
 from adapters.telegram.outbound import render
 from adapters.telegram.pacing import Pacer
+from dialogs.delivery import Delivered, NoticeFacts, Recipient, RetryLater, Undeliverable
 from dialogs.events import Reply
 
 # The Bot API serves files up to 20 MB through getFile.

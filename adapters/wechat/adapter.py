@@ -19,8 +19,8 @@ import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from adapters.base import MediaExpired, RetryLater, Undeliverable
 from adapters.wechat.token import TokenStore
+from dialogs.delivery import MediaExpired, RetryLater, Undeliverable
 
 log = logging.getLogger("weiquan.wechat")
 

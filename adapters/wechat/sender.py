@@ -18,7 +18,10 @@ import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from adapters.base import (
+from adapters.wechat.adapter import TOKEN_ERRORS, WeChatApi, errcode
+from adapters.wechat.outbound import join
+from adapters.wechat.template import TemplateField, template_data
+from dialogs.delivery import (
     Delivered,
     DeliveryError,
     HoldForReply,
@@ -27,9 +30,6 @@ from adapters.base import (
     RetryLater,
     Undeliverable,
 )
-from adapters.wechat.adapter import TOKEN_ERRORS, WeChatApi, errcode
-from adapters.wechat.outbound import join
-from adapters.wechat.template import TemplateField, template_data
 from dialogs.events import Reply
 
 log = logging.getLogger("weiquan.wechat")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from adapters.base import NoticeFacts
+from dialogs.delivery import NoticeFacts
 from dialogs.texts import format_date, status_label
 
 #: What a notice can tell a template field.

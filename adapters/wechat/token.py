@@ -3,9 +3,9 @@
 Each call to ``/cgi-bin/token`` invalidates the previous token after a short grace
 period, and the endpoint has a daily quota (2000 calls): processes that each fetched
 their own token would log each other out. So the token lives in Redis when
-``WEIQUAN_REDIS_URL`` is set, otherwise in the ``platform_tokens`` table, and a refresh
-is claimed first (a Redis ``SET NX`` lock, or the row's ``refreshing_until`` lease
-written under a row lock) — everyone else waits for the new value.
+``WEIQUAN_REDIS_URL`` is set, otherwise in the shared key-values (the ``platform_tokens``
+table), and a refresh is claimed first (a Redis ``SET NX`` lock, or a lease) — everyone
+else waits for the new value.
 """
 
 from __future__ import annotations
@@ -16,12 +16,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
-
-from adapters.base import RetryLater
-from storage.db import Database
-from storage.models import PlatformToken
+from adapters.state import KeyValues, Leases
+from dialogs.delivery import RetryLater
 
 Fetch = Callable[[], Awaitable[tuple[str, int]]]
 """Fetches a new token from WeChat: returns (token, seconds it is valid)."""
@@ -50,111 +46,75 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class DatabaseTokens:
-    """The token in the ``platform_tokens`` row ``name``.
+class SharedTokens:
+    """The token as a shared value, refreshed by the one process holding the lease.
 
     Args:
-        database: the shared database.
-        name: the row's key (one per WeChat app id).
+        values: where the token lives (the ``platform_tokens`` table).
+        leases: who refreshes it (a lease named ``<name>:refresh``).
+        name: the token's key (one per WeChat app id).
         fetch: gets a new token from WeChat.
         clock: the current time (tests pass their own).
     """
 
     def __init__(
-        self, database: Database, name: str, fetch: Fetch,
+        self, values: KeyValues, leases: Leases, name: str, fetch: Fetch,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
-        self.database = database
+        self.values = values
+        self.leases = leases
         self.name = name
+        self.lease = f"{name}:refresh"
         self.fetch = fetch
         self.clock = clock
         self._cached: tuple[str, datetime] | None = None
-        # Coroutines of one process queue here; processes meet at the row.
+        # Coroutines of one process queue here; processes meet at the lease.
         self._local = asyncio.Lock()
 
-    def _fresh(self, value: str | None, expires_at: datetime | None) -> bool:
-        return bool(value) and expires_at is not None and expires_at - MARGIN > self.clock()
+    def _fresh(self, entry: tuple[str, datetime | None] | None) -> tuple[str, datetime] | None:
+        if entry is None:
+            return None
+        value, expires_at = entry
+        if value and expires_at is not None and expires_at - MARGIN > self.clock():
+            return value, expires_at
+        return None
 
     async def get(self) -> str:
-        if self._cached and self._fresh(*self._cached):
-            return self._cached[0]
+        if cached := self._fresh(self._cached):
+            return cached[0]
         async with self._local:
-            if self._cached and self._fresh(*self._cached):
-                return self._cached[0]
-            value, expires_at = await self._get_shared()
-            self._cached = (value, expires_at)
-            return value
+            if cached := self._fresh(self._cached):
+                return cached[0]
+            self._cached = await self._get_shared()
+            return self._cached[0]
 
     async def _get_shared(self) -> tuple[str, datetime]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + WAIT_SECONDS
+        owner = uuid.uuid4().hex
         while True:
-            found, claimed = await self._read_or_claim()
-            if found is not None:
+            if found := self._fresh(await self.values.get(self.name)):
                 return found
-            if claimed:
-                return await self._refresh()
+            if await self.leases.hold(self.lease, owner, ttl=LEASE):
+                try:
+                    # Someone may have finished between our read and our claim.
+                    if found := self._fresh(await self.values.get(self.name)):
+                        return found
+                    value, expires_in = await self.fetch()
+                    expires_at = self.clock() + timedelta(seconds=expires_in)
+                    await self.values.put(self.name, value, expires_at=expires_at)
+                    return value, expires_at
+                finally:
+                    await self.leases.release(self.lease, owner)
             if loop.time() > deadline:
                 raise RetryLater("another process is still refreshing the WeChat token")
             await asyncio.sleep(POLL_SECONDS)
-
-    async def _read_or_claim(self) -> tuple[tuple[str, datetime] | None, bool]:
-        async with self.database.transaction() as session:
-            conn = await session.connection()
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            await session.execute(
-                dialect.insert(PlatformToken).values(name=self.name).on_conflict_do_nothing()
-            )
-            # PostgreSQL: FOR UPDATE makes the check-and-claim atomic across processes;
-            # SQLite ignores it but every transaction holds the write lock (BEGIN IMMEDIATE).
-            row = (
-                await session.execute(
-                    select(
-                        PlatformToken.value, PlatformToken.expires_at,
-                        PlatformToken.refreshing_until,
-                    )
-                    .where(PlatformToken.name == self.name)
-                    .with_for_update()
-                )
-            ).one()
-            now = self.clock()
-            if row.value and row.expires_at is not None and self._fresh(row.value, row.expires_at):
-                return (row.value, row.expires_at), False
-            if row.refreshing_until is not None and row.refreshing_until > now:
-                return None, False
-            await session.execute(
-                update(PlatformToken)
-                .where(PlatformToken.name == self.name)
-                .values(refreshing_until=now + LEASE)
-            )
-            return None, True
-
-    async def _refresh(self) -> tuple[str, datetime]:
-        try:
-            value, expires_in = await self.fetch()
-        except BaseException:
-            await self._write(refreshing_until=None)
-            raise
-        expires_at = self.clock() + timedelta(seconds=expires_in)
-        await self._write(value=value, expires_at=expires_at, refreshing_until=None)
-        return value, expires_at
-
-    async def _write(self, **values: Any) -> None:
-        async with self.database.transaction() as session:
-            await session.execute(
-                update(PlatformToken).where(PlatformToken.name == self.name).values(**values)
-            )
 
     async def invalidate(self, token: str) -> None:
         if self._cached and self._cached[0] == token:
             self._cached = None
         # Only the refused value: a token another process just fetched stays.
-        async with self.database.transaction() as session:
-            await session.execute(
-                update(PlatformToken)
-                .where(PlatformToken.name == self.name, PlatformToken.value == token)
-                .values(expires_at=None)
-            )
+        await self.values.expire(self.name, token)
 
 
 _RELEASE = """

@@ -16,12 +16,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from wechatpy.crypto import WeChatCrypto
 
 from adapters.base import AdapterError
-from storage.seen_nonces import NonceStore
 
 # Passive messages are a few KiB at most; a cap before parsing keeps a flood of large
 # bodies (or an XML bomb) from costing more than reading 64 KiB.
@@ -30,6 +29,23 @@ MAX_BODY = 64 * 1024
 # XML from WeChat never declares a DOCTYPE or entities; refusing them outright closes
 # billion-laughs and external-entity attacks before any parser sees the body.
 _DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class NonceStore(Protocol):
+    """Where seen (timestamp, nonce) pairs are remembered (``storage/seen_nonces.py``)."""
+
+    async def claim(self, key: str, digest: str, *, ttl: int) -> bool:
+        """Remember ``key`` with ``digest`` for ``ttl`` seconds.
+
+        Returns:
+            True when ``key`` is new, or was seen with the same ``digest`` (a retry);
+            False when it was seen with another digest (a replay).
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the store's connection, if it holds one of its own."""
+        ...
 
 
 def signature(*parts: str) -> str:

@@ -142,11 +142,16 @@ def wechat_menu(
     lang: Annotated[str | None, typer.Option(help="Menu language: zh-CN or en")] = None,
 ) -> None:
     """Install the custom menu (file a complaint, my complaints, help) on the account."""
-    from adapters.wechat import channel, menu
+    from adapters.wechat import menu
+    from adapters.wechat.channel import build_api
+    from bots.services import wechat_config
     from storage.db import Database
+    from storage.kv import DatabaseKeyValues
+    from storage.leases import DatabaseLeases
 
     settings = _settings()
-    if not channel.configured(settings):
+    config = wechat_config(settings)
+    if config is None or not config.can_push:
         typer.echo("set WEIQUAN_WECHAT_TOKEN, _APP_ID and _APP_SECRET first", err=True)
         raise typer.Exit(2)
     if settings.is_sqlite and not settings.redis_url:
@@ -155,8 +160,8 @@ def wechat_menu(
     async def install() -> dict[str, object]:
         database = Database(settings.database_url)
         try:
-            wechat = channel.build(settings, database)
-            return await menu.install(wechat.api, lang or settings.language)
+            api = build_api(config, DatabaseKeyValues(database), DatabaseLeases(database))
+            return await menu.install(api, lang or settings.language)
         finally:
             await database.dispose()
 
@@ -168,20 +173,22 @@ def wechat_menu(
 def telegram_set_webhook() -> None:
     """Register WEIQUAN_TELEGRAM_WEBHOOK_URL (with the secret) as the bot's webhook."""
     from adapters.telegram.bot import build_bot
+    from bots.services import telegram_config
 
     settings = _settings()
-    if not settings.telegram_token or not settings.telegram_webhook_url:
+    config = telegram_config(settings)
+    if config is None or not config.webhook_url:
         typer.echo("set WEIQUAN_TELEGRAM_TOKEN and WEIQUAN_TELEGRAM_WEBHOOK_URL first", err=True)
         raise typer.Exit(2)
-    url = settings.telegram_webhook_url
+    url = config.webhook_url
 
     async def register() -> bool:
-        bot = build_bot(settings)
+        bot = build_bot(config)
         async with bot:
             return bool(
                 await bot.set_webhook(
                     url=url,
-                    secret_token=settings.telegram_webhook_secret,
+                    secret_token=config.webhook_secret,
                     allowed_updates=["message", "callback_query"],
                 )
             )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from adapters.base import ChannelLoop
 from bots.ops.outage import Outage
 from bots.services import Services
 from dialogs.clock import local_date
@@ -21,9 +23,13 @@ RETENTION_BATCH = 200
 Loop = Callable[[Services, asyncio.Event], Coroutine[Any, Any, None]]
 LOOPS: list[Loop] = []
 
-# Modules whose import registers more loops (the outbox worker, evidence downloads,
-# Telegram polling…). Each adds its name here.
-LOOP_MODULES: tuple[str, ...] = ("bots.delivery.worker", "adapters.telegram.polling")
+# Modules whose import registers more loops (the outbox worker, evidence downloads…).
+# Each adds its name here. Channels give their own loops (Telegram polling).
+LOOP_MODULES: tuple[str, ...] = ("bots.delivery.worker",)
+# After a failed step of a channel's loop.
+CHANNEL_RETRY_SECONDS = 5.0
+# At stop, what a channel's loop holds (a lease) is given up within this.
+CHANNEL_FINISH_SECONDS = 5.0
 
 
 def register(loop: Loop) -> Loop:
@@ -33,10 +39,35 @@ def register(loop: Loop) -> Loop:
 
 
 def start(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    """Start every registered loop as a task."""
+    """Start every registered loop, and every loop the channels give, as a task."""
     for name in LOOP_MODULES:
         importlib.import_module(name)
-    return [asyncio.create_task(loop(services, stop)) for loop in LOOPS]
+    tasks = [asyncio.create_task(loop(services, stop)) for loop in LOOPS]
+    for channel in services.channels.values():
+        tasks += [asyncio.create_task(run_channel_loop(loop, stop)) for loop in channel.loops()]
+    return tasks
+
+
+async def run_channel_loop(loop: ChannelLoop, stop: asyncio.Event) -> None:
+    """Run a channel's loop until stopped: its steps, failures as an outage, then its
+    finish (also when cancelled at shutdown; a database that is down must not hold
+    the shutdown up)."""
+    outage = Outage(loop.name)
+    try:
+        while not stop.is_set():
+            try:
+                pause = await loop.step(stop)
+                outage.recovered()
+            except Exception as exc:
+                outage.failed(exc)
+                pause = CHANNEL_RETRY_SECONDS
+            if pause > 0 and await sleep_or_stop(stop, pause):
+                return
+    finally:
+        if loop.finish is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(CHANNEL_FINISH_SECONDS):
+                    await loop.finish()
 
 
 async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:

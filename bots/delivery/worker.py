@@ -18,17 +18,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.base import (
-    Delivered,
-    DeliveryError,
-    MediaExpired,
-    RetryLater,
-    Undeliverable,
-)
 from bots.delivery.background import register, sleep_or_stop
 from bots.ops.metrics import EVIDENCE_FETCHES, NOTICES, OUTBOX_DUE
 from bots.ops.outage import Outage, backoff
 from bots.services import Services
+from dialogs.delivery import Delivered, DeliveryError, MediaExpired, RetryLater, Undeliverable
 from dialogs.events import Reply
 from dialogs.texts import format_date, t
 from storage import evidence_fetch, outbox

@@ -41,9 +41,6 @@ from bots.web.routes import (
 )
 from bots.web.routes import deadlines as deadline_routes
 from bots.web.routes import dossier as dossier_routes
-from bots.web.routes import my_data as my_data_routes
-from bots.web.routes import telegram as telegram_routes
-from bots.web.routes import wechat as wechat_routes
 from storage import phone_index
 from storage.migrate import pending_reason
 
@@ -59,13 +56,18 @@ async def _index_phones(services: Services) -> None:
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the app. Pass ``services`` to share them with the caller (tests, CLI)."""
-    settings = settings or (services.settings if services else Settings())
+    """Build the app. Pass ``services`` to share them with the caller (tests, CLI).
+
+    The channels the settings turn on are built with the services, here, so that the
+    app can mount what they give; services built here are closed when the app stops.
+    """
+    owned = services is None
+    built = services or Services.build(settings or Settings())
+    settings = built.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = services is None
-        app.state.services = services or Services.build(settings)
+        app.state.services = built
         stop = asyncio.Event()
         tasks = background.start(app.state.services, stop) if settings.run_worker else []
         tasks.append(asyncio.create_task(_index_phones(app.state.services)))
@@ -146,10 +148,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         """Prometheus metrics."""
         return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(chat.router)
-    app.include_router(my_data_routes.router)
+    for channel in built.channels.values():
+        if channel.router is not None:
+            app.include_router(channel.router)
     app.mount("/chat/static", StaticFiles(directory=str(chat.STATIC)), name="chat-static")
-    app.include_router(wechat_routes.router)
     app.include_router(staff_api.router)
     app.include_router(case_routes.api)
     app.include_router(staff_ops.router)
@@ -165,7 +167,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)
     app.include_router(case_routes.console)
-    app.include_router(telegram_routes.router)
     app.include_router(dossier_routes.router)
     app.include_router(progress.router)
     return app

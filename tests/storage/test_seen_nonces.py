@@ -9,9 +9,10 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
+from adapters.wechat.verify import NonceStore
 from storage.db import Database
 from storage.models import SeenNonce
-from storage.seen_nonces import DatabaseNonces, NonceStore, RedisNonces
+from storage.seen_nonces import DatabaseNonces, RedisNonces
 from tests.conftest import REDIS_URL, Clock
 
 MakeStore = Callable[[], NonceStore]

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from adapters.base import Delivered, DeliveryError, NoticeFacts, Recipient
+from dialogs.delivery import Delivered, DeliveryError, NoticeFacts, Recipient
 from dialogs.events import Reply
 
 

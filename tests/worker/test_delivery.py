@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adapters.base import HoldForReply, Undeliverable
 from bots.delivery import worker
 from bots.services import Services
+from dialogs.delivery import HoldForReply, Undeliverable
 from dialogs.events import Platform, TextMessage
 from storage import outbox
 from tests.conftest import Clock

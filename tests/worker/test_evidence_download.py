@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from adapters.base import MediaExpired, RetryLater, Undeliverable
 from bots.delivery import worker
 from bots.services import Services
+from dialogs.delivery import MediaExpired, RetryLater, Undeliverable
 from dialogs.events import MediaKind, MediaMessage, Platform, TextMessage
 from dialogs.texts import format_date, t
 from storage import evidence_fetch

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.base import Delivered, RetryLater
 from bots.delivery import worker
 from bots.services import Services
+from dialogs.delivery import Delivered, RetryLater
 from storage import outbox
 from tests.conftest import Clock
 

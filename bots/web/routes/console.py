@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from adapters.fields import FreeText, Line
+from bots.services import Services
 from bots.staff import actions as staff_actions
 from bots.staff import case_views
 from bots.staff import errors_text as console_errors_text
@@ -206,7 +207,7 @@ async def complaints(
 
 
 async def _detail_page(
-    request: Request, signed: Any, services: Any, lang: str, number: str,
+    request: Request, signed: Any, services: Services, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200, contact: Any = None,
     done: str | None = None, live: bool = False,
 ) -> HTMLResponse:  # fmt: skip

@@ -20,6 +20,7 @@ from bots.merchants import work as merchant_work
 from bots.merchants.auth import merchant_login
 from bots.merchants.views import case_detail, case_summary
 from bots.merchants.work import MerchantLogin
+from bots.services import Services
 from bots.staff import actions as staff_actions
 from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, client_address
@@ -181,7 +182,7 @@ async def complaints(
 
 
 async def _case_page(
-    request: Request, signed: Signed, services: Any, lang: str, number: str,
+    request: Request, signed: Signed, services: Services, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     today = staff_actions.today(services)

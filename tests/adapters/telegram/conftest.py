@@ -21,7 +21,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path, fake: FakeTelegram) -> Settings:
-    """Webhook mode with a secret (polling tests clear the URL)."""
+    """Webhook mode with a secret (polling tests override this fixture without the URL)."""
     return Settings(
         database_url=db_url,
         evidence_dir=tmp_path / "evidence",

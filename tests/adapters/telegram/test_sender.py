@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from adapters.base import Recipient, RetryLater, Undeliverable
 from adapters.telegram.pacing import LocalPacer, RedisPacer
 from adapters.telegram.sender import TelegramMediaFetcher
+from dialogs.delivery import Recipient, RetryLater, Undeliverable
 from dialogs.events import Reply
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -100,15 +100,16 @@ async def test_files_are_fetched_and_big_ones_refused(services: Any, fake: FakeT
 
 
 async def test_the_overall_pace_follows_the_setting(settings: Any) -> None:
-    from adapters.telegram import channel
+    from bots.services import Services
 
-    paced = channel.build(settings.model_copy(update={"telegram_messages_per_second": 5}))
+    built = Services.build(settings.model_copy(update={"telegram_messages_per_second": 5}))
     try:
-        assert isinstance(paced.pacer, LocalPacer)
+        pacer = built.channels["telegram"].pacer
+        assert isinstance(pacer, LocalPacer)
         started = time.monotonic()
         for chat in range(6):
-            await paced.pacer.wait(chat, per_chat=False)
+            await pacer.wait(chat, per_chat=False)
         # The sixth message of the second waits for the first to leave the window.
         assert time.monotonic() - started >= 0.9
     finally:
-        await paced.close()
+        await built.close()

@@ -11,6 +11,10 @@ import httpx
 from sqlalchemy import func, select
 
 from bots.delivery import worker
+from bots.services import Services
+from bots.settings import Settings
+from bots.web.app import create_app
+from storage.db import Database
 from storage.models import Complaint, Conversation, Evidence, Identity, ProcessedMessage
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -186,7 +190,14 @@ async def test_replies_that_cannot_be_sent_make_telegram_redeliver(
     assert fake.sent_texts(UID)
 
 
-async def test_the_channel_is_off_without_a_token(client: httpx.AsyncClient, services: Any) -> None:
-    services.channels.pop("telegram")
-    response = await client.post("/webhooks/telegram", content=json.dumps(updates.text(1, "x")))
-    assert response.status_code == 404
+async def test_the_channel_is_off_without_a_token(settings: Settings, database: Database) -> None:
+    off = Services.build(settings.model_copy(update={"telegram_token": None}))
+    assert "telegram" not in off.channels and "telegram" not in off.senders
+    assert not [loop for channel in off.channels.values() for loop in channel.loops()]
+    transport = httpx.ASGITransport(app=create_app(services=off))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            body = json.dumps(updates.text(1, "x"))
+            assert (await http.post("/webhooks/telegram", content=body)).status_code == 404
+    finally:
+        await off.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +27,8 @@ def fake() -> Iterator[FakeWeChat]:
 def settings(db_url: str, tmp_path: Path, fake: FakeWeChat) -> Settings:
     """Settings with the WeChat channel on in plain mode (English, to read replies).
 
-    Safe-mode tests set ``wechat_aes_key = AES_KEY``: with a key, plaintext is refused.
+    Safe-mode tests call ``reconfigure(services, aes_key=AES_KEY)``: with a key, plaintext
+    is refused.
     """
     return Settings(
         database_url=db_url,
@@ -40,3 +43,10 @@ def settings(db_url: str, tmp_path: Path, fake: FakeWeChat) -> Settings:
         wechat_api_base_url=fake.base_url,
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+def reconfigure(services: Any, **changes: Any) -> None:
+    """Run the WeChat channel as if the process had started with these settings
+    (``aes_key``, ``replay_window``…: the fields of ``WeChatConfig``)."""
+    channel = services.channels["wechat"]
+    channel.config = replace(channel.config, **changes)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.base import MediaExpired, RetryLater
+from dialogs.delivery import MediaExpired, RetryLater
 from tests.fakes.wechat_api import FakeWeChat
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(300_000)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import Identity, ProcessedMessage
-from tests.adapters.wechat.conftest import AES_KEY
+from tests.adapters.wechat.conftest import AES_KEY, reconfigure
 from tests.adapters.wechat.flow import counts, server, state_of, walk_to
 from tests.adapters.wechat.wire import event_xml, next_msg_id
 from tests.conftest import Clock
@@ -148,7 +148,7 @@ async def test_follow_and_click_open_only_the_short_window(
 async def test_the_summary_with_a_long_description_fits_one_passive_reply(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock, language: str
 ) -> None:
-    services.settings.wechat_aes_key = AES_KEY
+    reconfigure(services, aes_key=AES_KEY)
     wx = server(client, fake, clock, safe=True)
     user = f"oUser-long-{language}"
     long = ("冰箱送到第二天就不制冷了，商家拒绝退货。" * 50)[:1000]

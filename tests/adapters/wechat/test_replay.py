@@ -18,7 +18,7 @@ from bots.services import Services
 from bots.web.app import create_app
 from storage.models import SeenNonce
 from storage.seen_nonces import RedisNonces
-from tests.adapters.wechat.conftest import AES_KEY
+from tests.adapters.wechat.conftest import AES_KEY, reconfigure
 from tests.adapters.wechat.flow import counts, server
 from tests.adapters.wechat.wire import WeChatServer, next_msg_id, text_xml
 from tests.conftest import REDIS_URL, Clock
@@ -29,8 +29,7 @@ STORES = ["database", "redis"]
 
 def _use_redis(services: Any, prefix: str) -> None:
     store = RedisNonces(Redis.from_url(REDIS_URL, decode_responses=True), prefix)
-    services.wechat_nonces = store
-    services.closing.append(store.close)
+    services.channels["wechat"].nonces = store  # closed with the channel
 
 
 @pytest.fixture
@@ -110,7 +109,7 @@ async def test_two_instances_share_the_seen_pairs(
 async def test_safe_mode_pair_reused_with_a_new_ciphertext_is_refused(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
-    services.settings.wechat_aes_key = AES_KEY
+    reconfigure(services, aes_key=AES_KEY)
     wx = server(client, fake, clock, safe=True)
     ts = int(clock.now.timestamp())
     crypto = wx.crypto()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from adapters.wechat.verify import signature
-from tests.adapters.wechat.conftest import AES_KEY, TOKEN
+from tests.adapters.wechat.conftest import AES_KEY, TOKEN, reconfigure
 from tests.adapters.wechat.flow import counts, server
 from tests.adapters.wechat.wire import next_msg_id, text_xml
 from tests.conftest import Clock
@@ -36,7 +36,7 @@ def _cases(ts: int, nonce: str, encrypted: str) -> dict[str, dict[str, str]]:
 async def test_plaintext_is_refused_in_safe_mode(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock, case: str
 ) -> None:
-    services.settings.wechat_aes_key = AES_KEY
+    reconfigure(services, aes_key=AES_KEY)
     wx = server(client, fake, clock, safe=True)
     ts = int(clock.now.timestamp())
     encrypted = wx.crypto().encrypt_message(text_xml("oUser-a", "hi", 1, ts), wx.nonce, str(ts))
@@ -53,7 +53,7 @@ async def test_plaintext_is_refused_in_safe_mode(
 async def test_plain_mode_only_without_a_key(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
-    services.settings.wechat_aes_key = None
+    reconfigure(services, aes_key=None)
     wx = server(client, fake, clock)
     assert await wx.say("oUser-plain", "hi")
     assert (await counts(services))["identities"] == 1

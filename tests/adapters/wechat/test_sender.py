@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.base import HoldForReply, Recipient, RetryLater, Undeliverable
 from adapters.wechat.adapter import WeChatApi
 from adapters.wechat.sender import WeChatSender, seconds_to_quota_reset
 from adapters.wechat.template import parse_fields
-from adapters.wechat.token import DatabaseTokens
+from adapters.wechat.token import SharedTokens
+from dialogs.delivery import HoldForReply, Recipient, RetryLater, Undeliverable
 from dialogs.events import Choice, Reply
 from storage.db import Database
+from storage.kv import DatabaseKeyValues
+from storage.leases import DatabaseLeases
 from tests.fakes.wechat_api import FakeWeChat
 
 CUSTOM, TEMPLATE = "message/custom/send", "message/template/send"
@@ -32,10 +34,15 @@ def recipient(hours_ago: float | None = 1, pushes: int = 0) -> Recipient:
                      last_inbound_at=last, pushes_since_inbound=pushes)
 
 
+def tokens(database: Database, name: str, api: WeChatApi) -> SharedTokens:
+    return SharedTokens(DatabaseKeyValues(database), DatabaseLeases(database), name,
+                        api.fetch_token)
+
+
 @pytest.fixture
 def api(fake: FakeWeChat, database: Database) -> WeChatApi:
     wechat = WeChatApi(fake.app_id, fake.secret, fake.base_url)
-    wechat.tokens = DatabaseTokens(database, "wechat:test", wechat.fetch_token)
+    wechat.tokens = tokens(database, "wechat:test", wechat)
     return wechat
 
 
@@ -140,7 +147,7 @@ async def test_system_busy_retries(api: WeChatApi, fake: FakeWeChat) -> None:
 
 async def test_unreachable_wechat_retries(database: Database) -> None:
     api = WeChatApi("wx", "s", "http://127.0.0.1:9/cgi-bin/")
-    api.tokens = DatabaseTokens(database, "wechat:down", api.fetch_token)
+    api.tokens = tokens(database, "wechat:down", api)
     with pytest.raises(RetryLater):
         await WeChatSender(api, "TPL").send(recipient(), NOTICE)
 
@@ -180,7 +187,7 @@ async def test_template_without_field_mapping_holds(api: WeChatApi, fake: FakeWe
 async def test_template_fields_are_short_single_lines_with_a_progress_link(
     api: WeChatApi, fake: FakeWeChat
 ) -> None:
-    from adapters.base import NoticeFacts
+    from dialogs.delivery import NoticeFacts
 
     links: list[tuple[int, str]] = []
 

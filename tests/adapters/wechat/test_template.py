@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.base import NoticeFacts
 from adapters.wechat.template import cut, one_line, parse_fields, template_data
+from dialogs.delivery import NoticeFacts
 
 AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 

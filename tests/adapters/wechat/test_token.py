@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
 
-from adapters.base import Recipient
 from adapters.wechat.adapter import WeChatApi
 from adapters.wechat.sender import WeChatSender
-from adapters.wechat.token import DatabaseTokens, RedisTokens, TokenStore
+from adapters.wechat.token import RedisTokens, SharedTokens, TokenStore
+from dialogs.delivery import Recipient
 from dialogs.events import Reply
 from storage.db import Database
+from storage.kv import DatabaseKeyValues
+from storage.leases import DatabaseLeases
 from storage.models import PlatformToken
 from tests.fakes.wechat_api import FakeWeChat
 
@@ -37,6 +38,12 @@ async def storm(senders: list[WeChatSender]) -> None:
     assert {r.via for r in results} == {"custom"}
 
 
+def shared(database: Database, name: str, api: WeChatApi) -> SharedTokens:
+    """The token in the database, as the app builds it for each process."""
+    return SharedTokens(DatabaseKeyValues(database), DatabaseLeases(database), name,
+                        api.fetch_token)
+
+
 def processes(fake: FakeWeChat, store: MakeStore) -> list[WeChatSender]:
     """Senders as separate processes would have them: each its own API and token store."""
     senders = []
@@ -54,16 +61,18 @@ async def test_expired_token_in_the_database_is_fetched_once(
         session.add(PlatformToken(name="wechat:storm", value="OLD",
                                   expires_at=datetime.now(UTC) - timedelta(minutes=1)))
     fake.token_delay = 0.2
-    senders = processes(fake, lambda api: DatabaseTokens(database, "wechat:storm",
-                                                         api.fetch_token))
+    senders = processes(fake, lambda api: shared(database, "wechat:storm", api))
     await storm(senders)
     assert len(fake.calls_to("token")) == 1
     assert {c.params["access_token"] for c in fake.calls_to("message/custom/send")} == {
         "TOKEN-1"
     }
     async with database.sessions() as session:
-        row = await session.scalar(select(PlatformToken))
-    assert row is not None and row.value == "TOKEN-1" and row.refreshing_until is None
+        row = await session.get_one(PlatformToken, "wechat:storm")
+        lease = await session.get_one(PlatformToken, "wechat:storm:refresh")
+    assert row.value == "TOKEN-1"
+    # The refresher gave its lease up: the next refresh need not wait it out.
+    assert lease.expires_at is not None and lease.expires_at <= datetime.now(UTC)
 
 
 async def test_token_refused_by_wechat_is_refreshed_once(
@@ -74,14 +83,13 @@ async def test_token_refused_by_wechat_is_refreshed_once(
         session.add(PlatformToken(name="wechat:stale", value="STALE",
                                   expires_at=datetime.now(UTC) + timedelta(hours=1)))
     fake.token_delay = 0.1
-    await storm(processes(fake, lambda api: DatabaseTokens(database, "wechat:stale",
-                                                           api.fetch_token)))
+    await storm(processes(fake, lambda api: shared(database, "wechat:stale", api)))
     assert len(fake.calls_to("token")) == 1
 
 
 async def test_failed_fetch_releases_the_claim(fake: FakeWeChat, database: Database) -> None:
     api = WeChatApi(fake.app_id, fake.secret, fake.base_url)
-    tokens = DatabaseTokens(database, "wechat:fail", api.fetch_token)
+    tokens = shared(database, "wechat:fail", api)
     fake.script("token", 40164)  # server IP not whitelisted
     with pytest.raises(Exception, match="40164"):
         await tokens.get()

@@ -13,6 +13,7 @@ from adapters.base import AdapterError
 from adapters.wechat import inbound
 from adapters.wechat.verify import SafeMode, check_signature, check_timestamp, signature
 from dialogs.events import TextMessage
+from tests.adapters.wechat.conftest import reconfigure
 
 # Tencent's sample for WXBizMsgCrypt (the C#/Java/PHP/Python samples of the message
 # encryption SDK carry the same values).
@@ -63,9 +64,8 @@ def test_tencent_sample_vector_with_a_wrong_signature_or_app_id() -> None:
 async def test_tencent_sample_vector_through_the_webhook(
     client: httpx.AsyncClient, services: Any
 ) -> None:
-    settings = services.settings
-    settings.wechat_token, settings.wechat_aes_key = SAMPLE_TOKEN, SAMPLE_AES_KEY
-    settings.wechat_app_id, settings.wechat_replay_window = SAMPLE_APP_ID, 0
+    reconfigure(services, token=SAMPLE_TOKEN, aes_key=SAMPLE_AES_KEY, app_id=SAMPLE_APP_ID,
+                replay_window=0)
     params = {
         "signature": signature(SAMPLE_TOKEN, SAMPLE_TIMESTAMP, SAMPLE_NONCE),
         "timestamp": SAMPLE_TIMESTAMP, "nonce": SAMPLE_NONCE, "encrypt_type": "aes",

@@ -17,7 +17,7 @@ from storage.models import (
     Conversation,
     Evidence,
 )
-from tests.adapters.wechat.conftest import AES_KEY, TOKEN
+from tests.adapters.wechat.conftest import AES_KEY, TOKEN, reconfigure
 from tests.adapters.wechat.flow import PNG, counts, server, walk_to
 from tests.adapters.wechat.wire import (
     event_xml,
@@ -50,7 +50,7 @@ async def test_url_verification(client: httpx.AsyncClient, clock: Clock) -> None
 async def test_complete_complaint_with_a_photo(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock, safe: bool
 ) -> None:
-    services.settings.wechat_aes_key = AES_KEY if safe else None
+    reconfigure(services, aes_key=AES_KEY if safe else None)
     wx = server(client, fake, clock, safe=safe)
     user = "oUser-complainant"
     reply = await walk_to(wx, services, user, "evidence", "hi")
@@ -162,7 +162,7 @@ async def test_bad_input_writes_nothing(
 async def test_safe_mode_with_a_forged_ciphertext_signature_is_refused(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
-    services.settings.wechat_aes_key = AES_KEY
+    reconfigure(services, aes_key=AES_KEY)
     wx = server(client, fake, clock, safe=True)
     ts = int(clock.now.timestamp())
     body = wx.crypto().encrypt_message(text_xml("oUser-x", "hi", 5, ts), wx.nonce, str(ts))
@@ -175,7 +175,7 @@ async def test_safe_mode_with_a_forged_ciphertext_signature_is_refused(
 async def test_replay_window_zero_turns_the_check_off(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
-    services.settings.wechat_replay_window = 0
+    reconfigure(services, replay_window=0)
     wx = server(client, fake, clock)
     answer = await wx.post(text_xml("oUser-old", "hi", next_msg_id(), 1409659813),
                            timestamp=1409659813)

@@ -7,13 +7,17 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from bots.services import Services
+from bots.settings import Settings
+from bots.web.app import create_app
 from storage import outbox
+from storage.db import Database
 from storage.models import (
     Evidence,
     Identity,
     OutboxNotice,
 )
-from tests.adapters.wechat.conftest import AES_KEY
+from tests.adapters.wechat.conftest import AES_KEY, reconfigure
 from tests.adapters.wechat.flow import counts, server, state_of, walk_to
 from tests.adapters.wechat.wire import (
     event_xml,
@@ -108,7 +112,7 @@ async def test_compatible_mode_reads_the_encrypted_part(
 ) -> None:
     # Compatible mode sends the plain fields and the Encrypt field side by side; only the
     # encrypted (and signed) part is trusted.
-    services.settings.wechat_aes_key = AES_KEY
+    reconfigure(services, aes_key=AES_KEY)
     wx = server(client, fake, clock, safe=True)
     ts = int(clock.now.timestamp())
     inner = text_xml("oUser-compat", "hi", next_msg_id(), ts)
@@ -122,11 +126,15 @@ async def test_compatible_mode_reads_the_encrypted_part(
     assert list(users) == ["oUser-compat"]
 
 
-async def test_channel_off_answers_404(
-    client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
-) -> None:
-    services.settings.wechat_token = None
-    assert (await client.get("/webhooks/wechat")).status_code == 404
-    answer = await client.post("/webhooks/wechat", content=b"<xml/>")
-    assert answer.status_code == 404
-    assert (await counts(services))["identities"] == 0
+async def test_channel_off_answers_404(settings: Settings, database: Database) -> None:
+    off = Services.build(settings.model_copy(update={"wechat_token": None}))
+    assert "wechat" not in off.channels and "wechat" not in off.senders
+    transport = httpx.ASGITransport(app=create_app(services=off))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            assert (await http.get("/webhooks/wechat")).status_code == 404
+            answer = await http.post("/webhooks/wechat", content=b"<xml/>")
+            assert answer.status_code == 404
+        assert (await counts(off))["identities"] == 0
+    finally:
+        await off.close()

@@ -1,4 +1,4 @@
-"""Reading a webhook body with a size cap, before any parsing."""
+"""Reading a webhook body with a size cap, before any parsing (WeChat, Telegram)."""
 
 from __future__ import annotations
 
