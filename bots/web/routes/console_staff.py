@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import Line
-from bots.staff import text as console_text
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
 from bots.web.routes.staff_filters import RowIdPath
+from dialogs import texts
 from storage import audit
 from storage import staff as staff_store
 from storage.models import Staff
@@ -42,7 +42,7 @@ AdminForm = Annotated[Signed, Depends(admin_form)]
 
 def staff_error(message: str, language: str) -> str:
     """A refused account change in the page's language."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     for start, key in (("username:", "err_username"), ("role", "err_role"),
                        ("password", "err_password"), ("username ", "err_taken")):  # fmt: skip
         if message.startswith(start):
@@ -116,7 +116,7 @@ async def staff_change(
         if person is None:
             raise HTTPException(404, "no such account")
         if action == "deactivate" and person.id == signed.staff.id:
-            refused = (console_text.text(lang, "err_self"), 409)
+            refused = (texts.t(lang, "console.err_self"), 409)
         elif action == "deactivate":
             person.active = False
         elif not staff_store.MIN_PASSWORD <= len(password) <= staff_store.MAX_PASSWORD:

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bots.merchants import text as merchant_text
 from bots.merchants import work as merchant_work
 from bots.merchants.auth import merchant_login
 from bots.merchants.views import case_detail, case_summary
@@ -26,6 +25,7 @@ from bots.staff.auth import SecurityDep, client_address
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import evidence_file
 from bots.web.security import SESSION_TTL_SECONDS, Session, csrf_ok
+from dialogs import texts
 from dialogs.texts import status_label
 from storage import audit, casework, merchant_cases, offers
 from storage import staff as staff_store
@@ -40,7 +40,7 @@ LANG_COOKIE = "weiquan_merchant_lang"
 
 def _lang(request: Request, services: ServicesDep) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return str(chosen) if chosen in merchant_text.LANGUAGES else services.settings.language
+    return str(chosen) if chosen in texts.LANGUAGES else services.settings.language
 
 
 LangDep = Annotated[str, Depends(_lang)]
@@ -85,7 +85,7 @@ def render(
         request,
         name,
         {
-            "t": merchant_text.make_t(lang),
+            "t": texts.translator(lang, "merchant_desk"),
             "lang": lang,
             "login": signed.login if signed else None,
             "csrf": signed.session.csrf if signed else "",
@@ -94,7 +94,7 @@ def render(
         },
         status_code=status_code,
     )
-    if request.query_params.get("lang") in merchant_text.LANGUAGES:
+    if request.query_params.get("lang") in texts.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, path="/merchant", samesite="lax")
     return response
 
