@@ -156,7 +156,7 @@ async def login(
         await security.limiter.failed(username, address)
         return again("bad_login", 401)
     await security.limiter.succeeded(username, address)
-    value, _ = security.signer.issue_session(staff.id)
+    value, _ = security.signer.issue_session(staff.id, staff.session_epoch)
     response = RedirectResponse(back or "/console/complaints", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/console", httponly=True,

@@ -52,7 +52,9 @@ async def signed_in(request: Request, services: ServicesDep, security: SecurityD
     staff = None
     if session is not None:
         async with services.database.sessions() as db:
-            staff = await staff_store.get_active(session=db, staff_id=session.staff_id)
+            staff = await staff_store.get_active(
+                session=db, staff_id=session.staff_id, epoch=session.epoch
+            )
     if staff is None or session is None or is_merchant_login(staff):
         # A merchant's login never holds a console session (it signs in at /merchant).
         target = "/console/login"

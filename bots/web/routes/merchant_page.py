@@ -59,7 +59,8 @@ async def signed_in(request: Request, services: ServicesDep, security: SecurityD
     session = security.signer.read_session(request.cookies.get(COOKIE, ""))
     if session is not None:
         try:
-            return Signed(await merchant_login(services, session.staff_id), session)
+            login = await merchant_login(services, session.staff_id, session.epoch)
+            return Signed(login, session)
         except HTTPException:
             pass
     raise HTTPException(303, "sign in first", headers={"Location": "/merchant/login"})
@@ -149,7 +150,7 @@ async def login(
         await security.limiter.failed(username, address)
         return _login_page(request, lang, 401, "bad_login")
     await security.limiter.succeeded(username, address)
-    value, _ = security.signer.issue_session(account.id)
+    value, _ = security.signer.issue_session(account.id, account.session_epoch)
     response = RedirectResponse("/merchant/complaints", status_code=303)
     response.set_cookie(
         COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/merchant", httponly=True,
