@@ -7,6 +7,7 @@ Categories, statuses, demands and reasons come from the shared catalogs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,7 +19,8 @@ from dialogs.texts import category_label, demand_label, label, list_separator, t
 PLATFORMS = ("wechat", "telegram", "web", "console")
 TIMELINE_KINDS = (
     "status", "note", "message", "assignment", "evidence", "deadline", "rating",
-    "request_withdrawn", "notice",
+    "request_withdrawn", "notice", "merchant_linked", "forwarded", "offer", "offer_accepted",
+    "offer_declined", "settlement", "taken_back", "consent",
 )  # fmt: skip
 NOTICE_STATES = ("pending", "sending", "sent", "dead", "undeliverable")
 
@@ -30,14 +32,17 @@ def platform_label(platform: str | None, language: str) -> str:
     return label(language, f"console.platform_{platform}", platform)
 
 
-def actor_label(actor: str | None, language: str) -> str:
-    """``staff:mei`` → mei, ``consumer`` → 消费者; anything else in words or as is."""
+def actor_label(
+    actor: str | None, language: str, merchants: Mapping[str, str] | None = None
+) -> str:
+    """``staff:mei`` → mei, ``consumer`` → 消费者, ``merchant:suning`` → 苏宁易购 (the
+    merchant's name from ``merchants``, see ``storage.merchants.names_of_actors``)."""
     if not actor:
         return ""
     if actor.startswith("staff:"):
         return actor.removeprefix("staff:")
     if actor.startswith("merchant:"):
-        return actor.removeprefix("merchant:")
+        return (merchants or {}).get(actor) or actor.removeprefix("merchant:")
     return label(language, f"console.actor_{actor}", actor)
 
 

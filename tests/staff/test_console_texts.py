@@ -7,7 +7,14 @@ import re
 
 from bots.staff.actions import Conflict, Invalid
 from bots.staff.errors_text import action_message
-from bots.staff.labels import actor_label, demands_label, money, platform_label
+from bots.staff.labels import (
+    TIMELINE_KINDS,
+    actor_label,
+    demands_label,
+    kind_label,
+    money,
+    platform_label,
+)
 
 
 def test_values_are_shown_as_labels() -> None:
@@ -16,6 +23,14 @@ def test_values_are_shown_as_labels() -> None:
     assert actor_label("staff:mei", "zh-CN") == "mei"
     assert actor_label("consumer", "zh-CN") == "消费者"
     assert platform_label("wechat", "zh-CN") == "微信"
+    merchants = {"merchant:suning": "苏宁易购"}
+    assert actor_label("merchant:suning", "zh-CN", merchants) == "苏宁易购"
+    assert actor_label("merchant:gone", "zh-CN", merchants) == "gone"
+
+
+def test_every_timeline_kind_has_a_label() -> None:
+    for language in ("zh-CN", "en"):
+        assert [k for k in TIMELINE_KINDS if kind_label(k, language) == k] == [], language
 
 
 def test_refused_actions_read_in_chinese() -> None:

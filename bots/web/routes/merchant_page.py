@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from bots.merchants import work as merchant_work
 from bots.merchants.auth import merchant_login
+from bots.merchants.refusals import refusal_message
 from bots.merchants.views import case_detail, case_summary
 from bots.merchants.work import MerchantLogin
 from bots.staff import actions as staff_actions
@@ -246,7 +247,7 @@ async def act(
             )
     except ActionError as error:
         return await _case_page(
-            request, signed, services, lang, number, error=error.message,
-            status_code=error.status,
+            request, signed, services, lang, number,
+            error=refusal_message(error, lang), status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/merchant/complaints/{number}", status_code=303)
