@@ -11,7 +11,7 @@ from typing import Any
 from dialogs.events import Choice, Reply
 from dialogs.flow import load_flow
 from dialogs.machine import State, applicable_steps
-from dialogs.texts import category_label, demand_label, type_label
+from dialogs.texts import category_label, demand_label, list_separator, type_label
 from dialogs.turn import Turn
 
 #: Characters of a free-text answer shown in the summary; the rest with "查看 N" / "show N".
@@ -187,9 +187,7 @@ def show_value(turn: Turn, step: str) -> str:
     if step == "subcategory":
         return category_label(str(value), lang)
     if step == "demands":
-        return "、".join(demand_label(str(d), lang) for d in value) if lang == "zh-CN" else (
-            ", ".join(demand_label(str(d), lang) for d in value)
-        )
+        return list_separator(lang).join(demand_label(str(d), lang) for d in value)
     if step == "amount":
         return turn.t("summary.money", amount=value)
     if isinstance(value, bool):  # yes/no steps (consent, accepted elsewhere)

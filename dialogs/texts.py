@@ -1,4 +1,7 @@
-"""Text catalogs (``dialogs/locales/*.yaml``) and the labels other parts reuse.
+"""The one text lookup (:func:`t`, with plural forms) and the labels other parts reuse.
+
+Every word lives in the catalog of ``dialogs/locales/`` (see :mod:`dialogs.catalog`):
+the chat's, the console's, the merchant desk's. Templates get :func:`translator`.
 
 The staff side and the notice worker import :func:`status_label`,
 :func:`category_label` and :func:`render_notice` so a consumer reads the same words in
@@ -7,40 +10,32 @@ the dialog and in a progress notice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from dialogs.catalog import COUNT, LOCALE_DIR, Catalog, choose, load
 from dialogs.clock import local_date
 from dialogs.events import Reply
 from dialogs.flow import load_flow
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
-_LOCALE_DIR = Path(__file__).with_name("locales")
-_FILES = {"zh-CN": "zh_CN.yaml", "en": "en.yaml"}
 
 
-def _flatten(data: dict[Any, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[name] = str(value)
-    return flat
+@lru_cache(maxsize=len(LANGUAGES) + 1)
+def _loaded(language: str) -> Catalog:
+    return load(LOCALE_DIR, language if language in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-@lru_cache(maxsize=len(LANGUAGES))
 def catalog(language: str) -> dict[str, str]:
-    """The flat ``key -> text`` catalog of one language (unknown languages get zh-CN)."""
-    file_name = _FILES.get(language, _FILES[DEFAULT_LANGUAGE])
-    with (_LOCALE_DIR / file_name).open(encoding="utf-8") as fh:
-        return _flatten(yaml.safe_load(fh))
+    """The flat ``key -> text`` catalog of one language (unknown languages get zh-CN).
+
+    It holds the chat's texts and, under their prefixes, the console's (``console.``),
+    the merchant desk's (``merchant_desk.``) and the alerts page's (``alerts.``).
+    """
+    return _loaded(language).texts
 
 
 def supported(language: str | None) -> str | None:
@@ -58,16 +53,43 @@ def supported(language: str | None) -> str | None:
 def t(language: str, key: str, **values: Any) -> str:
     """Look up ``key`` in the catalog of ``language`` and fill in ``values``.
 
-    A missing key falls back to zh-CN and then to the key itself, so a deployment
-    that trims a catalog gets a visible gap instead of a crash.
+    A text with plural forms is chosen by the count ``n`` (CLDR rules of the language:
+    ``"{n} working day left"`` for 1, ``"{n} working days left"`` otherwise in English).
+    A missing key falls back to zh-CN and then to the key itself, so a deployment that
+    trims a catalog gets a visible gap instead of a crash.
     """
-    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    count = values.get(COUNT)
+    text = (
+        choose(_loaded(language), language, key, count)
+        or choose(_loaded(DEFAULT_LANGUAGE), DEFAULT_LANGUAGE, key, count)
+        or key
+    )
     if not values:
         return text
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError, AttributeError):
         return text
+
+
+def label(language: str, key: str, default: str) -> str:
+    """The plain text of ``key`` (no values), or ``default`` when the catalog lacks it."""
+    return catalog(language).get(key, default)
+
+
+def translator(language: str, domain: str) -> Callable[..., str]:
+    """A ``t(key, **values)`` for one part's templates: ``domain.key`` in ``language``."""
+
+    def translate(key: str, **values: Any) -> str:
+        return t(language, f"{domain}.{key}", **values)
+
+    return translate
+
+
+def list_separator(language: str) -> str:
+    """What joins the items of a list in a sentence: ``、`` in Chinese, ``, `` in English."""
+    return catalog(language)["format.list_separator"]
 
 
 def format_date(language: str, value: date | datetime | None) -> str:

@@ -7,6 +7,7 @@ short string; the page refetches its live parts when the string changes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.case_messages import has_unread
+from storage.case_messages import has_unread, unread_counts
 from storage.models import (
     CaseMessage,
     CasePresence,
@@ -78,3 +79,27 @@ async def unread_cases(*, session: AsyncSession, staff_id: int) -> int:
         has_unread(), or_(Complaint.assignee_id == staff_id, Complaint.assignee_id.is_(None))
     )
     return int(await session.scalar(query) or 0)
+
+
+async def row_counts(
+    *, session: AsyncSession, complaint_ids: Collection[int]
+) -> dict[int, dict[str, int]]:
+    """Per complaint of a list page: ``unread_messages`` and ``evidence_count``.
+
+    The counts a list row shows, so the row itself changes when a consumer writes or
+    sends evidence while the list is open.
+    """
+    counts = {cid: {"unread_messages": 0, "evidence_count": 0} for cid in complaint_ids}
+    if not counts:
+        return counts
+    for cid, n in (await unread_counts(session=session, complaint_ids=complaint_ids)).items():
+        counts[cid]["unread_messages"] = n
+    files = await session.execute(
+        select(Evidence.complaint_id, func.count())
+        .where(Evidence.complaint_id.in_(sorted(counts)))
+        .group_by(Evidence.complaint_id)
+    )
+    for complaint_id, files_n in files.all():
+        if complaint_id is not None:
+            counts[int(complaint_id)]["evidence_count"] = int(files_n)
+    return counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -132,3 +132,19 @@ async def create_login(
 def is_merchant_login(account: Staff) -> bool:
     """Whether an account acts for a merchant (and must stay out of the staff side)."""
     return account.role == MERCHANT_ROLE or account.merchant_id is not None
+
+
+async def names_of_actors(*, session: AsyncSession, actors: Iterable[str]) -> dict[str, str]:
+    """``{"merchant:suning": "苏宁易购"}``: the merchant each merchant login acts for.
+
+    Actors that are not merchant logins (``staff:mei``, ``consumer``) are left out.
+    """
+    usernames = {a.removeprefix("merchant:") for a in actors if a.startswith("merchant:")}
+    if not usernames:
+        return {}
+    rows = await session.execute(
+        select(Staff.username, Merchant.name)
+        .join(Merchant, Merchant.id == Staff.merchant_id)
+        .where(Staff.username.in_(sorted(usernames)))
+    )
+    return {f"merchant:{username}": name for username, name in rows.all()}

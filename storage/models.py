@@ -361,6 +361,8 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     # Set only for role ``merchant``: the one merchant this login acts for.
     merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
+    # Raised to end every session and token issued before (bots/web/security.py).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(Base):

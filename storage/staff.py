@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Staff
 
@@ -53,6 +54,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def check_password(staff: Staff, password: str) -> bool:
+    """Whether ``password`` is the account's (Argon2id, constant-time in the library)."""
+    return len(password) <= MAX_PASSWORD and _verify(staff.password_hash, password)
 
 
 def check_new_account(username: str, role: str, password: str) -> None:
@@ -111,10 +117,39 @@ async def authenticate(*, session: AsyncSession, username: str, password: str) -
     return staff
 
 
-async def get_active(*, session: AsyncSession, staff_id: int) -> Staff | None:
-    """The account behind a token or session, if it still exists and is active."""
+async def get_active(
+    *, session: AsyncSession, staff_id: int, epoch: int | None = None
+) -> Staff | None:
+    """The account behind a token or session, if it still exists and is active.
+
+    With ``epoch`` (the one the token or cookie was issued under), also only while the
+    account's sessions have not been ended since (:func:`end_sessions`).
+    """
     staff = await session.get(Staff, staff_id)
-    return staff if staff is not None and staff.active else None
+    if staff is None or not staff.active:
+        return None
+    if epoch is not None and epoch != staff.session_epoch:
+        return None
+    return staff
+
+
+async def end_sessions(*, session: AsyncSession, staff: Staff) -> int:
+    """End every console session and API token issued to ``staff`` so far.
+
+    Raises the account's session epoch in one statement (two changes at the same time
+    never land on the same epoch), committed with the caller's transaction; returns
+    the new epoch, under which a session that must go on is issued again.
+    """
+    raised = await session.execute(
+        update(Staff)
+        .where(Staff.id == staff.id)
+        .values(session_epoch=Staff.session_epoch + 1)
+        .returning(Staff.session_epoch)
+        .execution_options(synchronize_session=False)
+    )
+    epoch = int(raised.scalar_one())
+    set_committed_value(staff, "session_epoch", epoch)
+    return epoch
 
 
 async def by_username(*, session: AsyncSession, username: str) -> Staff | None:

@@ -27,7 +27,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dialogs.texts import t
+from dialogs.texts import list_separator, t
 from storage import dossier
 
 CJK_FONT = "STSong-Light"
@@ -143,7 +143,7 @@ def _story(manifest: dict[str, Any], lang: str, digest: str, thumbs: dict[int, b
     ]
     demands = [d["label"] for d in manifest["demands"]]
     story.append(
-        _p("、".join(demands) if lang == "zh-CN" else ", ".join(demands))
+        _p(list_separator(lang).join(demands))
         if demands
         else _p(t(lang, "dossier.none"))
     )

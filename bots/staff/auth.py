@@ -51,6 +51,9 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+ENDED = "this session has ended (password, role or account changed) or the account is disabled"
+
+
 def unauthorised(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
@@ -63,13 +66,15 @@ async def current_staff(
     """The account behind the bearer token; 401 when missing, invalid, expired or inactive."""
     if not token:
         raise unauthorised("sign in first: POST /api/v1/auth/token, then send a Bearer token")
-    staff_id = security.signer.read_token(token)
-    if staff_id is None:
+    credential = security.signer.read_token(token)
+    if credential is None:
         raise unauthorised("the token is invalid or has expired; sign in again")
     async with services.database.sessions() as session:
-        staff = await staff_store.get_active(session=session, staff_id=staff_id)
+        staff = await staff_store.get_active(
+            session=session, staff_id=credential.staff_id, epoch=credential.epoch
+        )
     if staff is None:
-        raise unauthorised("this account no longer exists or is disabled")
+        raise unauthorised(ENDED)
     if is_merchant_login(staff):
         raise HTTPException(403, "a merchant account reaches only /api/v1/merchant/…")
     return staff

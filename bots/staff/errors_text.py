@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bots.staff import text as console_text
 from bots.staff.actions import ActionError, Conflict
+from dialogs import texts
 from dialogs.texts import status_label
 
 _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -38,10 +38,10 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 def action_message(error: ActionError, language: str) -> str:
     """The sentence a staff member reads for a refused action."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     if isinstance(error, Conflict) and error.allowed:
-        allowed = "、" if language == "zh-CN" else ", "
-        names = allowed.join(status_label(s, language) for s in error.allowed if s != "withdrawn")
+        allowed = (status_label(s, language) for s in error.allowed if s != "withdrawn")
+        names = texts.list_separator(language).join(allowed)
         return t("err_illegal_move", allowed=names or "—")
     for pattern, key in _KNOWN:
         found = pattern.search(error.message)

@@ -7,19 +7,20 @@ Categories, statuses, demands and reasons come from the shared catalogs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bots.staff import text as console_text
 from dialogs.clock import local_now
 from dialogs.flow import load_flow
-from dialogs.texts import category_label, demand_label
+from dialogs.texts import category_label, demand_label, label, list_separator, t
 
 PLATFORMS = ("wechat", "telegram", "web", "console")
 TIMELINE_KINDS = (
     "status", "note", "message", "assignment", "evidence", "deadline", "rating",
-    "request_withdrawn", "notice",
+    "request_withdrawn", "notice", "merchant_linked", "forwarded", "offer", "offer_accepted",
+    "offer_declined", "settlement", "taken_back", "consent",
 )  # fmt: skip
 NOTICE_STATES = ("pending", "sending", "sent", "dead", "undeliverable")
 
@@ -28,35 +29,37 @@ def platform_label(platform: str | None, language: str) -> str:
     """``wechat`` → 微信 / WeChat (the code itself when unknown)."""
     if not platform:
         return ""
-    return console_text.text(language, f"platform_{platform}", fallback=platform)
+    return label(language, f"console.platform_{platform}", platform)
 
 
-def actor_label(actor: str | None, language: str) -> str:
-    """``staff:mei`` → mei, ``consumer`` → 消费者; anything else in words or as is."""
+def actor_label(
+    actor: str | None, language: str, merchants: Mapping[str, str] | None = None
+) -> str:
+    """``staff:mei`` → mei, ``consumer`` → 消费者, ``merchant:suning`` → 苏宁易购 (the
+    merchant's name from ``merchants``, see ``storage.merchants.names_of_actors``)."""
     if not actor:
         return ""
     if actor.startswith("staff:"):
         return actor.removeprefix("staff:")
     if actor.startswith("merchant:"):
-        return actor.removeprefix("merchant:")
-    return console_text.text(language, f"actor_{actor}", fallback=actor)
+        return (merchants or {}).get(actor) or actor.removeprefix("merchant:")
+    return label(language, f"console.actor_{actor}", actor)
 
 
 def kind_label(kind: str, language: str) -> str:
     """A timeline entry's kind in words (``note`` → 备注)."""
-    return console_text.text(language, f"kind_{kind}", fallback=kind)
+    return label(language, f"console.kind_{kind}", kind)
 
 
 def notice_state_label(state: str | None, language: str) -> str:
     if not state:
         return ""
-    return console_text.text(language, f"notice_{state}", fallback=state)
+    return label(language, f"console.notice_{state}", state)
 
 
 def demands_label(demands: list[str] | None, language: str) -> str:
     """``["refund", "compensation"]`` → 退款、赔偿 / Refund, Compensation."""
-    separator = "、" if language == "zh-CN" else ", "
-    return separator.join(demand_label(d, language) for d in demands or [])
+    return list_separator(language).join(demand_label(d, language) for d in demands or [])
 
 
 def subcategory_label(category: str | None, sub: str | None, language: str) -> str:
@@ -79,8 +82,7 @@ def money(amount: Any, language: str) -> str:
         value = Decimal(str(amount))
     except InvalidOperation:
         return str(amount)
-    figure = f"{value:,.2f}"
-    return f"{figure} 元" if language == "zh-CN" else f"¥{figure}"
+    return t(language, "console.money", amount=f"{value:,.2f}")
 
 
 def local_time(value: str | datetime | None, *, with_zone: bool = True) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bots.staff import labels as console_labels
-from bots.staff import text as console_text
 from bots.staff.views import _cell
+from dialogs import texts
 from dialogs.texts import category_label, status_label, type_label
 from storage import casework
 
@@ -34,7 +34,7 @@ def series(
     figures: dict[str, Any], filters: casework.Filters, today: date, language: str
 ) -> list[dict[str, Any]]:
     """Every chart: ``{"key", "title", "rows": [(label, value, link)]}``."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     window = {"filed_from": filters.filed_from, "filed_to": filters.filed_to}
 
     def link(**extra: Any) -> str:
@@ -59,7 +59,7 @@ def series(
 
 def chart_csv(chart: dict[str, Any], language: str) -> str:
     """One chart as a two-column CSV (label, count)."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     first = t("day") if chart["key"] == "by_day" else t("label")
     return _csv([first, t("count")], ([label, value] for label, value, _ in chart["rows"]))
 
@@ -73,7 +73,7 @@ EXPORT_COLUMNS = (
 
 def export_csv(rows: Iterable[dict[str, Any]], language: str) -> str:
     """The console's list export: headers and values in ``language``, local times."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     headers = [
         f"{t('filed')} ({console_labels.offset_label()})" if c == "filed" else t(c)
         for c in EXPORT_COLUMNS

@@ -23,7 +23,7 @@ from storage import alerts, audit, casework, merchant_cases
 from storage.alerts import Spike
 from storage.models import Complaint, Merchant, MerchantCase, Staff
 
-#: Why a complaint of a spike was not forwarded (labels in bots/staff/alert_text.py).
+#: Why a complaint of a spike was not forwarded (labels under alerts. in dialogs/locales/).
 SkipReason = Literal[
     "already_forwarded", "taken_back", "not_accepted", "other_merchant", "refused"
 ]

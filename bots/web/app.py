@@ -25,6 +25,7 @@ from bots.web.routes import (
     case_routes,
     chat,
     console,
+    console_account,
     console_alerts,
     console_live,
     console_merchants,
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(console_ops.router)
     app.include_router(console_live.router)
     app.include_router(console_staff.router)
+    app.include_router(console_account.router)
     app.include_router(console_alerts.router)
     app.include_router(deadline_routes.api)
     app.include_router(deadline_routes.console)

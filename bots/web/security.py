@@ -3,6 +3,12 @@
 Tokens and session cookies are signed (itsdangerous, HMAC-SHA1 over the secret key with
 a per-use salt) and carry their issue time, so they expire without any server state; the
 account is loaded again on every request, so a deactivated account stops at once.
+
+Each also carries the account's *session epoch* (``staff.session_epoch``) from when it
+was issued. A password reset, a role change or a deactivation raises the epoch, and
+every token and cookie issued before no longer matches the account: all its sessions
+end at once, on every replica, with no list of sessions to keep. Credentials issued
+before epochs existed carry none and count as epoch 0.
 """
 
 from __future__ import annotations
@@ -22,11 +28,20 @@ SESSION_COOKIE = "weiquan_console"
 
 
 @dataclass(frozen=True)
+class Credential:
+    """Who a bearer token is for, and the account's session epoch when it was issued."""
+
+    staff_id: int
+    epoch: int = 0
+
+
+@dataclass(frozen=True)
 class Session:
-    """A console session: who, and the CSRF token every form must echo."""
+    """A console session: who, the CSRF token every form must echo, and the epoch."""
 
     staff_id: int
     csrf: str
+    epoch: int = 0
 
 
 class Signer:
@@ -36,20 +51,28 @@ class Signer:
         self._tokens = URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
         self._sessions = URLSafeTimedSerializer(secret_key, salt=SESSION_SALT)
 
-    def issue_token(self, staff_id: int) -> str:
+    def issue_token(self, staff_id: int, epoch: int = 0) -> str:
         """A bearer token for the API, valid for ``TOKEN_TTL_SECONDS``."""
-        return str(self._tokens.dumps({"sid": staff_id}))
+        return str(self._tokens.dumps({"sid": staff_id, "ep": epoch}))
 
-    def read_token(self, token: str, max_age: int = TOKEN_TTL_SECONDS) -> int | None:
-        """The staff id in a valid, unexpired token; None otherwise."""
-        data = _loads(self._tokens, token, max_age)
-        sid = data.get("sid") if data else None
-        return sid if isinstance(sid, int) else None
+    def read_token(self, token: str, max_age: int = TOKEN_TTL_SECONDS) -> Credential | None:
+        """Who a valid, unexpired token is for; None otherwise."""
+        data = _loads(self._tokens, token, max_age) or {}
+        sid, epoch = data.get("sid"), data.get("ep", 0)
+        if not isinstance(sid, int) or not _is_epoch(epoch):
+            return None
+        return Credential(staff_id=sid, epoch=int(epoch))
 
-    def issue_session(self, staff_id: int) -> tuple[str, Session]:
-        """A signed cookie value for a fresh session, with its CSRF token."""
-        session = Session(staff_id=staff_id, csrf=secrets.token_urlsafe(24))
-        value = self._sessions.dumps({"sid": staff_id, "csrf": session.csrf})
+    def issue_session(
+        self, staff_id: int, epoch: int = 0, csrf: str | None = None
+    ) -> tuple[str, Session]:
+        """A signed cookie value for a session, with its CSRF token (a new one unless given).
+
+        Giving the CSRF token of the current session re-issues it under a new epoch:
+        the forms already open in the browser keep working.
+        """
+        session = Session(staff_id=staff_id, csrf=csrf or secrets.token_urlsafe(24), epoch=epoch)
+        value = self._sessions.dumps({"sid": staff_id, "csrf": session.csrf, "ep": epoch})
         return str(value), session
 
     def read_session(self, value: str, max_age: int = SESSION_TTL_SECONDS) -> Session | None:
@@ -58,9 +81,14 @@ class Signer:
             not data
             or not isinstance(data.get("sid"), int)
             or not isinstance(data.get("csrf"), str)
+            or not _is_epoch(data.get("ep", 0))
         ):
             return None
-        return Session(staff_id=data["sid"], csrf=data["csrf"])
+        return Session(staff_id=data["sid"], csrf=data["csrf"], epoch=int(data.get("ep", 0)))
+
+
+def _is_epoch(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _loads(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> dict[str, Any] | None:

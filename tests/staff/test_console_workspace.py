@@ -142,6 +142,7 @@ async def test_staff_read_labels_use_filters_as_controls_and_get_honest_reports(
             pages = [
                 "/console/complaints", f"/console/complaints/{number}", "/console/overview",
                 "/console/bulk", "/console/dead", "/console/statistics", "/console/staff",
+                "/console/account",
                 "/console/complaints/20990101999999",
             ]  # fmt: skip
             phone = await signed_in_page(browser, base, "mei", **PHONE)

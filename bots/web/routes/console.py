@@ -41,6 +41,7 @@ from dialogs import lifecycle
 from dialogs.validators import parse_phone
 from storage import audit, casework, status_machine
 from storage import live as live_rows
+from storage import merchants as merchant_store
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
 
@@ -157,7 +158,7 @@ async def login(
         await security.limiter.failed(username, address)
         return again("bad_login", 401)
     await security.limiter.succeeded(username, address)
-    value, _ = security.signer.issue_session(staff.id)
+    value, _ = security.signer.issue_session(staff.id, staff.session_epoch)
     response = RedirectResponse(back or "/console/complaints", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/console", httponly=True,
@@ -190,10 +191,13 @@ async def complaints(
         ) if error is None else casework.Page([], 0, 1, 50)  # fmt: skip
         staff_names = [s.username for s in await staff_store.list_staff(session=session)]
         stamp = await live_rows.stamp(session=session)
+        counts = await live_rows.row_counts(
+            session=session, complaint_ids=[c.id for c, _ in found.items]
+        )
     rows = [
         staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        )
+        ) | counts[c.id]
         for c, who in found.items
     ]
     params = {k: v for k, v in request.query_params.items() if k not in ("page", "lang") and v}
@@ -229,6 +233,9 @@ async def _detail_page(
             if s.active and s.role in staff_store.ROLES
         ]  # fmt: skip
         mp = await merchant_panel(session, complaint)
+        merchants = await merchant_store.names_of_actors(
+            session=session, actors=(e.actor for e in found.events)
+        )
         # What the page shows as of now: its pulse compares against this.
         stamp = await live_rows.stamp(session=session, complaint_id=complaint.id)
     body = case_views.merge(
@@ -245,6 +252,8 @@ async def _detail_page(
         staff_names=staff_names, stamp=stamp, mp=mp,
         merchant_error=request.query_params.get("merchant_error", "")[:300] or None,
         may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
+        # A merchant's replies are labelled with the merchant's name, not the login's.
+        actor_label=lambda a: console_labels.actor_label(a, lang, merchants),
     )  # fmt: skip
 
 

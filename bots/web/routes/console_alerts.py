@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import FreeText, Line
 from bots.staff import actions as staff_actions
-from bots.staff import alert_text
 from bots.staff import spikes as spike_actions
 from bots.staff.actions import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, render
 from bots.web.routes.console_ops import SupervisorPage
 from bots.web.routes.staff_filters import RowIdPath
+from dialogs import texts
 from dialogs.clock import iso, local_date
 from storage import alerts, merchant_cases
 from storage import staff as staff_store
@@ -98,7 +98,8 @@ async def alerts_page(
         for c, case, m in overdue
     ]
     return render(
-        request, "console/alerts.html", lang, signed, a=alert_text.make_t(lang), spikes=spikes,
+        request, "console/alerts.html", lang, signed, a=texts.translator(lang, "alerts"),
+        spikes=spikes,
         late=late, done_merchant=merchant, forwarded=forwarded, skipped=skipped, sent=sent,
         error=error,
     )  # fmt: skip

@@ -13,11 +13,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from bots.staff import labels as console_labels
-from bots.staff import text as console_text
 from bots.staff.auth import SecurityDep
 from bots.web.deps import ServicesDep
 from bots.web.security import SESSION_COOKIE, Session, csrf_ok
-from dialogs import lifecycle
+from dialogs import lifecycle, texts
 from dialogs.texts import category_label, demand_label, reason_label, status_label, type_label
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
@@ -30,7 +29,7 @@ LANG_COOKIE = "weiquan_console_lang"
 async def language(request: Request, services: ServicesDep) -> str:
     """``?lang=`` first, then the cookie, then the deployment's default."""
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen in console_text.LANGUAGES:
+    if chosen in texts.LANGUAGES:
         return str(chosen)
     return services.settings.language
 
@@ -53,7 +52,9 @@ async def signed_in(request: Request, services: ServicesDep, security: SecurityD
     staff = None
     if session is not None:
         async with services.database.sessions() as db:
-            staff = await staff_store.get_active(session=db, staff_id=session.staff_id)
+            staff = await staff_store.get_active(
+                session=db, staff_id=session.staff_id, epoch=session.epoch
+            )
     if staff is None or session is None or is_merchant_login(staff):
         # A merchant's login never holds a console session (it signs in at /merchant).
         target = "/console/login"
@@ -114,7 +115,7 @@ def render(
         request,
         name,
         {
-            "t": console_text.make_t(lang),
+            "t": texts.translator(lang, "console"),
             "lang": lang,
             "staff": signed.staff if signed else None,
             "csrf": signed.session.csrf if signed else "",
@@ -132,7 +133,7 @@ def render(
             "actor_label": lambda a: console_labels.actor_label(a, lang),
             "kind_label": lambda k: console_labels.kind_label(k, lang),
             "notice_state": lambda s: console_labels.notice_state_label(s, lang),
-            "role_label": lambda r: console_text.text(lang, f"role_{r}", fallback=r),
+            "role_label": lambda r: texts.label(lang, f"console.role_{r}", r),
             "money": lambda a: console_labels.money(a, lang),
             "when": console_labels.local_time,
             "is_admin": bool(signed) and signed.staff.role == "admin",  # type: ignore[union-attr]
@@ -142,7 +143,7 @@ def render(
         },
         status_code=status_code,
     )
-    if request.query_params.get("lang") in console_text.LANGUAGES:
+    if request.query_params.get("lang") in texts.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, path="/console", samesite="lax")
     return response
 

@@ -11,8 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from bots.staff import labels as console_labels
-from bots.staff import text as console_text
 from bots.web.routes.console_base import LANG_COOKIE, TEMPLATES
+from dialogs import texts
 
 CSRF_DETAIL = "csrf"
 
@@ -23,7 +23,7 @@ def is_console(request: Request) -> bool:
 
 def _language(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen in console_text.LANGUAGES:
+    if chosen in texts.LANGUAGES:
         return str(chosen)
     services = getattr(request.app.state, "services", None)
     settings = getattr(services, "settings", None)
@@ -32,7 +32,7 @@ def _language(request: Request) -> str:
 
 def message(status: int, detail: str, language: str) -> str:
     """The sentence shown for ``status``; ``detail`` names the field of a 422."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     if status == 403:
         return t("error_csrf") if detail == CSRF_DETAIL else t("error_403")
     if status == 404:
@@ -49,7 +49,7 @@ def page(request: Request, status: int, detail: str) -> HTMLResponse:
         request,
         "console/error.html",
         {
-            "t": console_text.make_t(language),
+            "t": texts.translator(language, "console"),
             "lang": language,
             "staff": None,
             "csrf": "",

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from adapters.fields import Identifier
-from bots.staff import text as console_text
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import LangDep, SignedDep
+from dialogs import texts
 from storage import casework, live
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -42,8 +42,8 @@ async def pulse(
                 )  # fmt: skip
         stamp = await live.stamp(session=session, complaint_id=complaint_id)
         unread = await live.unread_cases(session=session, staff_id=signed.staff.id)
-    separator = "、" if lang == "zh-CN" else ", "
-    text = console_text.text(lang, "others_here", names=separator.join(others)) if others else ""
+    names = texts.list_separator(lang).join(others)
+    text = texts.t(lang, "console.others_here", names=names) if others else ""
     return JSONResponse(
         {"stamp": stamp, "unread": unread, "others": others, "others_text": text},
         headers={"Cache-Control": "no-store"},

@@ -1,8 +1,10 @@
-"""Staff accounts for admins in the console: list, create, deactivate, reset a password.
+"""Staff accounts for admins in the console: list, create, change the role, deactivate,
+reactivate, reset a password (:mod:`bots.staff.accounts` makes and audits the changes).
 
-Every change is audited (``staff.create``, ``staff.deactivate``, ``staff.password``)
-with the admin as actor. An admin cannot deactivate their own account (the desk would
-be locked out by a slip of the mouse).
+Every change is audited (``staff.create``, ``staff.role``, ``staff.deactivate``, …)
+with the admin as actor. An admin cannot deactivate, demote or reset their own account
+(the desk would be locked out by a slip of the mouse); their own password is changed
+on their account page (:mod:`bots.web.routes.console_account`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import Line
-from bots.staff import text as console_text
+from bots.staff import accounts
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
 from bots.web.routes.staff_filters import RowIdPath
+from dialogs import texts
 from storage import audit
 from storage import staff as staff_store
-from storage.models import Staff
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -42,7 +44,7 @@ AdminForm = Annotated[Signed, Depends(admin_form)]
 
 def staff_error(message: str, language: str) -> str:
     """A refused account change in the page's language."""
-    t = console_text.make_t(language)
+    t = texts.translator(language, "console")
     for start, key in (("username:", "err_username"), ("role", "err_role"),
                        ("password", "err_password"), ("username ", "err_taken")):  # fmt: skip
         if message.startswith(start):
@@ -106,28 +108,22 @@ async def staff_change(
     services: ServicesDep,
     lang: LangDep,
     password: Annotated[str, Form(max_length=256)] = "",
+    role: Annotated[Line, Form(max_length=16)] = "",
 ) -> Response:
-    """``deactivate`` an account or ``password`` (reset it to the given one)."""
-    if action not in ("deactivate", "password"):
-        raise HTTPException(404, "no such action")
-    refused: tuple[str, int] | None = None
-    async with services.database.transaction() as session:
-        person = await session.get(Staff, staff_id)
-        if person is None:
-            raise HTTPException(404, "no such account")
-        if action == "deactivate" and person.id == signed.staff.id:
-            refused = (console_text.text(lang, "err_self"), 409)
-        elif action == "deactivate":
-            person.active = False
-        elif not staff_store.MIN_PASSWORD <= len(password) <= staff_store.MAX_PASSWORD:
-            refused = (staff_error("password", lang), 422)
-        else:
-            person.password_hash = staff_store.hash_password(password)
-        if refused is None:
-            audit.record(session, staff=signed.staff, action=f"staff.{action}",
-                         target=person.username, now=services.now())  # fmt: skip
-    if refused is not None:
+    """Reset a ``password``, change the ``role``, ``deactivate`` or ``reactivate``.
+
+    A reset, a role change and a deactivation end that person's open sessions.
+    """
+    try:
+        await accounts.change_account(
+            services, signed.staff, staff_id, action, password=password, role=role
+        )
+    except accounts.AccountRefused as refused:
+        if refused.status == 404:
+            raise HTTPException(404, "no such account or action") from None
         # Rendered after the transaction: SQLite allows one writer at a time.
-        return await _page(request, signed, services, lang, error=refused[0],
-                           status_code=refused[1])  # fmt: skip
+        message = texts.t(lang, f"console.{refused.key}", min=staff_store.MIN_PASSWORD,
+                          max=staff_store.MAX_PASSWORD)  # fmt: skip
+        return await _page(request, signed, services, lang, error=message,
+                           status_code=refused.status)  # fmt: skip
     return RedirectResponse("/console/staff?done=1", status_code=303)

@@ -12,7 +12,7 @@ headers over :data:`MAX_HEADER_BYTES` are answered 431 before any route runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -57,16 +57,22 @@ def validation_detail(errors: Sequence[Any]) -> str:
 async def validation_failed(request: Request, exc: Exception) -> Response:
     """422 naming the field; nothing of the input is echoed (an HTML page on the console)."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    if _console(request):
-        from bots.web.routes import console_errors
-
-        return console_errors.page(request, 422, validation_detail(errors))
+    page = _html_page(request)
+    if page is not None:
+        return page(request, 422, validation_detail(errors))
     return JSONResponse({"detail": validation_detail(errors)}, status_code=422)
 
 
-def _console(request: Request) -> bool:
-    path = request.url.path
-    return path == "/console" or path.startswith("/console/")
+def _html_page(request: Request) -> Callable[[Request, int, str], Response] | None:
+    """The error page of the console or the merchant desk, for a path under either."""
+    # Imported here: the pages' templates need the app's routers, not the reverse.
+    from bots.web.routes import console_errors, merchant_errors
+
+    if console_errors.is_console(request):
+        return console_errors.page
+    if merchant_errors.is_merchant_page(request):
+        return merchant_errors.page
+    return None
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -79,11 +85,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if isinstance(detail, str):
         # A detail may quote a path segment: keep it printable and short.
         detail = cleaning.fit(cleaning.one_line(detail), MAX_DETAIL)
-    if _console(request) and exc.status_code >= 400:
-        # Imported here: the console's templates need the app's routers, not the reverse.
-        from bots.web.routes import console_errors
-
-        return console_errors.page(request, exc.status_code, str(detail))
+    page = _html_page(request) if exc.status_code >= 400 else None
+    if page is not None:
+        return page(request, exc.status_code, str(detail))
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
 

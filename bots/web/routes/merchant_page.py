@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bots.merchants import text as merchant_text
 from bots.merchants import work as merchant_work
 from bots.merchants.auth import merchant_login
+from bots.merchants.refusals import refusal_message
 from bots.merchants.views import case_detail, case_summary
 from bots.merchants.work import MerchantLogin
 from bots.services import Services
@@ -27,6 +27,7 @@ from bots.staff.auth import SecurityDep, client_address
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import evidence_file
 from bots.web.security import SESSION_TTL_SECONDS, Session, csrf_ok
+from dialogs import texts
 from dialogs.texts import status_label
 from storage import audit, casework, merchant_cases, offers
 from storage import staff as staff_store
@@ -41,7 +42,7 @@ LANG_COOKIE = "weiquan_merchant_lang"
 
 def _lang(request: Request, services: ServicesDep) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return str(chosen) if chosen in merchant_text.LANGUAGES else services.settings.language
+    return str(chosen) if chosen in texts.LANGUAGES else services.settings.language
 
 
 LangDep = Annotated[str, Depends(_lang)]
@@ -60,7 +61,8 @@ async def signed_in(request: Request, services: ServicesDep, security: SecurityD
     session = security.signer.read_session(request.cookies.get(COOKIE, ""))
     if session is not None:
         try:
-            return Signed(await merchant_login(services, session.staff_id), session)
+            login = await merchant_login(services, session.staff_id, session.epoch)
+            return Signed(login, session)
         except HTTPException:
             pass
     raise HTTPException(303, "sign in first", headers={"Location": "/merchant/login"})
@@ -86,7 +88,7 @@ def render(
         request,
         name,
         {
-            "t": merchant_text.make_t(lang),
+            "t": texts.translator(lang, "merchant_desk"),
             "lang": lang,
             "login": signed.login if signed else None,
             "csrf": signed.session.csrf if signed else "",
@@ -95,7 +97,7 @@ def render(
         },
         status_code=status_code,
     )
-    if request.query_params.get("lang") in merchant_text.LANGUAGES:
+    if request.query_params.get("lang") in texts.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, path="/merchant", samesite="lax")
     return response
 
@@ -150,7 +152,7 @@ async def login(
         await security.limiter.failed(username, address)
         return _login_page(request, lang, 401, "bad_login")
     await security.limiter.succeeded(username, address)
-    value, _ = security.signer.issue_session(account.id)
+    value, _ = security.signer.issue_session(account.id, account.session_epoch)
     response = RedirectResponse("/merchant/complaints", status_code=303)
     response.set_cookie(
         COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/merchant", httponly=True,
@@ -246,7 +248,7 @@ async def act(
             )
     except ActionError as error:
         return await _case_page(
-            request, signed, services, lang, number, error=error.message,
-            status_code=error.status,
+            request, signed, services, lang, number,
+            error=refusal_message(error, lang), status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/merchant/complaints/{number}", status_code=303)

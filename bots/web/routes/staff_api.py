@@ -85,7 +85,7 @@ async def token(
         )
     await security.limiter.succeeded(form.username, address)
     return Token(
-        access_token=security.signer.issue_token(staff.id),
+        access_token=security.signer.issue_token(staff.id, staff.session_epoch),
         expires_in=TOKEN_TTL_SECONDS,
         role=staff.role,
     )

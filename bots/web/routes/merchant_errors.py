@@ -1,0 +1,46 @@
+"""Error pages of the merchant desk: HTML in the desk's language instead of ``{"detail"}``.
+
+The merchant API (``/api/v1/merchant/…``) keeps its JSON; anything under ``/merchant``
+that fails with a 4xx or 5xx (another merchant's case, a page that does not exist, an
+expired form, a field that is too long) gets a page with the same status code.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from bots.merchants.refusals import error_message
+from bots.web.routes.merchant_page import LANG_COOKIE, TEMPLATES
+from dialogs import texts
+
+
+def is_merchant_page(request: Request) -> bool:
+    return request.url.path == "/merchant" or request.url.path.startswith("/merchant/")
+
+
+def _language(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in texts.LANGUAGES:
+        return str(chosen)
+    services = getattr(request.app.state, "services", None)
+    settings = getattr(services, "settings", None)
+    return str(getattr(settings, "language", texts.DEFAULT_LANGUAGE))
+
+
+def page(request: Request, status: int, detail: str) -> HTMLResponse:
+    """An HTML error page with ``status`` (no signed-in header: nothing is looked up)."""
+    language = _language(request)
+    return TEMPLATES.TemplateResponse(
+        request,
+        "merchant/error.html",
+        {
+            "t": texts.translator(language, "merchant_desk"),
+            "lang": language,
+            "login": None,
+            "csrf": "",
+            "code": status,
+            "message": error_message(status, detail, language),
+        },
+        status_code=status,
+    )
