@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, time
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -70,6 +71,12 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), _zone).astimezone(UTC)
 
 
+@overload
+def iso(value: datetime) -> str: ...
+@overload
+def iso(value: None) -> None: ...
+@overload
+def iso(value: datetime | None) -> str | None: ...
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in the local zone, with its offset (``2026-11-24T01:00:00+08:00``)."""
     return local_now(value).isoformat() if value is not None else None

@@ -227,14 +227,11 @@ async def _detail_page(
             s.username for s in await staff_store.list_staff(session=session)
             if s.active and s.role in staff_store.ROLES
         ]  # fmt: skip
-        mp = await merchant_panel(session, complaint)
+        mp = await merchant_panel(session, complaint, today)
         # What the page shows as of now: its pulse compares against this.
         stamp = await live_rows.stamp(session=session, complaint_id=complaint.id)
-    body = case_views.merge(
-        staff_views.detail(
-            found, cipher=services.cipher, today=today, deadlines=services.deadlines
-        ),
-        case,
+    body = staff_views.detail(
+        found, case, cipher=services.cipher, today=today, deadlines=services.deadlines
     )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
