@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from adapters.fields import LocalDay, Yuan
 
@@ -26,7 +26,13 @@ JsonValue = Annotated[
 ]
 
 
-class IdentityRecord(BaseModel):
+class Record(BaseModel):
+    """A part of the export: exactly these keys (a key the export adds must be documented)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class IdentityRecord(Record):
     platform: str
     platform_user_id: str
     language: str
@@ -35,19 +41,19 @@ class IdentityRecord(BaseModel):
     unsubscribed_at: Moment | None
 
 
-class ConsentRecipient(BaseModel):
+class ConsentRecipient(Record):
     merchant_name: str | None
     merchant_id: int | None
 
 
-class ConsentRecord(BaseModel):
+class ConsentRecord(Record):
     complaint: str | None
     recipient: ConsentRecipient
     given_at: Moment
     withdrawn_at: Moment | None
 
 
-class EvidenceRecord(BaseModel):
+class EvidenceRecord(Record):
     kind: str
     file_name: str | None
     mime: str | None
@@ -58,7 +64,7 @@ class EvidenceRecord(BaseModel):
     caption: str | None
 
 
-class TimelineRecord(BaseModel):
+class TimelineRecord(Record):
     at: Moment
     kind: str
     # ``from`` is a keyword in Python: the field is named by its alias.
@@ -67,7 +73,7 @@ class TimelineRecord(BaseModel):
     message: str | None
 
 
-class ComplaintRecord(BaseModel):
+class ComplaintRecord(Record):
     number: str
     type: str
     category: str
@@ -94,32 +100,32 @@ class ComplaintRecord(BaseModel):
     evidence: list[EvidenceRecord]
 
 
-class DraftRecord(BaseModel):
+class DraftRecord(Record):
     state: str
     answers: JsonValue
     updated_at: Moment
 
 
-class CaseMessageRecord(BaseModel):
+class CaseMessageRecord(Record):
     complaint: str | None
     at: Moment
     text: str | None
 
 
-class ReplyRecord(BaseModel):
+class ReplyRecord(Record):
     channel: str
     at: Moment
     texts: list[str | None]
 
 
-class MessageRecords(BaseModel):
+class MessageRecords(Record):
     drafts: list[DraftRecord]
     draft_evidence: list[EvidenceRecord]
     your_messages_on_cases: list[CaseMessageRecord]
     replies_sent_to_you: list[ReplyRecord]
 
 
-class MyData(BaseModel):
+class MyData(Record):
     """Everything held about the consumer and their linked channels."""
 
     format: str
