@@ -32,7 +32,8 @@ async def test_the_download_matches_its_documented_schema_key_for_key(
             assert len(document.complaints) == complaints
         mine = MyData.model_validate_json((await alice.http.get("/chat/my-data.json")).content)
         assert mine.complaints[0].evidence and mine.complaints[0].timeline[0].to == "submitted"
-        assert [m.text for m in mine.messages.your_messages_on_cases] == ["The X200, bought in May."]
+        written = mine.messages.your_messages_on_cases
+        assert [m.text for m in written] == ["The X200, bought in May."]
         theirs = MyData.model_validate_json((await bob.http.get("/chat/my-data.json")).content)
         assert theirs.messages.drafts and theirs.messages.drafts[0].answers is not None
 

@@ -24,6 +24,7 @@ from bots.web.identity import WebConsumerDep
 from bots.web.routes.console_base import LangDep, SignedDep
 from bots.web.routes.staff_api import refused
 from bots.web.schemas.errors import SIGNED_IN, Problem
+from bots.web.schemas.files import PDF_RESPONSE
 from dialogs.events import Platform
 from storage import complaints, conversations, dossier, links
 from storage.models import Identity
@@ -32,19 +33,6 @@ router = APIRouter(tags=["evidence dossier"])
 NumberPath = Annotated[str, Path(max_length=32)]
 LangQ = Annotated[Literal["zh-CN", "en"] | None, Query(description="default: WEIQUAN_LANGUAGE")]
 NOT_FOUND = "no dossier of that complaint for you"
-#: A dossier download as OpenAPI documents it; the manifest hash is a header.
-PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "the dossier",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        "headers": {
-            "X-Dossier-SHA256": {
-                "description": "the hash of the dossier's manifest (weiquan dossier verify)",
-                "schema": {"type": "string"},
-            }
-        },
-    }
-}
 CONSUMER_PDF: dict[int | str, dict[str, Any]] = {
     **PDF_RESPONSE,
     404: {"model": Problem, "description": "no such complaint of this consumer's"},

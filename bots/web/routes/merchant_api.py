@@ -21,9 +21,10 @@ from bots.merchants.views import case_detail, case_summary
 from bots.staff import actions as staff_actions
 from bots.staff.actions import ActionError
 from bots.web.deps import ServicesDep
-from bots.web.routes.dossier import PDF_RESPONSE, pdf_response
-from bots.web.routes.staff_api import FILE_RESPONSE, evidence_file, refused
+from bots.web.routes.dossier import pdf_response
+from bots.web.routes.staff_api import evidence_file, refused
 from bots.web.schemas.errors import SIGNED_IN
+from bots.web.schemas.files import FILE_RESPONSE, PDF_RESPONSE
 from bots.web.schemas.merchants import MerchantMessageSent, MyComplaints, OfferMade
 from storage import audit, dossier, merchant_cases
 

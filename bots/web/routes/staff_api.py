@@ -7,7 +7,7 @@ operations (bulk notices, statistics, export, dead letters) are in ``staff_ops``
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -26,12 +26,14 @@ from bots.web import evidence_download
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_filters import FiltersDep, NumberPath, RowIdPath, SortQ
 from bots.web.schemas.errors import SIGNED_IN, Problem
+from bots.web.schemas.files import FILE_RESPONSE
 from bots.web.schemas.staff import (
     Assigned,
     ContactShown,
     NoteAdded,
     NoticeQueued,
     StatusChanged,
+    Token,
 )
 from bots.web.security import TOKEN_TTL_SECONDS
 from dialogs import cleaning, lifecycle
@@ -40,13 +42,7 @@ from storage import staff as staff_store
 from storage.models import Evidence
 
 router = APIRouter(prefix="/api/v1", tags=["staff API"], responses=SIGNED_IN)
-#: An evidence file or a dossier: the bytes, with the type they were stored as.
-FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "the file (images, audio and video inline, anything else as a download)",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
+
 
 
 def refused(error: ActionError) -> JSONResponse:
@@ -55,13 +51,6 @@ def refused(error: ActionError) -> JSONResponse:
     if isinstance(error, staff_actions.Conflict):
         body["allowed"] = list(error.allowed)
     return JSONResponse(body, status_code=error.status)
-
-
-class Token(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int = Field(description="seconds")
-    role: str = Field(description="agent, supervisor, admin or merchant")
 
 
 @router.post(

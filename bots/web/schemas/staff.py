@@ -10,6 +10,13 @@ from adapters.fields import LocalDay
 from bots.staff.schemas import NoticeItem
 
 
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds")
+    role: str = Field(description="agent, supervisor, admin or merchant")
+
+
 class StatusChanged(BaseModel):
     number: str
     status: str
