@@ -1,4 +1,5 @@
-"""Cleaned string types for request models, query parameters and form fields.
+"""Cleaned string types for request models, query parameters and form fields, and the
+string formats of response models.
 
 The same rules as :mod:`dialogs.cleaning`, as pydantic ``Annotated`` types, so a model
 or a route parameter says what it accepts in its signature:
@@ -9,13 +10,17 @@ or a route parameter says what it accepts in its signature:
 
 Length limits stay with the field (``Field(max_length=…)``, ``Query(max_length=…)``)
 and are checked on what was sent, before cleaning.
+
+Responses carry times and amounts as the strings people and spreadsheets read, and say
+so in the schema: ``LocalTime`` (ISO 8601 in the local zone with its offset),
+``LocalDay`` (a local calendar day) and ``Yuan`` (a decimal amount as text).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from dialogs import cleaning
 
@@ -39,3 +44,37 @@ FreeText = Annotated[
 ]
 Line = Annotated[str, BeforeValidator(_without_surrogates), AfterValidator(cleaning.one_line)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
+
+# Plain strings in and out (the views format them); the schema names their format.
+LocalTime = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "local time with its offset (ISO 8601)",
+            "examples": ["2026-11-24T09:05:00+08:00"],
+        }
+    ),
+]
+LocalDay = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "description": "a local day",
+            "examples": ["2026-12-03"],
+        }
+    ),
+]
+Yuan = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "an amount in yuan, as a decimal string",
+            "examples": ["3999.00"],
+        }
+    ),
+]

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Protocol
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
 from adapters.base import ChannelLoop
@@ -69,6 +68,10 @@ class WebProgress(BaseModel):
     of: int
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class WebReply(BaseModel):
     """One reply as the page shows it.
 
@@ -81,9 +84,10 @@ class WebReply(BaseModel):
     choices: list[WebChoice] = []
     step: str | None = None
     multi: bool = False
-    download: str | None = None
+    # Left out of the JSON when there is none (the page tests for the key).
+    download: str | None = Field(default=None, exclude_if=_absent)
     # A download for this browser (the dossier), shown as a link under the text.
-    link: str | None = None
+    link: str | None = Field(default=None, exclude_if=_absent)
     progress: WebProgress | None = None
     lang: str | None = None
     sender: str | None = None
@@ -171,28 +175,6 @@ def upload_event(
     )
 
 
-def render_json(replies: list[Reply]) -> JSONResponse:
-    """Replies as the page's JSON, serialised directly (the hot path skips re-validation)."""
-    return JSONResponse(
-        {
-            "replies": [
-                {
-                    "text": r.text,
-                    "choices": [{"id": c.id, "label": c.label} for c in r.choices],
-                    "step": r.step,
-                    "multi": r.multi,
-                    **({"download": MY_DATA_URL} if r.attachment == "my_data" else {}),
-                    **({"link": r.link} if r.link else {}),
-                    "progress": _progress(r),
-                    "lang": r.language,
-                    "sender": r.sender,
-                }
-                for r in replies
-            ]
-        }
-    )
-
-
 def _progress(reply: Reply) -> dict[str, int] | None:
     if reply.progress is None:
         return None
@@ -201,7 +183,7 @@ def _progress(reply: Reply) -> dict[str, int] | None:
 
 
 def render(replies: list[Reply]) -> WebReplies:
-    """Replies as the page's JSON."""
+    """Replies as the page's JSON (the routes return it as their ``response_model``)."""
     return WebReplies(
         replies=[
             WebReply(

@@ -11,7 +11,8 @@ the services are built); everything else asks :func:`local_now` / :func:`local_d
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -66,10 +67,30 @@ def local_date(now: datetime | None = None) -> date:
 
 
 def day_start(day: date) -> datetime:
-    """The UTC instant the local ``day`` begins (for "filed on or after day" filters)."""
-    return datetime.combine(day, time(), _zone).astimezone(UTC)
+    """The UTC instant the local ``day`` begins (for "filed on or after day" filters).
+
+    The first and last days of the calendar have no such instant in every zone: they
+    stand for the first and last instants there are.
+    """
+    try:
+        return datetime.combine(day, time(), _zone).astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if day.year == date.min.year else datetime.max).replace(tzinfo=UTC)
 
 
+def day_end(day: date) -> datetime:
+    """The UTC instant the local day after ``day`` begins (for "filed on or before day")."""
+    if day == date.max:
+        return datetime.max.replace(tzinfo=UTC)
+    return day_start(day + timedelta(days=1))
+
+
+@overload
+def iso(value: datetime) -> str: ...
+@overload
+def iso(value: None) -> None: ...
+@overload
+def iso(value: datetime | None) -> str | None: ...
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in the local zone, with its offset (``2026-11-24T01:00:00+08:00``)."""
     return local_now(value).isoformat() if value is not None else None

@@ -30,7 +30,7 @@ from typing import Any, Literal, TypeVarTuple
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.clock import day_start
+from dialogs.clock import day_end, day_start
 from dialogs.clocks import CLOCK_NAMES, load_clocks, running_where
 from storage.case_messages import has_unread
 from storage.deadlines import COLUMNS
@@ -165,7 +165,7 @@ def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]
     if f.filed_from:
         query = query.where(Complaint.filed_at >= day_start(f.filed_from))
     if f.filed_to:
-        query = query.where(Complaint.filed_at < day_start(f.filed_to + timedelta(days=1)))
+        query = query.where(Complaint.filed_at < day_end(f.filed_to))
     if f.unread is not None:
         query = query.where(has_unread() if f.unread else ~has_unread())
     if f.numbers is not None:

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.staff.schemas import (
+    ConversationEntry,
+    EventEntry,
+    MessageEntry,
+    RequestItem,
+    TimelineEntry,
+)
 from dialogs import clock
 from storage import case_messages, case_requests
 from storage.crypto import FieldCipher
@@ -42,55 +48,48 @@ async def load(
     return CaseView(shown, requests)
 
 
-def message_entry(message: case_messages.ShownMessage) -> dict[str, Any]:
+def message_entry(message: case_messages.ShownMessage) -> MessageEntry:
     """A case message as a timeline entry (``kind``: ``consumer_message``, …)."""
-    return {
-        "id": message.id,
-        "at": clock.iso(message.at),
-        "kind": f"{message.author_kind}_message",
-        "actor": message.author,
-        "text": message.text,
-        "unread": message.unread,
-        "internal": False,
-    }
+    return MessageEntry(
+        id=message.id,
+        at=clock.iso(message.at),
+        kind=f"{message.author_kind}_message",
+        actor=message.author,
+        text=message.text,
+        unread=message.unread,
+        internal=False,
+    )
 
 
-def request_item(request: CaseRequest) -> dict[str, Any]:
-    return {
-        "id": request.id,
-        "kind": request.kind,
-        "note": request.note,
-        "status": request.status,
-        "requested_by": request.requested_by,
-        "created_at": clock.iso(request.created_at),
-        "closed_at": clock.iso(request.closed_at),
-        "closed_by": request.closed_by,
-    }
+def request_item(request: CaseRequest) -> RequestItem:
+    return RequestItem(
+        id=request.id,
+        kind=request.kind,
+        note=request.note,
+        status=request.status,
+        requested_by=request.requested_by,
+        created_at=clock.iso(request.created_at),
+        closed_at=clock.iso(request.closed_at),
+        closed_by=request.closed_by,
+    )
 
 
-def conversation(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def conversation(timeline: list[TimelineEntry]) -> list[ConversationEntry]:
     """Staff messages and case messages of the timeline, in order, each labelled."""
     talk = []
     for entry in timeline:
-        if entry["kind"] == "message":
-            talk.append({"at": entry["at"], "author_kind": "staff", "author": entry["actor"],
-                         "text": entry.get("note") or "", "unread": False})  # fmt: skip
-        elif entry["kind"].endswith("_message"):
-            # Consumer messages are case rows (``text``); a merchant's are timeline events
-            # (``note``), read by nobody in particular.
-            talk.append({"at": entry["at"], "author_kind": entry["kind"].removesuffix("_message"),
-                         "author": entry["actor"], "text": entry.get("text", entry.get("note")),
-                         "unread": entry.get("unread", False)})  # fmt: skip
+        text: str | None
+        if isinstance(entry, MessageEntry):
+            # Consumer messages are case rows (``text``), new to the reader or not.
+            author_kind, text = entry.kind.removesuffix("_message"), entry.text
+            unread = entry.unread
+        elif isinstance(entry, EventEntry) and entry.kind == "message":
+            author_kind, text, unread = "staff", entry.note or "", False
+        elif isinstance(entry, EventEntry) and entry.kind.endswith("_message"):
+            # A merchant's are timeline events (``note``), read by nobody in particular.
+            author_kind, text, unread = entry.kind.removesuffix("_message"), entry.note, False
+        else:
+            continue
+        talk.append(ConversationEntry(at=entry.at, author_kind=author_kind, author=entry.actor,
+                                      text=text, unread=unread))  # fmt: skip
     return talk
-
-
-def merge(body: dict[str, Any], case: CaseView) -> dict[str, Any]:
-    """Add the case to a detail from bots/staff_views.detail (timeline kept in order)."""
-    timeline = [*body["timeline"], *(message_entry(m) for m in case.messages)]
-    # Times carry their offset (local, see dialogs/clock.py): compare them as moments.
-    timeline.sort(key=lambda entry: datetime.fromisoformat(entry["at"]))
-    body["timeline"] = timeline
-    body["conversation"] = conversation(timeline)
-    body["requests"] = [request_item(r) for r in case.requests]
-    body["unread_messages"] = sum(1 for m in case.messages if m.unread)
-    return body

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bots.staff import labels as console_labels
+from bots.staff.schemas import ComplaintExportRow, Statistics
 from bots.staff.views import _cell
 from dialogs import texts
 from dialogs.texts import category_label, status_label, type_label
@@ -31,7 +32,7 @@ def _days(first: date, last: date, counts: dict[str, int]) -> list[tuple[str, in
 
 
 def series(
-    figures: dict[str, Any], filters: casework.Filters, today: date, language: str
+    figures: Statistics, filters: casework.Filters, today: date, language: str
 ) -> list[dict[str, Any]]:
     """Every chart: ``{"key", "title", "rows": [(label, value, link)]}``."""
     t = texts.translator(language, "console")
@@ -45,14 +46,14 @@ def series(
     last = filters.filed_to or today
     rows = {
         "by_status": [(status_label(k, language), v, link(status=k))
-                      for k, v in figures["by_status"].items()],
+                      for k, v in figures.by_status.items()],
         "by_category": [(category_label(k, language), v, link(category=k))
-                        for k, v in figures["by_category"].items()],
+                        for k, v in figures.by_category.items()],
         "by_platform": [(console_labels.platform_label(k, language), v, link(platform=k))
-                        for k, v in figures["by_platform"].items()],
+                        for k, v in figures.by_platform.items()],
         "by_day": [(day, v, link(filed_from=day, filed_to=day))
-                   for day, v in _days(first, last, figures["by_day"])],
-        "ratings": [(str(k), v, "") for k, v in figures["ratings"]["distribution"].items()],
+                   for day, v in _days(first, last, figures.by_day)],
+        "ratings": [(str(k), v, "") for k, v in figures.ratings.distribution.items()],
     }  # fmt: skip
     return [{"key": key, "title": t(key), "rows": rows[key]} for key in CHARTS]
 
@@ -71,7 +72,7 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def export_csv(rows: Iterable[dict[str, Any]], language: str) -> str:
+def export_csv(rows: Iterable[ComplaintExportRow], language: str) -> str:
     """The console's list export: headers and values in ``language``, local times."""
     t = texts.translator(language, "console")
     headers = [
@@ -81,17 +82,17 @@ def export_csv(rows: Iterable[dict[str, Any]], language: str) -> str:
     return _csv(headers, (_export_row(r, language) for r in rows))
 
 
-def _export_row(r: dict[str, Any], language: str) -> list[Any]:
+def _export_row(r: ComplaintExportRow, language: str) -> list[Any]:
     return [
-        r["number"], type_label(r["type"], language), category_label(r["category"], language),
-        console_labels.subcategory_label(r["category"], r.get("subcategory"), language),
-        console_labels.platform_label(r["platform"], language),
-        status_label(r["status"], language), r.get("merchant_name") or "",
-        console_labels.local_time(r["filed_at"], with_zone=False),
-        console_labels.money(r.get("amount"), language),
-        console_labels.demands_label(r.get("demands"), language), r.get("description") or "",
-        r.get("accept_due") or "", r.get("resolve_due") or "", r.get("assignee") or "",
-        f"{r['contact_name']} {r['contact_phone']}".strip(), r.get("rating") or "",
+        r.number, type_label(r.type, language), category_label(r.category, language),
+        console_labels.subcategory_label(r.category, r.subcategory, language),
+        console_labels.platform_label(r.platform, language),
+        status_label(r.status, language), r.merchant_name or "",
+        console_labels.local_time(r.filed_at, with_zone=False),
+        console_labels.money(r.amount, language),
+        console_labels.demands_label(r.demands, language), r.description or "",
+        r.accept_due or "", r.resolve_due or "", r.assignee or "",
+        f"{r.contact_name} {r.contact_phone}".strip(), r.rating or "",
     ]  # fmt: skip
 
 

@@ -119,7 +119,7 @@ async def test_the_spike_notice_reaches_each_consumer_once(
             await session.scalars(select(OutboxNotice).where(OutboxNotice.kind == "bulk"))
         )
     assert len(rows) == 4 and len({r.identity_id for r in rows}) == 4
-    texts = [notice_item(r)["text"] for r in rows]
+    texts = [notice_item(r).text for r in rows]
     assert sum("handling the complaints about Suning" in t for t in texts) == 3
     assert sum("统一处理" in t for t in texts) == 1
     [entry] = await _audit(services, "alert.spike_notice")

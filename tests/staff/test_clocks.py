@@ -110,6 +110,23 @@ async def test_numbers_dates_and_deadlines_follow_china_time(
     assert format_date("zh-CN", late.filed_at) == "2026年11月23日"
 
 
+async def test_filing_dates_at_the_ends_of_the_calendar_filter_like_any_other(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    # 0001-01-01 starts before the first instant in UTC+08:00 and 9999-12-31 ends after
+    # the last: they mean "from the beginning" and "to the end", not a server error.
+    number = await file_by_chat(WebConsumer.beside(client))
+    staff = await sign_in(client, services, "supervisor")
+    widest = {"filed_from": "0001-01-01", "filed_to": "9999-12-31"}
+    found = await client.get(LIST, headers=staff, params=widest)
+    assert found.status_code == 200, found.text
+    assert [i["number"] for i in found.json()["items"]] == [number]
+    none = await client.get(LIST, headers=staff, params={"filed_to": "0001-01-01"})
+    assert none.status_code == 200 and none.json()["total"] == 0
+    figures = await client.get("/api/v1/statistics", headers=staff, params=widest)
+    assert figures.status_code == 200 and figures.json()["total"] == 1
+
+
 async def test_the_filed_reply_names_the_clock_of_the_type(
     services: Services, clock: Clock
 ) -> None:

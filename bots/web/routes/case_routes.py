@@ -7,10 +7,8 @@ requests by resolving or closing a complaint.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bots.staff import case_actions
 from bots.staff import errors_text as console_errors_text
@@ -20,27 +18,29 @@ from bots.web.deps import ServicesDep
 from bots.web.routes.console import _detail_page
 from bots.web.routes.console_base import CheckedDep, LangDep
 from bots.web.routes.staff_api import refused
+from bots.web.schemas.errors import SIGNED_IN
+from bots.web.schemas.staff import RequestWithdrawn
 
-api = APIRouter(prefix="/api/v1", tags=["staff API"])
+api = APIRouter(prefix="/api/v1", tags=["staff API"], responses=SIGNED_IN)
 console = APIRouter(prefix="/console", include_in_schema=False)
 
 
-@api.post("/complaints/{number}/requests/{request_id}/withdraw")
+@api.post("/complaints/{number}/requests/{request_id}/withdraw", response_model=RequestWithdrawn)
 async def withdraw_request(
     number: str, request_id: int, staff: StaffDep, services: ServicesDep
-) -> Any:
+) -> RequestWithdrawn | JSONResponse:
     """Withdraw an open evidence or rating request; the consumer is told it is not needed."""
     try:
         done = await case_actions.withdraw_request(services, staff, number, request_id)
     except ActionError as error:
         return refused(error)
-    return {
-        "number": done.number,
-        "request": done.request_id,
-        "kind": done.kind,
-        "status": "withdrawn",
-        "notice": done.notice_id,
-    }
+    return RequestWithdrawn(
+        number=done.number,
+        request=done.request_id,
+        kind=done.kind,
+        status="withdrawn",
+        notice=done.notice_id,
+    )
 
 
 @console.post("/complaints/{number}/requests/{request_id}/withdraw", response_class=HTMLResponse)

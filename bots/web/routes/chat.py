@@ -19,6 +19,7 @@ from adapters.fields import Identifier, Line
 from bots.web import identity as web_identity
 from bots.web.deps import ServicesDep
 from bots.web.identity import WebConsumer, WebConsumerDep
+from bots.web.schemas.errors import INVALID
 from bots.web.upload_limit import UploadLimiterDep
 from dialogs.events import Conversation, Platform, Reply
 from dialogs.flow import load_flow
@@ -33,7 +34,7 @@ PAGE = Path(__file__).parent.parent / "templates" / "chat.html"
 STATIC = Path(__file__).parent.parent / "static"
 CHUNK = 256 * 1024
 WEB = Platform.WEB.value
-R = TypeVar("R", bound=Response)
+B = TypeVar("B")
 
 
 @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
@@ -42,7 +43,7 @@ async def chat_page(
 ) -> HTMLResponse:
     """The web chat page."""
     page = HTMLResponse(_page())
-    return _answer(page, request, services, consumer)
+    return _answer(page, request, page, services, consumer)
 
 
 @lru_cache(maxsize=1)
@@ -73,19 +74,24 @@ def step_inputs() -> dict[str, dict[str, Any]]:
     return inputs
 
 
-@router.post("/chat/messages", response_model=web.WebReplies)
+@router.post("/chat/messages", response_model=web.WebReplies, responses=INVALID)
 async def post_message(
-    message: web.WebMessage, request: Request, services: ServicesDep, consumer: WebConsumerDep
-) -> Response:
+    message: web.WebMessage,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    consumer: WebConsumerDep,
+) -> web.WebReplies:
     """Send one chat message and get the bot's replies."""
     event = web.to_event(message, user=consumer.user_id, now=services.engine.clock())
     replies = await services.engine.handle(event)
-    return _answer(web.render_json(replies), request, services, consumer)
+    return _answer(web.render(replies), request, response, services, consumer)
 
 
-@router.post("/chat/uploads", response_model=web.WebReplies)
+@router.post("/chat/uploads", response_model=web.WebReplies, responses=INVALID)
 async def upload(
     request: Request,
+    response: Response,
     services: ServicesDep,
     consumer: WebConsumerDep,
     limiter: UploadLimiterDep,
@@ -94,12 +100,12 @@ async def upload(
     lang: Annotated[Line | None, Form(max_length=16)] = None,
     # Sent by old pages; ignored (the identity comes from the cookie).
     user: Annotated[str | None, Form(max_length=64)] = None,
-) -> Response:
+) -> web.WebReplies:
     """Upload one evidence file (multipart ``file``); kept only if it becomes evidence."""
     if not await limiter.allow(consumer.user_id):
         language = await _language_of(services, consumer, lang)
         refusal = [Reply(t(language, "evidence.upload_rate"))]
-        return _answer(web.render_json(refusal), request, services, consumer)
+        return _answer(web.render(refusal), request, response, services, consumer)
     try:
         async with services.blobs.staging(_chunks(file)) as staged:
             event = web.upload_event(
@@ -128,11 +134,13 @@ async def upload(
         language = await _language_of(services, consumer, lang)
         reason = "too_large" if isinstance(refused, BlobTooLarge) else "bad_type"
         replies = [Reply(t(language, f"evidence.{reason}"))]
-    return _answer(web.render_json(replies), request, services, consumer)
+    return _answer(web.render(replies), request, response, services, consumer)
 
 
 @router.get("/chat/notices", response_model=web.WebReplies)
-async def notices(request: Request, services: ServicesDep, consumer: WebConsumerDep) -> Response:
+async def notices(
+    request: Request, response: Response, services: ServicesDep, consumer: WebConsumerDep
+) -> web.WebReplies:
     """Progress notices for this browser's consumer (the page polls this)."""
     replies: list[Reply] = []
     if not consumer.fresh:
@@ -144,16 +152,17 @@ async def notices(request: Request, services: ServicesDep, consumer: WebConsumer
                 replies = await outbox.take_for_page(
                     session=session, identity=identity, now=services.engine.clock()
                 )
-    return _answer(web.render_json(replies), request, services, consumer)
+    return _answer(web.render(replies), request, response, services, consumer)
 
 
-@router.get("/chat/history", response_model=web.WebReplies)
+@router.get("/chat/history", response_model=web.WebReplies, responses=INVALID)
 async def history(
     request: Request,
+    response: Response,
     services: ServicesDep,
     consumer: WebConsumerDep,
     lang: Annotated[Line | None, Query(max_length=16)] = None,
-) -> Response:
+) -> web.WebReplies:
     """What the bot said to this browser's consumer lately, oldest first (page reloads).
 
     With nothing to show, the opening words instead: the greeting, any open request and
@@ -179,12 +188,15 @@ async def history(
         replies = list(
             opening(conv, now=engine.clock(), options=engine.options, language_hint=lang)
         )
-    return _answer(web.render_json(replies), request, services, consumer)
+    return _answer(web.render(replies), request, response, services, consumer)
 
 
-def _answer(response: R, request: Request, services: ServicesDep, consumer: WebConsumer) -> R:
+def _answer(
+    body: B, request: Request, response: Response, services: ServicesDep, consumer: WebConsumer
+) -> B:
+    """``body``, with the identity cookie set on ``response`` for a new browser."""
     web_identity.remember(response, consumer, request, services.settings.resolved_secret_key)
-    return response
+    return body
 
 
 async def _chunks(file: UploadFile):  # type: ignore[no-untyped-def]

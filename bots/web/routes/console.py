@@ -24,6 +24,7 @@ from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
 from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, client_address
+from bots.staff.schemas import ComplaintSummary
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import (
     CheckedDep,
@@ -44,6 +45,14 @@ from storage import live as live_rows
 from storage import merchants as merchant_store
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
+
+
+class ListRow(ComplaintSummary):
+    """A row of the console's list: the API's summary with what is new since last read."""
+
+    unread_messages: int = 0
+    evidence_count: int = 0
+
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CSS = Path(__file__).parent.parent / "static" / "console.css"
@@ -195,11 +204,11 @@ async def complaints(
             session=session, complaint_ids=[c.id for c, _ in found.items]
         )
     rows = [
-        staff_views.summary(
+        ListRow.model_construct(None, **(dict(staff_views.summary(
             c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-        ) | counts[c.id]
+        )) | counts[c.id]))
         for c, who in found.items
-    ]
+    ]  # fmt: skip
     params = {k: v for k, v in request.query_params.items() if k not in ("page", "lang") and v}
     return render(
         request, "console/list.html", lang, signed, 400 if error else 200, rows=rows,
@@ -232,17 +241,14 @@ async def _detail_page(
             s.username for s in await staff_store.list_staff(session=session)
             if s.active and s.role in staff_store.ROLES
         ]  # fmt: skip
-        mp = await merchant_panel(session, complaint)
+        mp = await merchant_panel(session, complaint, today)
         merchants = await merchant_store.names_of_actors(
             session=session, actors=(e.actor for e in found.events)
         )
         # What the page shows as of now: its pulse compares against this.
         stamp = await live_rows.stamp(session=session, complaint_id=complaint.id)
-    body = case_views.merge(
-        staff_views.detail(
-            found, cipher=services.cipher, today=today, deadlines=services.deadlines
-        ),
-        case,
+    body = staff_views.detail(
+        found, case, cipher=services.cipher, today=today, deadlines=services.deadlines
     )
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,

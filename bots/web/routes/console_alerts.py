@@ -9,13 +9,15 @@ happened, so a reload never repeats a step.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import FreeText, Line
+from bots.merchants.schemas import SpikeCase, SpikeSection
+from bots.merchants.views import merchant_item, overdue_case
 from bots.staff import actions as staff_actions
 from bots.staff import spikes as spike_actions
 from bots.staff.actions import ActionError
@@ -42,19 +44,19 @@ async def checked_supervisor(signed: CheckedDep) -> Signed:
 CheckedSupervisor = Annotated[Signed, Depends(checked_supervisor)]
 
 
-def _row(complaint: Complaint, case: MerchantCase | None, merchant_id: int) -> dict[str, Any]:
+def _row(complaint: Complaint, case: MerchantCase | None, merchant_id: int) -> SpikeCase:
     """One complaint of a spike and where it stands with the merchant."""
     forwarded_at = case.forwarded_at if case is not None else None
     due = case.answer_due if case is not None and forwarded_at is not None else None
-    return {
-        "number": complaint.number,
-        "status": complaint.status,
-        "filed_at": iso(complaint.filed_at),
-        "reason": spike_actions.skip_reason(complaint, case, merchant_id),
-        "forwarded_on": local_date(forwarded_at).isoformat() if forwarded_at else None,
-        "answer_due": due.isoformat() if due else None,
-        "answered": bool(case is not None and case.answered_at),
-    }
+    return SpikeCase(
+        number=complaint.number,
+        status=complaint.status,
+        filed_at=iso(complaint.filed_at),
+        reason=spike_actions.skip_reason(complaint, case, merchant_id),
+        forwarded_on=local_date(forwarded_at).isoformat() if forwarded_at else None,
+        answer_due=due.isoformat() if due else None,
+        answered=bool(case is not None and case.answered_at),
+    )
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -79,24 +81,16 @@ async def alerts_page(
         for spike in found:
             cases = await alerts.spike_cases(session=session, numbers=spike.numbers)
             spikes.append(
-                {
-                    "merchant": spike.merchant,
-                    "last_week": spike.last_week,
-                    "average": round(spike.weekly_average, 1),
-                    "rows": [_row(c, m, spike.merchant.id) for c, m in cases],
-                }
+                SpikeSection(
+                    merchant=merchant_item(spike.merchant),
+                    last_week=spike.last_week,
+                    average=round(spike.weekly_average, 1),
+                    rows=[_row(c, m, spike.merchant.id) for c, m in cases],
+                )
             )
         overdue = await merchant_cases.overdue_cases(session=session, today=today)
-    late = [
-        {
-            "number": c.number,
-            "status": c.status,
-            "merchant": m.name,
-            "forwarded_at": iso(case.forwarded_at),
-            "answer_due": case.answer_due.isoformat() if case.answer_due else "",
-        }
-        for c, case, m in overdue
-    ]
+    # The rows of GET /api/v1/alerts's ``merchant_overdue``.
+    late = [overdue_case(c, case, m, today) for c, case, m in overdue]
     return render(
         request, "console/alerts.html", lang, signed, a=texts.translator(lang, "alerts"),
         spikes=spikes,

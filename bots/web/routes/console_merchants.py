@@ -6,7 +6,9 @@ the consumer typed) with these forms; each posts here and redirects back.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form
@@ -14,6 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.merchants import forward as merchant_forward
+from bots.merchants.schemas import MerchantCaseSummary, MerchantItem
+from bots.merchants.views import case_summary, merchant_item
 from bots.staff.actions import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep
@@ -26,7 +30,20 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 CHOICES = 200
 
 
-async def panel(session: AsyncSession, complaint: Complaint) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Panel:
+    """The merchant part of the case page: what ``GET …/{number}/merchant`` returns, and
+    the choices of the link form (the suggestions first, then the registry)."""
+
+    linked: MerchantItem | None
+    case: MerchantCaseSummary | None
+    suggestions: list[MerchantItem]
+    choices: list[MerchantItem]
+    forwardable: bool
+    forwarded_on: str | None
+
+
+async def panel(session: AsyncSession, complaint: Complaint, today: date) -> Panel:
     """What the detail page shows about the merchant of a complaint."""
     case = await merchant_cases.case_of(session=session, complaint_id=complaint.id)
     linked = (
@@ -35,16 +52,15 @@ async def panel(session: AsyncSession, complaint: Complaint) -> dict[str, Any]:
     suggestions = await merchant_store.suggest(session=session, typed=complaint.merchant_name)
     others = [m for m in await merchant_store.list_merchants(session=session, limit=CHOICES)
               if m not in suggestions]  # fmt: skip
-    return {
-        "linked": linked,
-        "case": case,
-        "suggestions": suggestions,
-        # The suggestions first, then the registry, for the link form.
-        "choices": suggestions + others,
-        "forwardable": merchant_cases.forwardable(complaint),
-        "forwarded_on": local_date(case.forwarded_at).isoformat()
+    return Panel(
+        linked=merchant_item(linked) if linked else None,
+        case=case_summary(complaint, case, today) if case else None,
+        suggestions=[merchant_item(m) for m in suggestions],
+        choices=[merchant_item(m) for m in suggestions + others],
+        forwardable=merchant_cases.forwardable(complaint),
+        forwarded_on=local_date(case.forwarded_at).isoformat()
         if case and case.forwarded_at else None,
-    }  # fmt: skip
+    )  # fmt: skip
 
 
 @router.post("/complaints/{number}/merchant/{action}")

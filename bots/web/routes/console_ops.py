@@ -18,6 +18,7 @@ from bots.staff import reach as staff_reach
 from bots.staff import reports as console_reports
 from bots.staff import views as staff_views
 from bots.staff.actions import ActionError
+from bots.staff.schemas import Statistics
 from bots.web.deps import ServicesDep
 from bots.web.routes.console import list_query
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
@@ -57,7 +58,7 @@ async def overview(
         for c, who in found.items
     ]
     # The most urgent first, whichever clock it is (reports have no accept_due).
-    rows.sort(key=lambda r: min((k["due"] for k in r["clocks"] if k["running"]), default="~"))
+    rows.sort(key=lambda r: min((k.due for k in r.clocks if k.running), default="~"))
     return render(request, "console/overview.html", lang, signed, rows=rows, total=found.total)
 
 
@@ -119,7 +120,7 @@ async def retry(notice_id: RowIdPath, signed: CheckedDep, services: ServicesDep)
 
 async def _figures(
     request: Request, services: ServicesDep, lang: str
-) -> tuple[dict[str, Any], casework.Filters, list[dict[str, Any]]]:
+) -> tuple[Statistics, casework.Filters, list[dict[str, Any]]]:
     query = list_query(request)
     if not query.range_ok():
         raise HTTPException(422, "filed_from: after filed_to")
@@ -128,9 +129,10 @@ async def _figures(
     if filters.filed_from is None:
         filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
     async with services.database.sessions() as session:
-        figures = await statistics.compute(
+        computed = await statistics.compute(
             session=session, filters=filters, today=today, deadlines=services.deadlines
         )
+    figures = staff_views.statistics(computed, filters.filed_from, filters.filed_to)
     return figures, filters, console_reports.series(figures, filters, today, lang)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from bots.staff import errors_text as console_errors_text
@@ -16,8 +16,10 @@ from bots.web.deps import ServicesDep
 from bots.web.routes.console import _detail_page
 from bots.web.routes.console_base import CheckedDep, LangDep
 from bots.web.routes.staff_api import refused
+from bots.web.schemas.errors import SIGNED_IN
+from bots.web.schemas.staff import DeadlineExtended
 
-api = APIRouter(prefix="/api/v1", tags=["staff API"])
+api = APIRouter(prefix="/api/v1", tags=["staff API"], responses=SIGNED_IN)
 console = APIRouter(prefix="/console", include_in_schema=False)
 
 
@@ -25,23 +27,23 @@ class Extension(BaseModel):
     note: str = Field(min_length=1, max_length=2000, description="why; the consumer reads it")
 
 
-@api.post("/complaints/{number}/deadlines/{clock}/extend")
+@api.post("/complaints/{number}/deadlines/{clock}/extend", response_model=DeadlineExtended)
 async def extend(
     number: str, clock: str, body: Extension, staff: StaffDep, services: ServicesDep
-) -> Any:
+) -> DeadlineExtended | JSONResponse:
     """Extend one deadline where the rules allow it; the consumer is told the new date."""
     try:
         done = await extend_deadline(services, staff, number, clock, body.note)
     except ActionError as error:
         return refused(error)
-    return {
-        "number": done.number,
-        "clock": done.clock,
-        "previous_due": done.previous_due.isoformat(),
-        "due": done.due.isoformat(),
-        "provisional": done.provisional,
-        "notice": done.notice_id,
-    }
+    return DeadlineExtended(
+        number=done.number,
+        clock=done.clock,
+        previous_due=done.previous_due.isoformat(),
+        due=done.due.isoformat(),
+        provisional=done.provisional,
+        notice=done.notice_id,
+    )
 
 
 @console.post("/complaints/{number}/deadlines/{clock}/extend")

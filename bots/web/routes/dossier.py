@@ -9,7 +9,7 @@ number cannot be probed.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
@@ -23,6 +23,8 @@ from bots.web.evidence_download import SAFETY_HEADERS
 from bots.web.identity import WebConsumerDep
 from bots.web.routes.console_base import LangDep, SignedDep
 from bots.web.routes.staff_api import refused
+from bots.web.schemas.errors import SIGNED_IN, Problem
+from bots.web.schemas.files import PDF_RESPONSE
 from dialogs.events import Platform
 from storage import complaints, conversations, dossier, links
 from storage.models import Identity
@@ -31,6 +33,10 @@ router = APIRouter(tags=["evidence dossier"])
 NumberPath = Annotated[str, Path(max_length=32)]
 LangQ = Annotated[Literal["zh-CN", "en"] | None, Query(description="default: WEIQUAN_LANGUAGE")]
 NOT_FOUND = "no dossier of that complaint for you"
+CONSUMER_PDF: dict[int | str, dict[str, Any]] = {
+    **PDF_RESPONSE,
+    404: {"model": Problem, "description": "no such complaint of this consumer's"},
+}
 
 
 def pdf_response(made: dossiers.Dossier) -> Response:
@@ -50,7 +56,12 @@ def pdf_response(made: dossiers.Dossier) -> Response:
     )
 
 
-@router.get("/api/v1/complaints/{number}/dossier.pdf", tags=["staff API"])
+@router.get(
+    "/api/v1/complaints/{number}/dossier.pdf",
+    tags=["staff API"],
+    response_class=Response,
+    responses={**SIGNED_IN, **PDF_RESPONSE},
+)
 async def staff_dossier(
     number: NumberPath, staff: StaffDep, services: ServicesDep, lang: LangQ = None
 ) -> Response:
@@ -74,7 +85,7 @@ async def console_dossier(
     return pdf_response(made)
 
 
-@router.get("/chat/dossier/{number}.pdf")
+@router.get("/chat/dossier/{number}.pdf", response_class=Response, responses=CONSUMER_PDF)
 async def web_dossier(
     number: NumberPath, services: ServicesDep, consumer: WebConsumerDep
 ) -> Response:
@@ -88,7 +99,7 @@ async def web_dossier(
     return await _consumer_pdf(services, identity, number)
 
 
-@router.get("/chat/dossier/link/{token}")
+@router.get("/chat/dossier/link/{token}", response_class=Response, responses=CONSUMER_PDF)
 async def linked_dossier(
     token: Annotated[str, Path(max_length=500)], services: ServicesDep
 ) -> Response:

@@ -108,8 +108,34 @@ class HeaderLimit:
         await self.app(scope, receive, send)
 
 
+#: What :func:`validation_failed` answers, in place of FastAPI's list of errors.
+VALIDATION_SCHEMA = {
+    "title": "HTTPValidationError",
+    "description": "the first bad field and what is wrong with it, in one line",
+    "type": "object",
+    "properties": {"detail": {"type": "string", "title": "Detail"}},
+    "required": ["detail"],
+}
+
+
+def _document_validation(app: FastAPI) -> None:
+    """Let the OpenAPI schema say what a 422 here really is (``{"detail": "…"}``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build().get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = VALIDATION_SCHEMA
+                schemas.pop("ValidationError", None)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers and the header limit on ``app``."""
+    """Register the handlers and the header limit on ``app``; document the 422."""
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(HTTPException, http_error)
     app.add_middleware(HeaderLimit)
+    _document_validation(app)

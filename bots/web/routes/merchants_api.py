@@ -8,25 +8,39 @@ in the staff API.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from adapters.fields import FreeText
 from bots.merchants import forward as merchant_forward
-from bots.merchants.views import case_summary, merchant_item
+from bots.merchants.schemas import Alerts, MerchantItem, SpikeAlert
+from bots.merchants.views import case_summary, merchant_item, overdue_case
 from bots.staff import actions as staff_actions
 from bots.staff import spikes as spike_actions
 from bots.staff.actions import ActionError
 from bots.staff.auth import StaffDep, SupervisorDep
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import refused
+from bots.web.schemas.errors import SIGNED_IN
+from bots.web.schemas.merchants import (
+    ComplaintMerchant,
+    Forwarded,
+    MerchantLinked,
+    MerchantList,
+    MerchantWithCases,
+    SpikeForwarded,
+    SpikeNotified,
+    SpikeOutcome,
+    TakenBack,
+)
 from storage import alerts, audit, casework, merchant_cases
 from storage import merchants as merchant_store
 from storage.merchants import MerchantError
 
-router = APIRouter(prefix="/api/v1", tags=["merchants (staff)"])
+router = APIRouter(prefix="/api/v1", tags=["merchants (staff)"], responses=SIGNED_IN)
 
 
 class NewMerchant(BaseModel):
@@ -38,16 +52,18 @@ class NewMerchant(BaseModel):
     odr: bool = Field(default=False, description="takes part in online dispute resolution")
 
 
-@router.get("/merchants")
-async def list_merchants(staff: SupervisorDep, services: ServicesDep) -> dict[str, Any]:
+@router.get("/merchants", response_model=MerchantList)
+async def list_merchants(staff: SupervisorDep, services: ServicesDep) -> MerchantList:
     """The merchant registry."""
     async with services.database.sessions() as session:
         found = await merchant_store.list_merchants(session=session)
-    return {"items": [merchant_item(m) for m in found]}
+    return MerchantList(items=[merchant_item(m) for m in found])
 
 
-@router.post("/merchants", status_code=201)
-async def create_merchant(body: NewMerchant, staff: SupervisorDep, services: ServicesDep) -> Any:
+@router.post("/merchants", status_code=201, response_model=MerchantItem)
+async def create_merchant(
+    body: NewMerchant, staff: SupervisorDep, services: ServicesDep
+) -> MerchantItem:
     """Register a merchant; an invalid credit code (GB 32100-2015 checksum) is a 422."""
     try:
         async with services.database.transaction() as session:
@@ -63,11 +79,11 @@ async def create_merchant(body: NewMerchant, staff: SupervisorDep, services: Ser
     return merchant_item(made)
 
 
-@router.get("/merchants/{merchant_id}")
+@router.get("/merchants/{merchant_id}", response_model=MerchantWithCases)
 async def merchant_detail(
     merchant_id: Annotated[int, Path(ge=1, le=2**31 - 1)], staff: SupervisorDep,
     services: ServicesDep,
-) -> Any:  # fmt: skip
+) -> MerchantWithCases:  # fmt: skip
     """One merchant with the complaints forwarded to it."""
     today = staff_actions.today(services)
     async with services.database.sessions() as session:
@@ -75,17 +91,19 @@ async def merchant_detail(
         if merchant is None:
             raise HTTPException(404, f"no merchant {merchant_id}")
         cases = await merchant_cases.forwarded_to(session=session, merchant_id=merchant_id)
-    body = merchant_item(merchant)
-    body["forwarded"] = [case_summary(c, m, today) for c, m in cases]
-    return body
+    return MerchantWithCases(
+        **dict(merchant_item(merchant)), forwarded=[case_summary(c, m, today) for c, m in cases]
+    )
 
 
 class Link(BaseModel):
     merchant_id: int = Field(ge=1, le=2**31 - 1)
 
 
-@router.get("/complaints/{number}/merchant")
-async def complaint_merchant(number: str, staff: StaffDep, services: ServicesDep) -> Any:
+@router.get("/complaints/{number}/merchant", response_model=ComplaintMerchant)
+async def complaint_merchant(
+    number: str, staff: StaffDep, services: ServicesDep
+) -> ComplaintMerchant:
     """The linked merchant, where the forward stands, and registry suggestions for the
     name the consumer typed."""
     today = staff_actions.today(services)
@@ -99,33 +117,35 @@ async def complaint_merchant(number: str, staff: StaffDep, services: ServicesDep
             if case else None
         )  # fmt: skip
         suggestions = await merchant_store.suggest(session=session, typed=complaint.merchant_name)
-    return {
-        "number": number,
-        "merchant_name": complaint.merchant_name,
-        "merchant": merchant_item(linked) if linked else None,
-        "case": case_summary(complaint, case, today) if case else None,
-        "suggestions": [merchant_item(m) for m in suggestions],
-    }
+    return ComplaintMerchant(
+        number=number,
+        merchant_name=complaint.merchant_name,
+        merchant=merchant_item(linked) if linked else None,
+        case=case_summary(complaint, case, today) if case else None,
+        suggestions=[merchant_item(m) for m in suggestions],
+    )
 
 
-@router.post("/complaints/{number}/merchant")
-async def link_merchant(number: str, body: Link, staff: StaffDep, services: ServicesDep) -> Any:
+@router.post("/complaints/{number}/merchant", response_model=MerchantLinked)
+async def link_merchant(
+    number: str, body: Link, staff: StaffDep, services: ServicesDep
+) -> MerchantLinked | JSONResponse:
     """Link the complaint to a registered merchant."""
     try:
         merchant = await merchant_forward.link(services, staff, number, body.merchant_id)
     except ActionError as error:
         return refused(error)
-    return {"number": number, "merchant": merchant_item(merchant)}
+    return MerchantLinked(number=number, merchant=merchant_item(merchant))
 
 
 class Note(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="for the merchant")
 
 
-@router.post("/complaints/{number}/forward", status_code=202)
+@router.post("/complaints/{number}/forward", status_code=202, response_model=Forwarded)
 async def forward(
     number: str, staff: StaffDep, services: ServicesDep, body: Note | None = None
-) -> Any:
+) -> Forwarded | JSONResponse:
     """Send the complaint to its merchant; asks the consumer before sharing contact."""
     try:
         notice = await merchant_forward.forward(
@@ -133,23 +153,23 @@ async def forward(
         )
     except ActionError as error:
         return refused(error)
-    return {"number": number, "forwarded": True, "consent_notice": notice}
+    return Forwarded(number=number, forwarded=True, consent_notice=notice)
 
 
-@router.post("/complaints/{number}/take-back")
+@router.post("/complaints/{number}/take-back", response_model=TakenBack)
 async def take_back(
     number: str, staff: StaffDep, services: ServicesDep, body: Note | None = None
-) -> Any:
+) -> TakenBack | JSONResponse:
     """Take the case back from the merchant (it then takes no answers from it)."""
     try:
         await merchant_forward.take_back(services, staff, number, body.note if body else None)
     except ActionError as error:
         return refused(error)
-    return {"number": number, "taken_back": True}
+    return TakenBack(number=number, taken_back=True)
 
 
-@router.get("/alerts")
-async def alerts_list(staff: SupervisorDep, services: ServicesDep) -> dict[str, Any]:
+@router.get("/alerts", response_model=Alerts)
+async def alerts_list(staff: SupervisorDep, services: ServicesDep) -> Alerts:
     """Merchants with a spike of complaints, and merchants overdue with their answer."""
     today = staff_actions.today(services)
     async with services.database.sessions() as session:
@@ -157,31 +177,28 @@ async def alerts_list(staff: SupervisorDep, services: ServicesDep) -> dict[str, 
             session=session, now=services.now(), minimum=services.settings.spike_min
         )
         overdue = await merchant_cases.overdue_cases(session=session, today=today)
-    return {
-        "spikes": [
-            {
-                "merchant": merchant_item(s.merchant),
-                "last_7_days": s.last_week,
-                "weekly_average_before": s.weekly_average,
-                "complaints": s.numbers,
-            }
+    return Alerts(
+        spikes=[
+            SpikeAlert(
+                merchant=merchant_item(s.merchant),
+                last_7_days=s.last_week,
+                weekly_average_before=s.weekly_average,
+                complaints=s.numbers,
+            )
             for s in found
         ],
-        "merchant_overdue": [
-            {"merchant": merchant_item(m), **case_summary(c, case, today)}
-            for c, case, m in overdue
-        ],
-    }
+        merchant_overdue=[overdue_case(c, case, m, today) for c, case, m in overdue],
+    )
 
 
 MerchantIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.post("/alerts/spikes/{merchant_id}/forward")
+@router.post("/alerts/spikes/{merchant_id}/forward", response_model=SpikeForwarded)
 async def forward_spike(
     merchant_id: MerchantIdPath, staff: SupervisorDep, services: ServicesDep,
     body: Note | None = None,
-) -> Any:  # fmt: skip
+) -> SpikeForwarded | JSONResponse:  # fmt: skip
     """Link and forward every complaint of the spike that can go; says per complaint
     what happened (``forwarded``, or ``skipped`` with a ``reason``)."""
     try:
@@ -190,12 +207,12 @@ async def forward_spike(
         )
     except ActionError as error:
         return refused(error)
-    return {
-        "merchant_id": merchant_id,
-        "forwarded": sum(o.forwarded for o in outcomes),
-        "skipped": sum(not o.forwarded for o in outcomes),
-        "complaints": [o.as_dict() for o in outcomes],
-    }
+    return SpikeForwarded(
+        merchant_id=merchant_id,
+        forwarded=sum(o.forwarded for o in outcomes),
+        skipped=sum(not o.forwarded for o in outcomes),
+        complaints=[SpikeOutcome.model_validate(o.as_dict()) for o in outcomes],
+    )
 
 
 class SpikeNotice(BaseModel):
@@ -203,10 +220,10 @@ class SpikeNotice(BaseModel):
     text_en: FreeText | None = Field(default=None, max_length=2000)
 
 
-@router.post("/alerts/spikes/{merchant_id}/notice", status_code=202)
+@router.post("/alerts/spikes/{merchant_id}/notice", status_code=202, response_model=SpikeNotified)
 async def notify_spike(
     merchant_id: MerchantIdPath, body: SpikeNotice, staff: SupervisorDep, services: ServicesDep
-) -> Any:
+) -> SpikeNotified | JSONResponse:
     """One notice to each consumer with a complaint in the spike, never two."""
     try:
         count = await spike_actions.notify_spike(
@@ -214,4 +231,4 @@ async def notify_spike(
         )
     except ActionError as error:
         return refused(error)
-    return {"merchant_id": merchant_id, "consumers": count}
+    return SpikeNotified(merchant_id=merchant_id, consumers=count)

@@ -19,6 +19,8 @@ from bots.data_rights.links import LinkExpired, LinkInvalid
 from bots.web import identity as web_identity
 from bots.web.deps import ServicesDep
 from bots.web.identity import WebConsumerDep
+from bots.web.schemas.errors import Problem
+from bots.web.schemas.my_data import MyData
 from dialogs.data_rights import summary_text
 from dialogs.events import Platform
 from dialogs.texts import t
@@ -42,7 +44,18 @@ def _download(body: bytes) -> Response:
     )
 
 
-@router.get("/chat/my-data.json", response_class=Response)
+@router.get(
+    "/chat/my-data.json",
+    response_class=Response,
+    responses={
+        200: {
+            "model": MyData,
+            "description": "the export, as a download (``my-data.json``)",
+            "content": {"application/json": {}},
+        },
+        404: {"model": Problem, "description": "nothing is held for this browser"},
+    },
+)
 async def web_export(request: Request, services: ServicesDep, consumer: WebConsumerDep) -> Response:
     """This browser's consumer's data (every linked channel) as a JSON file."""
     if consumer.fresh:

@@ -7,7 +7,7 @@ operations (bulk notices, statistics, export, dead letters) are in ``staff_ops``
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -21,16 +21,28 @@ from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
 from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, StaffDep, client_address
+from bots.staff.schemas import ComplaintDetail, ComplaintPage
 from bots.web import evidence_download
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_filters import FiltersDep, NumberPath, RowIdPath, SortQ
+from bots.web.schemas.errors import SIGNED_IN, Problem
+from bots.web.schemas.files import FILE_RESPONSE
+from bots.web.schemas.staff import (
+    Assigned,
+    ContactShown,
+    NoteAdded,
+    NoticeQueued,
+    StatusChanged,
+    Token,
+)
 from bots.web.security import TOKEN_TTL_SECONDS
 from dialogs import cleaning, lifecycle
 from storage import audit, case_messages, casework
 from storage import staff as staff_store
 from storage.models import Evidence
 
-router = APIRouter(prefix="/api/v1", tags=["staff API"])
+router = APIRouter(prefix="/api/v1", tags=["staff API"], responses=SIGNED_IN)
+
 
 
 def refused(error: ActionError) -> JSONResponse:
@@ -41,14 +53,11 @@ def refused(error: ActionError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status)
 
 
-class Token(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int
-    role: str
-
-
-@router.post("/auth/token", response_model=Token)
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    responses={429: {"model": Problem, "description": "too many failed sign-ins; wait"}},
+)
 async def token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -91,7 +100,7 @@ async def token(
     )
 
 
-@router.get("/complaints")
+@router.get("/complaints", response_model=ComplaintPage)
 async def list_complaints(
     staff: StaffDep,
     services: ServicesDep,
@@ -99,7 +108,7 @@ async def list_complaints(
     sort: SortQ = "-filed_at",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+) -> ComplaintPage:
     """Complaints matching the filters, one page, with the total; contacts masked."""
     today = staff_actions.today(services)
     async with services.database.sessions() as session:
@@ -110,24 +119,24 @@ async def list_complaints(
         unread = await case_messages.unread_counts(
             session=session, complaint_ids=[c.id for c, _ in found.items]
         )
-    return {
-        "total": found.total,
-        "page": found.page,
-        "per_page": found.per_page,
-        "items": [
-            {
-                **staff_views.summary(
-                    c, who, cipher=services.cipher, today=today, deadlines=services.deadlines
-                ),
-                "unread_messages": unread.get(c.id, 0),
-            }
+    return ComplaintPage(
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+        items=[
+            staff_views.list_item(
+                c, who, unread=unread.get(c.id, 0), cipher=services.cipher, today=today,
+                deadlines=services.deadlines,
+            )
             for c, who in found.items
         ],
-    }
+    )  # fmt: skip
 
 
-@router.get("/complaints/{number}")
-async def complaint_detail(number: NumberPath, staff: StaffDep, services: ServicesDep) -> Any:
+@router.get("/complaints/{number}", response_model=ComplaintDetail)
+async def complaint_detail(
+    number: NumberPath, staff: StaffDep, services: ServicesDep
+) -> ComplaintDetail:
     """Every field, the timeline (moves, notes, messages both ways, notices), evidence,
     the conversation and the requests; opening it reads the consumer's messages for
     the assignee."""
@@ -140,14 +149,15 @@ async def complaint_detail(number: NumberPath, staff: StaffDep, services: Servic
                                      cipher=services.cipher, now=services.now())  # fmt: skip
         audit.record(session, staff=staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
-    today = staff_actions.today(services)
-    body = staff_views.detail(
-        found, cipher=services.cipher, today=today, deadlines=services.deadlines
-    )
-    return case_views.merge(body, case)
+    return staff_views.detail(
+        found, case, cipher=services.cipher, today=staff_actions.today(services),
+        deadlines=services.deadlines,
+    )  # fmt: skip
 
 
-async def evidence_file(services: ServicesDep, staff: Any, number: str, evidence_id: int) -> Any:
+async def evidence_file(
+    services: ServicesDep, staff: Any, number: str, evidence_id: int
+) -> FileResponse:
     """The stored file of one evidence item, or a JSON 404 saying why it is not there."""
     async with services.database.transaction() as session:
         complaint = await casework.by_number(session=session, number=number)
@@ -174,10 +184,14 @@ async def evidence_file(services: ServicesDep, staff: Any, number: str, evidence
     )
 
 
-@router.get("/complaints/{number}/evidence/{evidence_id}")
+@router.get(
+    "/complaints/{number}/evidence/{evidence_id}",
+    response_class=FileResponse,
+    responses=FILE_RESPONSE,
+)
 async def download_evidence(
     number: NumberPath, evidence_id: RowIdPath, staff: StaffDep, services: ServicesDep
-) -> Any:
+) -> FileResponse:
     """Stream one evidence file; its sha256 is in ``X-Content-SHA256``."""
     return await evidence_file(services, staff, number, evidence_id)
 
@@ -194,10 +208,10 @@ class StatusChange(BaseModel):
     notify: bool = True
 
 
-@router.post("/complaints/{number}/status")
+@router.post("/complaints/{number}/status", response_model=StatusChanged)
 async def change_status(
     number: NumberPath, body: StatusChange, staff: StaffDep, services: ServicesDep
-) -> Any:
+) -> StatusChanged | JSONResponse:
     """Move a complaint (checked by the lifecycle) and queue the consumer's notice."""
     try:
         done = await staff_actions.change_status(
@@ -206,60 +220,64 @@ async def change_status(
         )
     except ActionError as error:
         return refused(error)
-    return {"number": done.number, "status": done.status, "notices": list(done.notice_ids)}
+    return StatusChanged(number=done.number, status=done.status, notices=list(done.notice_ids))
 
 
 class Text(BaseModel):
     text: FreeText = Field(min_length=1, max_length=2000)
 
 
-@router.post("/complaints/{number}/notes", status_code=201)
-async def add_note(number: NumberPath, body: Text, staff: StaffDep, services: ServicesDep) -> Any:
+@router.post("/complaints/{number}/notes", status_code=201, response_model=NoteAdded)
+async def add_note(
+    number: NumberPath, body: Text, staff: StaffDep, services: ServicesDep
+) -> NoteAdded | JSONResponse:
     """Add an internal note (staff only; the consumer never sees it)."""
     try:
         await staff_actions.add_note(services, staff, number, body.text)
     except ActionError as error:
         return refused(error)
-    return {"number": number, "note": body.text}
+    return NoteAdded(number=number, note=body.text)
 
 
-@router.post("/complaints/{number}/messages", status_code=202)
+@router.post("/complaints/{number}/messages", status_code=202, response_model=NoticeQueued)
 async def send_message(
     number: NumberPath, body: Text, staff: StaffDep, services: ServicesDep
-) -> Any:
+) -> NoticeQueued | JSONResponse:
     """Send the consumer a message through their channel (via the outbox)."""
     try:
         notice_id = await staff_actions.send_message(services, staff, number, body.text)
     except ActionError as error:
         return refused(error)
-    return {"number": number, "notice": notice_id}
+    return NoticeQueued(number=number, notice=notice_id)
 
 
 class Assignment(BaseModel):
     assignee: Line | None = Field(default=None, max_length=64, description="null to unassign")
 
 
-@router.post("/complaints/{number}/assign")
+@router.post("/complaints/{number}/assign", response_model=Assigned)
 async def assign(
     number: NumberPath, body: Assignment, staff: StaffDep, services: ServicesDep
-) -> Any:
+) -> Assigned | JSONResponse:
     """Assign the complaint to a staff member (supervisors)."""
     try:
         await staff_actions.assign(services, staff, number, body.assignee)
     except ActionError as error:
         return refused(error)
-    return {"number": number, "assignee": body.assignee}
+    return Assigned(number=number, assignee=body.assignee)
 
 
 class EvidenceRequest(BaseModel):
     note: FreeText | None = Field(default=None, max_length=2000, description="what to send")
 
 
-@router.post("/complaints/{number}/request-evidence", status_code=202)
+@router.post(
+    "/complaints/{number}/request-evidence", status_code=202, response_model=NoticeQueued
+)
 async def request_evidence(
     number: NumberPath, staff: StaffDep, services: ServicesDep,
     body: EvidenceRequest | None = None,
-) -> Any:
+) -> NoticeQueued | JSONResponse:
     """Ask the consumer for more evidence; their chat switches to adding files."""
     try:
         notice_id = await staff_actions.request_evidence(
@@ -267,14 +285,16 @@ async def request_evidence(
         )
     except ActionError as error:
         return refused(error)
-    return {"number": number, "notice": notice_id}
+    return NoticeQueued(number=number, notice=notice_id)
 
 
-@router.get("/complaints/{number}/contact")
-async def contact(number: NumberPath, staff: StaffDep, services: ServicesDep) -> Any:
+@router.get("/complaints/{number}/contact", response_model=ContactShown)
+async def contact(
+    number: NumberPath, staff: StaffDep, services: ServicesDep
+) -> ContactShown | JSONResponse:
     """The consumer's full name and phone (supervisors, or the assigned agent; audited)."""
     try:
         found = await staff_reach.reveal_contact(services, staff, number)
     except ActionError as error:
         return refused(error)
-    return {"number": number, "contact_name": found.name, "contact_phone": found.phone}
+    return ContactShown(number=number, contact_name=found.name, contact_phone=found.phone)

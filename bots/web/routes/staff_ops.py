@@ -3,11 +3,12 @@ dead letters and staff accounts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from adapters.fields import FreeText, Identifier, Line
@@ -16,14 +17,28 @@ from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
 from bots.staff.actions import ActionError
 from bots.staff.auth import AdminDep, SupervisorDep
+from bots.staff.schemas import ComplaintSummary, Statistics
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import refused
 from bots.web.routes.staff_filters import FiltersDep, RowIdPath, StatusQ, TypeQ
+from bots.web.schemas.errors import SIGNED_IN
+from bots.web.schemas.staff import (
+    BulkSent,
+    DeadLetters,
+    LegalHoldSet,
+    RetryQueued,
+    StaffAccount,
+    StaffCreated,
+    StaffList,
+)
 from storage import audit, casework, outbox, statistics
 from storage import staff as staff_store
 
-router = APIRouter(prefix="/api/v1", tags=["staff API: supervisors"])
+router = APIRouter(prefix="/api/v1", tags=["staff API: supervisors"], responses=SIGNED_IN)
 EXPORT_LIMIT = 50_000
+Row = TypeVar("Row", bound=ComplaintSummary)
+#: ``staff_views.summary`` or ``staff_views.detail_row``.
+Shape = Callable[..., Row]
 
 
 class BulkFilter(BaseModel):
@@ -51,21 +66,23 @@ class BulkNotice(BaseModel):
     filter: BulkFilter = Field(default_factory=BulkFilter)
 
 
-@router.post("/notices/bulk", status_code=202)
-async def bulk_notice(body: BulkNotice, staff: SupervisorDep, services: ServicesDep) -> Any:
+@router.post("/notices/bulk", status_code=202, response_model=BulkSent)
+async def bulk_notice(
+    body: BulkNotice, staff: SupervisorDep, services: ServicesDep
+) -> BulkSent | JSONResponse:
     """One notice to every consumer with a matching complaint, never two to one consumer."""
     filters = body.filter.filters()
     try:
         count = await staff_reach.bulk_notice(services, staff, filters, body.text, body.text_en)
     except ActionError as error:
         return refused(error)
-    return {"consumers": count}
+    return BulkSent(consumers=count)
 
 
-@router.get("/statistics")
+@router.get("/statistics", response_model=Statistics)
 async def get_statistics(
     staff: SupervisorDep, services: ServicesDep, filters: FiltersDep
-) -> dict[str, Any]:
+) -> Statistics:
     """Counts by status, category, platform and day; on-time rates; ratings.
 
     Without ``filed_from`` the last 30 days are counted.
@@ -77,19 +94,15 @@ async def get_statistics(
         figures = await statistics.compute(
             session=session, filters=filters, today=today, deadlines=services.deadlines
         )
-    figures["filed_from"] = filters.filed_from.isoformat() if filters.filed_from else None
-    figures["filed_to"] = filters.filed_to.isoformat() if filters.filed_to else None
-    return figures
+    return staff_views.statistics(figures, filters.filed_from, filters.filed_to)
 
 
 async def export_rows(
-    services: ServicesDep, staff: Any, filters: Any, *, shaped: Any = None
-) -> Any:
-    """The CSV of every complaint matching ``filters`` (masked), with an audit entry.
-
-    With ``shaped`` (``staff_views.detail_row``), the rows themselves, for a caller that
-    writes its own CSV (the console's, in the staff member's language).
-    """
+    services: ServicesDep, staff: Any, filters: Any, *, shaped: Shape[Row]
+) -> list[Row]:
+    """Every complaint matching ``filters`` (masked) as ``shaped`` rows, with an audit
+    entry: the API writes them as CSV, the console (``staff_views.detail_row``) as its
+    own CSV in the staff member's language."""
     today = staff_actions.today(services)
     async with services.database.transaction() as session:
         found = await casework.list_complaints(
@@ -99,41 +112,50 @@ async def export_rows(
             session, staff=staff, action="complaint.export", now=services.now(),
             detail={"rows": len(found.items)},
         )  # fmt: skip
-    shape = shaped or staff_views.summary
-    rows = [
-        shape(c, who, cipher=services.cipher, today=today, deadlines=services.deadlines)
+    return [
+        shaped(c, who, cipher=services.cipher, today=today, deadlines=services.deadlines)
         for c, who in found.items
     ]
-    return rows if shaped else staff_views.csv_text(rows)
 
 
-@router.get("/complaints.csv", response_class=Response)
+@router.get(
+    "/complaints.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "one row per complaint",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def export_csv(staff: SupervisorDep, services: ServicesDep, filters: FiltersDep) -> Response:
     """The filtered list as CSV, contacts masked."""
-    text = await export_rows(services, staff, filters)
+    rows = await export_rows(services, staff, filters, shaped=staff_views.summary)
     return Response(
-        text,
+        staff_views.csv_text(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="complaints.csv"'},
     )
 
 
-@router.get("/outbox/dead")
-async def dead_letters(staff: SupervisorDep, services: ServicesDep) -> dict[str, Any]:
+@router.get("/outbox/dead", response_model=DeadLetters)
+async def dead_letters(staff: SupervisorDep, services: ServicesDep) -> DeadLetters:
     """Notices that will not go out by themselves (dead, undeliverable), with reasons."""
     async with services.database.sessions() as session:
         rows = await outbox.dead_notices(session=session, limit=200)
-    return {"items": [staff_views.notice_item(n) for n in rows]}
+    return DeadLetters(items=[staff_views.notice_item(n) for n in rows])
 
 
-@router.post("/outbox/{notice_id}/retry", status_code=202)
-async def retry(notice_id: RowIdPath, staff: SupervisorDep, services: ServicesDep) -> Any:
+@router.post("/outbox/{notice_id}/retry", status_code=202, response_model=RetryQueued)
+async def retry(
+    notice_id: RowIdPath, staff: SupervisorDep, services: ServicesDep
+) -> RetryQueued | JSONResponse:
     """Queue a dead or undeliverable notice again; the worker sends it."""
     try:
         await staff_reach.retry_dead(services, staff, notice_id)
     except ActionError as error:
         return refused(error)
-    return {"notice": notice_id, "status": "pending"}
+    return RetryQueued(notice=notice_id, status="pending")
 
 
 class LegalHold(BaseModel):
@@ -141,10 +163,10 @@ class LegalHold(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-@router.post("/complaints/{number}/legal-hold")
+@router.post("/complaints/{number}/legal-hold", response_model=LegalHoldSet)
 async def legal_hold(
     number: str, body: LegalHold, staff: SupervisorDep, services: ServicesDep
-) -> Any:
+) -> LegalHoldSet | JSONResponse:
     """Place or lift a legal hold: a held case is not anonymised when its retention ends."""
     note = body.note.strip()
     if body.hold and not note:
@@ -160,7 +182,7 @@ async def legal_hold(
             session, staff=staff, action="complaint.legal_hold", target=complaint.number,
             now=services.now(), detail={"hold": body.hold, "note": note},
         )
-    return {"number": complaint.number, "legal_hold": body.hold, "note": note or None}
+    return LegalHoldSet(number=complaint.number, legal_hold=body.hold, note=note or None)
 
 
 class NewStaff(BaseModel):
@@ -170,22 +192,22 @@ class NewStaff(BaseModel):
     display_name: Line | None = Field(default=None, max_length=100)
 
 
-@router.get("/staff")
-async def list_staff(staff: AdminDep, services: ServicesDep) -> dict[str, Any]:
+@router.get("/staff", response_model=StaffList)
+async def list_staff(staff: AdminDep, services: ServicesDep) -> StaffList:
     """Every staff account (admins)."""
     async with services.database.sessions() as session:
         rows = await staff_store.list_staff(session=session)
-    return {
-        "items": [
-            {"username": s.username, "role": s.role, "active": s.active,
-             "display_name": s.display_name}
+    return StaffList(
+        items=[
+            StaffAccount(username=s.username, role=s.role, active=s.active,
+                         display_name=s.display_name)
             for s in rows
         ]
-    }  # fmt: skip
+    )  # fmt: skip
 
 
-@router.post("/staff", status_code=201)
-async def create_staff(body: NewStaff, staff: AdminDep, services: ServicesDep) -> Any:
+@router.post("/staff", status_code=201, response_model=StaffCreated)
+async def create_staff(body: NewStaff, staff: AdminDep, services: ServicesDep) -> StaffCreated:
     """Create a staff account (admins)."""
     try:
         async with services.database.transaction() as session:
@@ -197,4 +219,4 @@ async def create_staff(body: NewStaff, staff: AdminDep, services: ServicesDep) -
                          now=services.now(), detail={"role": made.role})  # fmt: skip
     except staff_store.StaffError as error:
         raise HTTPException(422, str(error)) from None
-    return {"username": made.username, "role": made.role}
+    return StaffCreated(username=made.username, role=made.role)
