@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
-from adapters.telegram.pacing import LocalPacer, RedisPacer
+from adapters.telegram.pacing import LocalPacer
 from adapters.telegram.sender import TelegramMediaFetcher
 from dialogs.delivery import Recipient, RetryLater, Undeliverable
 from dialogs.events import Reply
@@ -56,38 +54,6 @@ async def test_a_migrated_chat_is_followed(services: Any, fake: FakeTelegram) ->
     delivered = await services.senders["telegram"].send(recipient(5), [Reply("moved")])
     assert delivered.new_external_id == "-1009999"
     assert fake.sent_texts(-1009999) == ["moved"]
-
-
-async def test_one_message_per_second_per_chat() -> None:
-    pacer = LocalPacer()
-    started = time.monotonic()
-    for _ in range(3):
-        await pacer.wait(1)
-    assert time.monotonic() - started >= 1.9
-    other = time.monotonic()
-    await pacer.wait(2)  # another chat is not held up
-    assert time.monotonic() - other < 0.1
-
-
-async def test_thirty_per_second_overall() -> None:
-    pacer = LocalPacer(overall=30)
-    started = time.monotonic()
-    for chat in range(45):
-        await pacer.wait(chat)
-    assert time.monotonic() - started >= 0.95
-
-
-async def test_limits_are_shared_through_redis() -> None:
-    redis = Redis.from_url("redis://127.0.0.1:6379/0")
-    prefix = f"weiquan-test:{uuid.uuid4().hex}"
-    first, second = RedisPacer(redis, prefix), RedisPacer(redis, prefix)  # two processes
-    try:
-        started = time.monotonic()
-        await first.wait(1)
-        await second.wait(1)
-        assert time.monotonic() - started >= 0.9
-    finally:
-        await redis.aclose()
 
 
 async def test_files_are_fetched_and_big_ones_refused(services: Any, fake: FakeTelegram) -> None:
