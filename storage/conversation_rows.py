@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from dialogs.events import Conversation as DialogConversation
 from dialogs.events import Platform
 from storage.conversation_lock import Locked
@@ -131,7 +133,7 @@ class LockingReads:
 
 
 def locked_from(
-    row: Mapping[str, Any],
+    row: Mapping[str, Any] | asyncpg.Record,
     cipher: FieldCipher,
     read_time: Callable[[Any], datetime | None] | None = None,
 ) -> tuple[Locked, Stored | None]:
