@@ -12,7 +12,7 @@ from dialogs.events import Platform, Reply, TextMessage
 def to_event(line: str, *, user: str, now: datetime, lang: str | None) -> TextMessage:
     """A typed line as a neutral event; each line is a new delivery."""
     return TextMessage(
-        platform=Platform.CONSOLE,
+        platform=Platform.TERMINAL,
         user_id=user,
         message_id=f"console:{uuid.uuid4().hex}",
         received_at=now,
@@ -34,7 +34,7 @@ class TerminalChannel:
     Its notices ride along with the next reply, like the web chat's.
     """
 
-    name = Platform.CONSOLE.value
+    name = Platform.TERMINAL.value
     router = None
     sender = None
     fetcher = None

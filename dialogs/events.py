@@ -22,7 +22,7 @@ class Platform(StrEnum):
     WECHAT = "wechat"
     TELEGRAM = "telegram"
     WEB = "web"
-    CONSOLE = "console"
+    TERMINAL = "console"  # the terminal chat (`weiquan chat`); the stored value stays
 
 
 class MediaKind(StrEnum):

@@ -30,7 +30,7 @@ from storage.crypto import FieldCipher
 from storage.processed import Stored, stored_from
 
 # Channels with no way to push: their pending notices ride along with the next reply.
-PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.CONSOLE.value})
+PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.TERMINAL.value})
 
 # last_inbound_at is rewritten at most this often when nothing else about the identity
 # changes: a write saved per message; the WeChat 48-hour window is measured with a

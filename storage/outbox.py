@@ -31,7 +31,7 @@ from storage.models import Identity, OutboxNotice
 
 # Channels with no way to push: their notices ride along with the next reply (and the
 # web chat page also polls for them).
-PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.CONSOLE.value})
+PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.TERMINAL.value})
 
 
 def queue(

@@ -106,7 +106,7 @@ async def test_web_and_terminal_notices_are_left_for_the_reply_or_the_page(
     for platform in ("wechat", "web", "console"):
         services.senders[platform] = sender
     await notify(services, await consumer(services, "page", Platform.WEB), "for the page")
-    await notify(services, await consumer(services, "tty", Platform.CONSOLE), "for the tty")
+    await notify(services, await consumer(services, "tty", Platform.TERMINAL), "for the tty")
     assert await worker.deliver_due(services) == 0
     assert [s for s, _ in await statuses(services)] == ["pending", "pending"]
     assert sender.tried == []
