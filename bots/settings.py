@@ -142,10 +142,6 @@ class Settings(BaseSettings):
     def wechat_enabled(self) -> bool:
         return bool(self.wechat_token)
 
-    @property
-    def telegram_enabled(self) -> bool:
-        return bool(self.telegram_token)
-
     @cached_property
     def resolved_secret_key(self) -> str:
         """The configured secret key, or one generated once into ``var_dir/secret_key``."""
@@ -165,7 +161,3 @@ class Settings(BaseSettings):
             return path.read_text().strip()
         return key
 
-
-def get_settings() -> Settings:
-    """Settings read from the environment now (not cached: tests build their own)."""
-    return Settings()

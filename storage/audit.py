@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Staff
@@ -42,12 +41,3 @@ def record(
     session.add(entry)
     return entry
 
-
-async def recent(
-    *, session: AsyncSession, limit: int = 100, action: str | None = None
-) -> list[AuditEntry]:
-    """The newest entries first."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
-    return list(await session.scalars(query))

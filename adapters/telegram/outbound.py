@@ -14,7 +14,6 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
 )
 
 from dialogs.events import Reply
@@ -79,11 +78,6 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     if markup is not None:
         messages[-1]["reply_markup"] = markup
     return messages
-
-
-def remove_keyboard() -> ReplyKeyboardRemove:
-    """Takes a "share my number" keyboard away once the number is in."""
-    return ReplyKeyboardRemove()
 
 
 def _contact_label(reply: Reply) -> str:

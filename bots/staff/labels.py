@@ -22,7 +22,6 @@ TIMELINE_KINDS = (
     "request_withdrawn", "notice", "merchant_linked", "forwarded", "offer", "offer_accepted",
     "offer_declined", "settlement", "taken_back", "consent",
 )  # fmt: skip
-NOTICE_STATES = ("pending", "sending", "sent", "dead", "undeliverable")
 
 
 def platform_label(platform: str | None, language: str) -> str:
