@@ -17,6 +17,10 @@ from dialogs import texts
 CSRF_DETAIL = "csrf"
 
 
+def is_console(request: Request) -> bool:
+    return request.url.path == "/console" or request.url.path.startswith("/console/")
+
+
 def _language(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in texts.LANGUAGES:
