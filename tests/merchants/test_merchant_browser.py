@@ -7,6 +7,7 @@ page shows the case resolved with the settlement.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -88,6 +89,12 @@ async def test_a_merchant_replies_and_offers_in_the_browser_and_the_consumer_acc
                 await page.click("#offer-form button[type=submit]")
                 await page.wait_for_url(f"**/merchant/complaints/{ours}")
                 assert "awaiting the consumer" in await page.locator("ul.offers").inner_text()
+                # The timeline speaks words: who acted and what happened, never codes.
+                timeline = await page.locator("li.entry").all_inner_texts()
+                assert any("Complaint desk" in e for e in timeline), timeline
+                assert any("苏宁易购" in e for e in timeline), timeline
+                raw = re.compile(r"^\S+ \S+ (status|forwarded|message|offer)\b|· desk|merchant:")
+                assert not [e for e in timeline if raw.search(e)], timeline
 
                 notices = await alice.notices()
                 assert "We are sorry; we will fix it." in notices[0]["text"]

@@ -22,6 +22,7 @@ from bots.merchants.views import case_detail, case_summary
 from bots.merchants.work import MerchantLogin
 from bots.services import Services
 from bots.staff import actions as staff_actions
+from bots.staff import labels
 from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, client_address
 from bots.web.deps import ServicesDep
@@ -32,6 +33,7 @@ from dialogs.texts import status_label
 from storage import audit, casework, merchant_cases, offers
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
+from storage.merchants import names_of_actors as merchant_names_of
 
 router = APIRouter(prefix="/merchant", include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -200,10 +202,13 @@ async def _case_page(
         entry = audit.record(session, staff=signed.login.account, action="merchant.view",
                              target=number, now=services.now())  # fmt: skip
         entry.actor = signed.login.actor
-    body = case_detail(view, cipher=services.cipher, today=today)
+        body = case_detail(view, cipher=services.cipher, today=today)
+        names = await merchant_names_of(session=session, actors=(e.actor for e in body.timeline))
     return render(
         request, "merchant/detail.html", lang, signed, status_code, c=body, error=error,
         kinds=offers.KINDS, open=view.complaint.status in casework.AWAITING_RESOLUTION,
+        kind_label=lambda k: labels.kind_label(k, lang),
+        actor_label=lambda a: labels.actor_label(a, lang, names),
     )  # fmt: skip
 
 
