@@ -18,6 +18,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 TOKEN_SALT = "weiquan.staff.token"
@@ -106,3 +108,16 @@ def csrf_ok(session: Session, submitted: str | None) -> bool:
     # Bytes: compare_digest raises TypeError on str with non-ASCII characters.
     given = (submitted or "").encode("utf-8", "replace")
     return bool(submitted) and hmac.compare_digest(session.csrf.encode(), given)
+
+
+def session_started(
+    request: Request, session_value: str, *, to: str, cookie: str, path: str, login_csrf: str
+) -> RedirectResponse:
+    """The answer to a good sign-in on a page: the session cookie set, the login CSRF gone."""
+    response = RedirectResponse(to, status_code=303)
+    response.set_cookie(
+        cookie, session_value, max_age=SESSION_TTL_SECONDS, path=path, httponly=True,
+        samesite="lax", secure=request.url.scheme == "https",
+    )  # fmt: skip
+    response.delete_cookie(login_csrf, path=path)
+    return response

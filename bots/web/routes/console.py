@@ -37,7 +37,7 @@ from bots.web.routes.console_base import (
 from bots.web.routes.console_merchants import panel as merchant_panel
 from bots.web.routes.staff_api import evidence_file
 from bots.web.routes.staff_filters import NumberPath, PlatformQ, RowIdPath, SortQ, StatusQ, TypeQ
-from bots.web.security import SESSION_COOKIE, SESSION_TTL_SECONDS
+from bots.web.security import SESSION_COOKIE, session_started
 from dialogs import lifecycle
 from dialogs.validators import parse_phone
 from storage import audit, casework, status_machine
@@ -168,13 +168,10 @@ async def login(
         return again("bad_login", 401)
     await security.limiter.succeeded(username, address)
     value, _ = security.signer.issue_session(staff.id, staff.session_epoch)
-    response = RedirectResponse(back or "/console/complaints", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/console", httponly=True,
-        samesite="lax", secure=request.url.scheme == "https",
+    return session_started(
+        request, value, to=back or "/console/complaints", cookie=SESSION_COOKIE,
+        path="/console", login_csrf=LOGIN_CSRF,
     )  # fmt: skip
-    response.delete_cookie(LOGIN_CSRF, path="/console")
-    return response
 
 
 @router.post("/logout")

@@ -27,7 +27,7 @@ from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, client_address
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import evidence_file
-from bots.web.security import SESSION_TTL_SECONDS, Session, csrf_ok
+from bots.web.security import Session, csrf_ok, session_started
 from dialogs import texts
 from dialogs.texts import status_label
 from storage import audit, casework, merchant_cases, offers
@@ -155,13 +155,10 @@ async def login(
         return _login_page(request, lang, 401, "bad_login")
     await security.limiter.succeeded(username, address)
     value, _ = security.signer.issue_session(account.id, account.session_epoch)
-    response = RedirectResponse("/merchant/complaints", status_code=303)
-    response.set_cookie(
-        COOKIE, value, max_age=SESSION_TTL_SECONDS, path="/merchant", httponly=True,
-        samesite="lax", secure=request.url.scheme == "https",
+    return session_started(
+        request, value, to="/merchant/complaints", cookie=COOKIE, path="/merchant",
+        login_csrf=LOGIN_CSRF,
     )  # fmt: skip
-    response.delete_cookie(LOGIN_CSRF, path="/merchant")
-    return response
 
 
 @router.post("/logout")
