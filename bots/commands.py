@@ -16,6 +16,7 @@ from bots.data_rights.commands import run_data_command
 from bots.data_rights.links import MyDataLinks
 from bots.dossier.links import DossierLinks
 from bots.ops.metrics import COMPLAINTS_FILED
+from dialogs.command_loop import CommandLoop
 from dialogs.events import (
     AnswerConsent,
     AnswerOffer,
@@ -23,6 +24,7 @@ from dialogs.events import (
     Command,
     CommandResult,
     ComplaintList,
+    Conversation,
     DiscardDraftEvidence,
     Done,
     EraseMyData,
@@ -47,10 +49,12 @@ from dialogs.events import (
     SendCaseMessage,
     SendDossier,
     ShowComplaint,
+    StepResult,
     WithdrawComplaint,
     WithdrawConsent,
 )
 from dialogs.lifecycle import is_final
+from dialogs.options import DialogOptions
 from dialogs.texts import t
 from storage import case_messages, case_requests, complaints, evidence, links, outbox
 from storage.complaints import Deadlines
@@ -102,6 +106,33 @@ class CommandRunner:
         self.dossier_links = dossier_links or DossierLinks(
             secrets.token_urlsafe(32), "http://127.0.0.1:8000"
         )
+
+    async def carry_out(
+        self,
+        session: AsyncSession,
+        identity: Identity,
+        result: StepResult,
+        now: datetime,
+        *,
+        options: DialogOptions,
+    ) -> tuple[Conversation, list[Reply]]:
+        """Carry out a step's commands and their follow-ups (:mod:`dialogs.command_loop`).
+
+        Returns the conversation and the replies at the end. A flow that keeps asking
+        for commands is stopped at the loop's bound and logged; what was done stands.
+        """
+        loop = CommandLoop(result, now=now, options=options)
+        for command in loop:
+            loop.settle(await self.run(session, identity, command, now))
+        if loop.runaway:
+            log.error(
+                "command loop stopped at its bound",
+                extra={
+                    "state": loop.conversation.state,
+                    "left": [type(c).__name__ for c in loop.runaway],
+                },
+            )
+        return loop.conversation, loop.replies
 
     async def run(
         self, session: AsyncSession, identity: Identity, command: Command, now: datetime

@@ -136,7 +136,9 @@ class Engine:
                     # Commands and notices are rare: only they pay for an ORM session.
                     session = await held.session()
                     identity = await session.get_one(Identity, locked.identity_id)
-                    conv, replies = await self._run_commands(session, identity, result, now)
+                    conv, replies = await self.runner.carry_out(
+                        session, identity, result, now, options=self.options
+                    )
                     if locked.notices_waiting:
                         replies.extend(
                             await outbox.take_held_for_reply(
@@ -164,25 +166,6 @@ class Engine:
         MESSAGES.labels(platform, "applied").inc()
         return Outgoing(replies, receipt if push and replies else None)
 
-    async def _run_commands(
-        self, session: AsyncSession, identity: Identity, result: StepResult, now: datetime
-    ) -> tuple[Conversation, list[Reply]]:
-        conv = result.conversation
-        replies = list(result.replies)
-        pending = list(result.commands)
-        # A command's result may lead the dialog to ask for another; bounded so a
-        # faulty flow can never loop forever inside a transaction.
-        for _ in range(20):
-            if not pending:
-                break
-            command = pending.pop(0)
-            outcome = await self.runner.run(session, identity, command, now)
-            follow = intake.apply_result(conv, command, outcome, now=now, options=self.options)
-            conv = follow.conversation
-            replies.extend(follow.replies)
-            pending.extend(follow.commands)
-        return conv, replies
-
     async def apply(
         self,
         session: AsyncSession,
@@ -199,7 +182,9 @@ class Engine:
         locked = await held.lock_identity(identity_id=identity.id, platform=identity.platform)
         now = self.clock()
         result = enter(locked.dialog())
-        conv, replies = await self._run_commands(session, identity, result, now)
+        conv, replies = await self.runner.carry_out(
+            session, identity, result, now, options=self.options
+        )
         await held.save(locked, conv, now)
         return replies
 

@@ -1,15 +1,17 @@
-"""A tiny in-memory stand-in for the engine: runs step/apply_result like bots/engine.
+"""A tiny in-memory stand-in for storage, driven by the engine's own command loop.
 
-It is a fake at the edge (storage), not a mock of the dialog: the dialog code under
-test is the real one.
+It is a fake at the edge (storage), not a mock of the dialog: the dialog code and the
+command loop under test are the real ones (:mod:`dialogs.command_loop`).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from dialogs.command_loop import CommandLoop
 from dialogs.events import (
     AnswerConsent,
     AnswerOffer,
@@ -52,32 +54,38 @@ from dialogs.events import (
     Reply,
     SendCaseMessage,
     ShowComplaint,
+    StepResult,
     TextMessage,
     TimelineEntry,
     WithdrawComplaint,
     WithdrawConsent,
 )
-from dialogs.intake import DialogOptions, apply_result, step
+from dialogs.intake import DialogOptions, step
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
-BASE: dict[str, Any] = {
-    "platform": Platform.WEB,
-    "user_id": "u1",
-    "message_id": "m",
-    "received_at": NOW,
-}
+_MESSAGE_IDS = itertools.count(1)
+
+
+def base() -> dict[str, Any]:
+    """The fields every event shares, with a message id of its own."""
+    return {
+        "platform": Platform.WEB,
+        "user_id": "u1",
+        "message_id": f"m{next(_MESSAGE_IDS)}",
+        "received_at": NOW,
+    }
 
 
 def text(value: str, **extra: Any) -> TextMessage:
-    return TextMessage(**BASE, text=value, **extra)
+    return TextMessage(**base(), text=value, **extra)
 
 
 def press(choice_id: str, step_name: str | None = None) -> ChoicePressed:
-    return ChoicePressed(**BASE, choice_id=choice_id, step=step_name)
+    return ChoicePressed(**base(), choice_id=choice_id, step=step_name)
 
 
 def photo(ref: str = "p1") -> MediaMessage:
-    return MediaMessage(**BASE, kind=MediaKind.PHOTO, platform_ref=ref)
+    return MediaMessage(**base(), kind=MediaKind.PHOTO, platform_ref=ref)
 
 
 def summary(number: str, status: str = "submitted", **extra: Any) -> ComplaintSummary:
@@ -92,7 +100,7 @@ def summary(number: str, status: str = "submitted", **extra: Any) -> ComplaintSu
 
 @dataclass
 class Bot:
-    """Drives the dialog the way the engine does, against in-memory complaints."""
+    """Drives the dialog through the engine's command loop, against in-memory complaints."""
 
     options: DialogOptions = field(default_factory=DialogOptions)
     now: datetime = NOW
@@ -120,29 +128,17 @@ class Bot:
     def send(self, event: InboundEvent | str) -> list[Reply]:
         if isinstance(event, str):
             event = text(event)
-        result = step(self.conv, event, now=self.now, options=self.options)
-        self._run(result.conversation, list(result.replies), result.commands)
-        return self.replies
+        return self.run(step(self.conv, event, now=self.now, options=self.options))
 
-    def run(self, result: Any) -> list[Reply]:
-        self._run(result.conversation, list(result.replies), result.commands)
-        return self.replies
-
-    def _run(self, conv: Conversation, replies: list[Reply], commands: Any) -> None:
-        pending = list(commands)
-        for _ in range(20):  # bounded like bots/engine
-            if not pending:
-                break
-            command = pending.pop(0)
+    def run(self, result: StepResult) -> list[Reply]:
+        loop = CommandLoop(result, now=self.now, options=self.options)
+        for command in loop:
             self.commands.append(command)
-            outcome = self.execute(command)
-            after = apply_result(conv, command, outcome, now=self.now, options=self.options)
-            conv = after.conversation
-            replies.extend(after.replies)
-            pending.extend(after.commands)
-        assert not pending
-        self.conv = conv
-        self.replies = replies
+            loop.settle(self.execute(command))
+        assert not loop.runaway, loop.runaway
+        self.conv = loop.conversation
+        self.replies = loop.replies
+        return self.replies
 
     @property
     def state(self) -> str:

@@ -86,8 +86,9 @@ def test_words_and_expected_answers_are_not_taken_as_messages(language: str) -> 
 def test_a_file_in_the_window_is_evidence_of_the_case(language: str) -> None:
     bot = bot_in(language)
     staff_wrote(bot)
-    bot.send(photo())
-    assert bot.commands[-1] == RecordEvidence(photo(), complaint_number="WQ1")
+    file = photo()
+    bot.send(file)
+    assert bot.commands[-1] == RecordEvidence(file, complaint_number="WQ1")
     assert "WQ1" in bot.replies[0].text and bot.state == "menu"
     assert bot.conv.answers["reply_window"] == {"number": "WQ1"}
 
@@ -100,8 +101,9 @@ def test_reply_from_a_complaint_opens_the_window(language: str, word: str) -> No
     assert "reply" in [c.id for c in bot.last.choices]
     bot.send(word)
     assert bot.state == "replying" and "WQ1" in bot.last.text
-    bot.send(photo("p2"))
-    assert bot.commands[-1] == RecordEvidence(photo("p2"), complaint_number="WQ1")
+    file = photo("p2")
+    bot.send(file)
+    assert bot.commands[-1] == RecordEvidence(file, complaint_number="WQ1")
     assert bot.state == "replying"
     bot.send("1")  # in the window even a digit is the message
     assert bot.case_messages == [("WQ1", "1")]
@@ -162,8 +164,9 @@ def test_an_evidence_request_survives_hi_and_other_dialogs(language: str) -> Non
     bot.send("1")  # another dialog: a new complaint
     bot.send("菜单" if language == "zh-CN" else "menu")
     assert reminder[language] in bot.all_text
-    bot.send(photo())  # a file at the menu answers the request
-    assert bot.commands[-1] == RecordEvidence(photo(), complaint_number="WQ1")
+    file = photo()
+    bot.send(file)  # a file at the menu answers the request
+    assert bot.commands[-1] == RecordEvidence(file, complaint_number="WQ1")
     assert bot.conv.answers["requests"] == []
     bot.send(HELLO[language])
     assert "WQ1" not in bot.all_text

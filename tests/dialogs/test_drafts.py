@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogs.events import Conversation, DiscardDraftEvidence, MenuClicked, TextMessage
 
-from .helpers import BASE, Bot, photo
+from .helpers import Bot, base, photo
 from .test_flows import walk
 
 TO_ADDRESS = ["hi", "1", "1", "1", "否", "店名"]  # a complaint, waiting at merchant_address
@@ -38,7 +38,7 @@ def test_start_over_discards_the_old_draft_and_starts_the_new_type() -> None:
 
 
 def test_menu_click_or_new_inside_a_draft_asks_first() -> None:
-    for event in (MenuClicked(**BASE, key="complain"), TextMessage(**BASE, text="/new")):
+    for event in (MenuClicked(**base(), key="complain"), TextMessage(**base(), text="/new")):
         bot = Bot()
         walk(bot, TO_ADDRESS)
         bot.send(event)

@@ -25,7 +25,7 @@ from dialogs.events import (
 )
 from dialogs.intake import DialogOptions
 
-from .helpers import BASE, NOW, Bot, photo, press, text
+from .helpers import NOW, Bot, base, photo, press, text
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
@@ -101,10 +101,10 @@ def test_english_full_flow_has_no_chinese() -> None:
     bot = Bot(options=DialogOptions(default_language="en"))
     seen: list[str] = []
     script = ["hi", "File a complaint", "Household appliances", "2", "no", "Best Shop",
-              LocationMessage(**BASE, latitude=39.9, longitude=116.4, label="Best Shop, Mall 3"),
+              LocationMessage(**base(), latitude=39.9, longitude=116.4, label="Best Shop, Mall 3"),
               "skip", "yesterday", "RMB 120", "The kettle broke after two days of use.",
               "refund, apology", photo(), "done", "Ann Smith",
-              ContactShared(**BASE, phone="+8613812345678"), "no", "help", "1"]
+              ContactShared(**base(), phone="+8613812345678"), "no", "help", "1"]
     for message in script:
         for reply in bot.send(message):
             seen.append(reply.text + " ".join(c.label for c in reply.choices))
@@ -297,23 +297,23 @@ def test_phone_step_offers_contact_and_refuses_others() -> None:
     walk(bot, ["hi", "1", "1", "1", "否", "店名", "跳过", "跳过", "今天", "100",
                "这是一段足够长的描述文字。", "1", "跳过", "张三"])
     assert bot.last.request_contact
-    bot.send(ContactShared(**BASE, phone="+8613812345678", is_own=False))
+    bot.send(ContactShared(**base(), phone="+8613812345678", is_own=False))
     assert "本人" in bot.replies[0].text and bot.state == "contact_phone"
-    bot.send(ContactShared(**BASE, phone="13812345678", name="张三"))
+    bot.send(ContactShared(**base(), phone="13812345678", name="张三"))
     assert bot.state == "consent_share"
 
 
 def test_platform_events() -> None:
     bot = Bot()
-    bot.send(Subscribed(**BASE))
+    bot.send(Subscribed(**base()))
     assert bot.state == "menu" and "感谢关注" in bot.replies[0].text
-    bot.send(MenuClicked(**BASE, key="complain"))
+    bot.send(MenuClicked(**base(), key="complain"))
     assert bot.state == "category"
-    bot.send(Unsupported(**BASE, description="sticker"))
+    bot.send(Unsupported(**base(), description="sticker"))
     assert "文字或照片" in bot.replies[0].text and bot.last.step == "category"
-    bot.send(MenuClicked(**BASE, key="help"))
+    bot.send(MenuClicked(**base(), key="help"))
     assert bot.state == "category"
-    result = bot.send(Unsubscribed(**BASE))
+    result = bot.send(Unsubscribed(**base()))
     assert result == [] and type(bot.commands[-1]).__name__ == "MarkUnsubscribed"
 
 

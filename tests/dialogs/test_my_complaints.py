@@ -71,8 +71,9 @@ def test_add_evidence_from_detail() -> None:
     for m in ["查询", "1", "补充证据"]:
         bot.send(m)
     assert bot.state == "adding_evidence" and "WQ1" in bot.last.text
-    bot.send(photo())
-    assert bot.commands[-1] == RecordEvidence(photo(), complaint_number="WQ1")
+    file = photo()
+    bot.send(file)
+    assert bot.commands[-1] == RecordEvidence(file, complaint_number="WQ1")
     assert "1 个证据文件" in bot.replies[0].text
     bot.send("完成")
     assert bot.state == "my_detail"
@@ -109,8 +110,9 @@ def test_staff_requests_evidence_mid_draft() -> None:
     assert bot.state == "merchant_name"
     bot.run(enter_add_evidence(bot.conv, "WQ9", now=NOW, options=bot.options))
     assert bot.state == "adding_evidence" and "WQ9" in bot.last.text
-    bot.send(photo())
-    assert bot.commands[-1] == RecordEvidence(photo(), complaint_number="WQ9")
+    file = photo()
+    bot.send(file)
+    assert bot.commands[-1] == RecordEvidence(file, complaint_number="WQ9")
     bot.send("done")
     assert bot.state == "merchant_name" and bot.last.step == "merchant_name"
     assert bot.conv.answers["draft"]["category"] == "appliances"

@@ -29,7 +29,7 @@ from dialogs.machine import MACHINE
 from dialogs.offers import enter_consent, enter_offer
 from dialogs.options import DialogOptions
 
-from .helpers import BASE, NOW, Bot, photo, press, text
+from .helpers import NOW, Bot, base, photo, press, text
 from .test_flows import COMPLAINT_SCRIPT
 
 ODD_TEXTS = [
@@ -42,17 +42,17 @@ ODD_EVENTS: list[InboundEvent] = [
     *(text(t) for t in ODD_TEXTS),
     text("语音识别的内容", from_voice=True),
     photo(),
-    MediaMessage(**BASE, kind=MediaKind.VIDEO, size=10**12, file_name="\x00.exe"),
-    LocationMessage(**BASE, latitude=0.0, longitude=0.0),
-    LocationMessage(**BASE, latitude=91.0, longitude=200.0, label="x" * 5000),
-    ContactShared(**BASE, phone="+8613812345678", is_own=False),
-    ContactShared(**BASE, phone="garbage", name="\x00"),
+    MediaMessage(**base(), kind=MediaKind.VIDEO, size=10**12, file_name="\x00.exe"),
+    LocationMessage(**base(), latitude=0.0, longitude=0.0),
+    LocationMessage(**base(), latitude=91.0, longitude=200.0, label="x" * 5000),
+    ContactShared(**base(), phone="+8613812345678", is_own=False),
+    ContactShared(**base(), phone="garbage", name="\x00"),
     press("x" * 64),
     press("no-such-choice", None),
     press("1", "no_such_step"),
-    MenuClicked(**BASE, key="unknown"),
-    Unsupported(**BASE),
-    Subscribed(**BASE),
+    MenuClicked(**base(), key="unknown"),
+    Unsupported(**base()),
+    Subscribed(**base()),
 ]
 
 

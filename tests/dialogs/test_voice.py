@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dialogs.events import MediaKind, MediaMessage
 
-from .helpers import BASE, Bot
+from .helpers import Bot, base
 
 
 def voice(recognised: str) -> MediaMessage:
     return MediaMessage(
-        **BASE, kind=MediaKind.AUDIO, platform_ref="v1", recognised_text=recognised
+        **base(), kind=MediaKind.AUDIO, platform_ref="v1", recognised_text=recognised
     )
 
 
