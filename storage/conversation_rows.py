@@ -24,13 +24,10 @@ from typing import Any
 import asyncpg
 
 from dialogs.events import Conversation as DialogConversation
-from dialogs.events import Platform
 from storage.conversation_lock import Locked
 from storage.crypto import FieldCipher
+from storage.outbox import CARRIED_BY_PULL, CARRIED_BY_REPLY, carried_by_reply
 from storage.processed import Stored, stored_from
-
-# Channels with no way to push: their pending notices ride along with the next reply.
-PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.TERMINAL.value})
 
 # last_inbound_at is rewritten at most this often when nothing else about the identity
 # changes: a write saved per message; the WeChat 48-hour window is measured with a
@@ -88,8 +85,8 @@ class Spelling:
     extra: tuple[Column, ...] = field(default=())
 
 
-def _render(spelling: Spelling, *, pull: bool, by_identity: bool) -> str:
-    statuses = "'held', 'pending'" if pull else "'held'"
+def _render(spelling: Spelling, *, carried: tuple[str, ...], by_identity: bool) -> str:
+    statuses = ", ".join(f"'{status}'" for status in carried)
     select_list = ",\n       ".join(
         f"{spelling.json_text.format(c.sql) if c.json else c.sql.format(statuses=statuses)}"
         f" AS {c.name}"
@@ -118,18 +115,18 @@ class LockingReads:
 
     def __init__(self, spelling: Spelling) -> None:
         self._sql = {
-            (pull, by_identity): _render(spelling, pull=pull, by_identity=by_identity)
-            for pull in (False, True)
+            (carried, by_identity): _render(spelling, carried=carried, by_identity=by_identity)
+            for carried in (CARRIED_BY_REPLY, CARRIED_BY_PULL)
             for by_identity in (False, True)
         }
 
     def by_user(self, platform: str) -> str:
         """A consumer message: parameters ``platform``, ``external_id``, ``message_key``."""
-        return self._sql[platform in PULL_PLATFORMS, False]
+        return self._sql[carried_by_reply(platform), False]
 
     def by_identity(self, platform: str) -> str:
         """A staff move: parameter ``identity_id``; ``platform`` is the identity's."""
-        return self._sql[platform in PULL_PLATFORMS, True]
+        return self._sql[carried_by_reply(platform), True]
 
 
 def locked_from(

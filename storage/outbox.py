@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -32,6 +32,17 @@ from storage.models import Identity, OutboxNotice
 # Channels with no way to push: their notices ride along with the next reply (and the
 # web chat page also polls for them).
 PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.TERMINAL.value})
+
+#: Statuses of the notices a consumer's next reply hands over: those ``held`` for a
+#: closed platform window; on a channel that cannot push, the ``pending`` ones too
+#: (which the web chat page's poll also takes).
+CARRIED_BY_REPLY: tuple[str, ...] = ("held",)
+CARRIED_BY_PULL: tuple[str, ...] = ("held", "pending")
+
+
+def carried_by_reply(platform: str) -> tuple[str, ...]:
+    """The statuses of the notices a reply on ``platform`` carries."""
+    return CARRIED_BY_PULL if platform in PULL_PLATFORMS else CARRIED_BY_REPLY
 
 
 def queue(
@@ -121,9 +132,7 @@ async def take_held_for_reply(
     These are notices ``held`` because a platform window was closed (WeChat's 48 hours)
     and, for channels that cannot push, every pending notice.
     """
-    statuses = ["held"]
-    if identity.platform in PULL_PLATFORMS:
-        statuses.append("pending")
+    statuses = carried_by_reply(identity.platform)
     rows = await session.scalars(
         select(OutboxNotice)
         .where(OutboxNotice.identity_id == identity.id, OutboxNotice.status.in_(statuses))
@@ -145,7 +154,7 @@ async def take_for_page(
         select(OutboxNotice)
         .where(
             OutboxNotice.identity_id == identity.id,
-            or_(OutboxNotice.status == "pending", OutboxNotice.status == "held"),
+            OutboxNotice.status.in_(CARRIED_BY_PULL),
         )
         .order_by(OutboxNotice.id)
         .limit(limit)
@@ -172,6 +181,9 @@ def mark_sent(notice: OutboxNotice, *, now: datetime, via: str) -> None:
 # notice to the same consumer, so notices arrive in the order they were written.
 UNSENT = ("pending", "sending", "retrying", "held")
 
+#: Final states of a notice that did not go out; only staff send these again.
+GAVE_UP = ("dead", "undeliverable")
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -186,13 +198,11 @@ class Claimed:
     facts: NoticeFacts | None = None
 
 
-def _due(now: datetime) -> Any:
-    earlier = aliased(OutboxNotice)
-    older_unsent = exists().where(
-        earlier.identity_id == OutboxNotice.identity_id,
-        earlier.id < OutboxNotice.id,
-        earlier.status.in_(UNSENT),
-    )
+def due(now: datetime) -> ColumnElement[bool]:
+    """A push notice is due: its next try has come, or the worker holding it died.
+
+    Order is not considered (:func:`claimable` adds it).
+    """
     return and_(
         OutboxNotice.platform.not_in(sorted(PULL_PLATFORMS)),
         or_(
@@ -203,8 +213,18 @@ def _due(now: datetime) -> Any:
             # A worker that died holding a lease: its rows come back when the lease ends.
             and_(OutboxNotice.status == "sending", OutboxNotice.lease_until < now),
         ),
-        ~older_unsent,
     )
+
+
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """Due, and no older notice to the same consumer is still unsent."""
+    earlier = aliased(OutboxNotice)
+    older_unsent = exists().where(
+        earlier.identity_id == OutboxNotice.identity_id,
+        earlier.id < OutboxNotice.id,
+        earlier.status.in_(UNSENT),
+    )
+    return and_(due(now), ~older_unsent)
 
 
 async def claim_due(
@@ -219,7 +239,7 @@ async def claim_due(
         await session.execute(
             select(OutboxNotice, Identity)
             .join(Identity, Identity.id == OutboxNotice.identity_id)
-            .where(_due(now))
+            .where(claimable(now))
             .order_by(OutboxNotice.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxNotice)
@@ -270,16 +290,7 @@ async def due_count(*, session: AsyncSession, now: datetime) -> int:
     query = (
         select(func.count())
         .select_from(OutboxNotice)
-        .where(
-            OutboxNotice.platform.not_in(sorted(PULL_PLATFORMS)),
-            or_(
-                and_(
-                    OutboxNotice.status.in_(("pending", "retrying")),
-                    OutboxNotice.next_attempt_at <= now,
-                ),
-                and_(OutboxNotice.status == "sending", OutboxNotice.lease_until < now),
-            ),
-        )
+        .where(due(now))
     )
     return int(await session.scalar(query) or 0)
 
@@ -331,7 +342,7 @@ async def record_outcome(
 async def retry_notice(*, session: AsyncSession, notice_id: int, now: datetime) -> bool:
     """Send a dead or undeliverable notice again (staff console); False if not found."""
     notice = await session.get(OutboxNotice, notice_id, with_for_update=True)
-    if notice is None or notice.status not in ("dead", "undeliverable"):
+    if notice is None or notice.status not in GAVE_UP:
         return False
     notice.status = "pending"
     notice.attempts = 0
@@ -347,7 +358,7 @@ async def dead_notices(*, session: AsyncSession, limit: int = 100) -> list[Outbo
     """Notices that will not go out by themselves, newest first, with their reasons."""
     rows = await session.scalars(
         select(OutboxNotice)
-        .where(OutboxNotice.status.in_(("dead", "undeliverable")))
+        .where(OutboxNotice.status.in_(GAVE_UP))
         .order_by(OutboxNotice.id.desc())
         .limit(limit)
     )

@@ -87,7 +87,7 @@ async def _deliver(services: Services, item: outbox.Claimed) -> None:
             max_attempts=services.settings.outbox_max_attempts,
         )
     NOTICES.labels(platform, status).inc()
-    if status in ("dead", "undeliverable"):
+    if status in outbox.GAVE_UP:
         log.warning(
             "notice not delivered",
             extra={"notice": item.id, "status": status, "reason": getattr(outcome, "reason", "")},
