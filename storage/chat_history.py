@@ -14,10 +14,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.events import Conversation as DialogConversation
-from dialogs.events import Reply
+from dialogs.events import Conversation, Reply
 from storage.crypto import FieldCipher
-from storage.models import Conversation, Identity, OutboxNotice, ProcessedMessage
+from storage.models import ConversationRow, Identity, OutboxNotice, ProcessedMessage
 from storage.outbox import notice_replies
 
 DEFAULT_TURNS = 30
@@ -70,12 +69,12 @@ async def recent_replies(
 
 async def conversation_of(
     *, session: AsyncSession, cipher: FieldCipher, identity: Identity
-) -> DialogConversation:
+) -> Conversation:
     """The identity's conversation as the dialogs see it, read without a lock (no change)."""
-    row = await session.get(Conversation, identity.id)
+    row = await session.get(ConversationRow, identity.id)
     if row is None:
-        return DialogConversation(language=identity.language)
-    return DialogConversation(
+        return Conversation(language=identity.language)
+    return Conversation(
         state=row.state,
         answers=cipher.unseal(row.answers) or {},
         language=identity.language,

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.events import Conversation as DialogConversation
+from dialogs.events import Conversation
 from storage.processed import Receipt, Stored
 
 
@@ -44,9 +44,9 @@ class Locked:
     updated_at: datetime | None
     notices_waiting: bool
 
-    def dialog(self) -> DialogConversation:
+    def dialog(self) -> Conversation:
         """The conversation as the dialogs see it."""
-        return DialogConversation(
+        return Conversation(
             state=self.state,
             answers=dict(self.answers or {}),
             language=self.language,
@@ -80,7 +80,7 @@ class ConversationLock(Protocol):
     async def finish(
         self,
         locked: Locked,
-        conv: DialogConversation,
+        conv: Conversation,
         now: datetime,
         *,
         platform: str,
@@ -94,6 +94,6 @@ class ConversationLock(Protocol):
         """Save the conversation after a message and record the message with its replies."""
         ...
 
-    async def save(self, locked: Locked, conv: DialogConversation, now: datetime) -> None:
+    async def save(self, locked: Locked, conv: Conversation, now: datetime) -> None:
         """Save the conversation after a staff move; no message is recorded."""
         ...

@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncpg
 
-from dialogs.events import Conversation as DialogConversation
+from dialogs.events import Conversation
 from storage.conversation_lock import Locked
 from storage.crypto import FieldCipher
 from storage.outbox import CARRIED_BY_PULL, CARRIED_BY_REPLY, carried_by_reply
@@ -167,7 +167,7 @@ def locked_from(
 
 def identity_changes(
     locked: Locked,
-    conv: DialogConversation,
+    conv: Conversation,
     now: datetime,
     *,
     inbound: bool,

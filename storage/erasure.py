@@ -36,7 +36,7 @@ from storage.models import (
     CaseMessage,
     Complaint,
     ComplaintEvent,
-    Conversation,
+    ConversationRow,
     Evidence,
     LinkAttempts,
     LinkCode,
@@ -176,7 +176,7 @@ async def anonymise(
 async def _drafts(subject: Subject, erased: Erased) -> None:
     session = subject.session
     rows = await session.scalars(
-        select(Conversation).where(Conversation.identity_id.in_(subject.owners))
+        select(ConversationRow).where(ConversationRow.identity_id.in_(subject.owners))
     )
     for row in rows:
         row.answers = subject.cipher.seal({})

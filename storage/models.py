@@ -105,7 +105,7 @@ class Identity(Base):
     unsubscribed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
 
-class Conversation(Base):
+class ConversationRow(Base):
     """The intake dialog's state for one identity; ``version`` counts saved steps.
 
     ``answers`` (the draft: merchant, description, contact name and phone) is sealed
@@ -129,7 +129,7 @@ class ProcessedMessage(Base):
 
     The key includes the consumer: message ids come from the client on some channels
     (web), and one consumer's id must never reach another consumer's replies.
-    ``replies`` is sealed like ``Conversation.answers`` (it repeats the summary).
+    ``replies`` is sealed like ``ConversationRow.answers`` (it repeats the summary).
 
     ``delivery`` tracks replies we push after the transaction (Telegram): ``pending``
     (to send; an attempt holds it until ``claimed_until``), ``sent``, or ``refused``

@@ -24,7 +24,7 @@ from storage.models import (
     CaseMessage,
     Complaint,
     ComplaintEvent,
-    Conversation,
+    ConversationRow,
     Evidence,
     Identity,
     IdentityLink,
@@ -158,7 +158,7 @@ async def _complaints(subject: Subject) -> tuple[str, Any]:
 async def _messages(subject: Subject) -> tuple[str, Any]:
     session, cipher = subject.session, subject.cipher
     drafts = await session.scalars(
-        select(Conversation).where(Conversation.identity_id.in_(subject.owners))
+        select(ConversationRow).where(ConversationRow.identity_id.in_(subject.owners))
     )
     draft_files = await session.scalars(
         select(Evidence)

@@ -35,7 +35,7 @@ from typing import Any, cast
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from dialogs.events import Conversation as DialogConversation
+from dialogs.events import Conversation
 from storage.conversation_lock import Locked
 from storage.conversation_rows import Column, LockingReads, Spelling, identity_changes, locked_from
 from storage.crypto import FieldCipher
@@ -184,7 +184,7 @@ class PgConversationLock:
     async def finish(
         self,
         locked: Locked,
-        conv: DialogConversation,
+        conv: Conversation,
         now: datetime,
         *,
         platform: str,
@@ -219,7 +219,7 @@ class PgConversationLock:
             claimed_until,
         )
 
-    async def save(self, locked: Locked, conv: DialogConversation, now: datetime) -> None:
+    async def save(self, locked: Locked, conv: Conversation, now: datetime) -> None:
         await self._settle_session()
         changes = identity_changes(locked, conv, now, inbound=False)
         assert set(changes) <= {"language", "language_chosen"}

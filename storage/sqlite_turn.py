@@ -22,7 +22,7 @@ from typing import Any
 from aiosqlite import Connection as AioConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from dialogs.events import Conversation as DialogConversation
+from dialogs.events import Conversation
 from storage.conversation_lock import Locked
 from storage.conversation_rows import (
     NAMES,
@@ -161,7 +161,7 @@ class SqliteConversationLock:
     async def finish(
         self,
         locked: Locked,
-        conv: DialogConversation,
+        conv: Conversation,
         now: datetime,
         *,
         platform: str,
@@ -189,11 +189,11 @@ class SqliteConversationLock:
             ),
         )
 
-    async def save(self, locked: Locked, conv: DialogConversation, now: datetime) -> None:
+    async def save(self, locked: Locked, conv: Conversation, now: datetime) -> None:
         await self._write(locked, conv, now, identity_changes(locked, conv, now, inbound=False))
 
     async def _write(
-        self, locked: Locked, conv: DialogConversation, now: datetime, changes: dict[str, Any]
+        self, locked: Locked, conv: Conversation, now: datetime, changes: dict[str, Any]
     ) -> None:
         if self._session is not None:
             await self._session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bots.services import Services
 from dialogs.events import MediaKind, MediaMessage, Platform, TextMessage
 from dialogs.texts import format_date
-from storage.models import Complaint, ComplaintEvent, Conversation, Evidence, ProcessedMessage
+from storage.models import Complaint, ComplaintEvent, ConversationRow, Evidence, ProcessedMessage
 from tests.conftest import Clock
 from tests.support.driver import COMPLAINT, CONSULTATION, REPORT, as_dicts, filed, walk
 
@@ -78,10 +78,10 @@ async def test_a_repeated_message_returns_the_same_replies_and_changes_nothing(
 ) -> None:
     first = await services.engine.handle(text("bob", "hi", message_id="dup-1"))
     async with services.database.sessions() as session:
-        before = await session.scalar(select(Conversation.version))
+        before = await session.scalar(select(ConversationRow.version))
     again = await services.engine.handle(text("bob", "hi", message_id="dup-1"))
     async with services.database.sessions() as session:
-        after = await session.scalar(select(Conversation.version))
+        after = await session.scalar(select(ConversationRow.version))
     assert again == first
     assert before == after == 1
     assert await count(services, ProcessedMessage) == 1
@@ -93,7 +93,7 @@ async def test_concurrent_copies_of_one_message_apply_once(services: Services) -
     results = await asyncio.gather(*(services.engine.handle(c) for c in copies))
     assert all(r == results[0] for r in results)
     async with services.database.sessions() as session:
-        version = await session.scalar(select(Conversation.version))
+        version = await session.scalar(select(ConversationRow.version))
     assert version == 2
 
 
@@ -102,7 +102,7 @@ async def test_three_messages_at_once_are_applied_one_after_another(services: Se
     bodies = ["1", "back", "1"]
     await asyncio.gather(*(services.engine.handle(text("dan", b, lang="en")) for b in bodies))
     async with services.database.sessions() as session:
-        conv = (await session.scalars(select(Conversation))).one()
+        conv = (await session.scalars(select(ConversationRow))).one()
     # Every message was applied: none lost, each saw the state the previous one left.
     assert conv.version == 4
     assert await count(services, ProcessedMessage) == 4
@@ -113,7 +113,7 @@ async def test_many_consumers_at_once_each_keep_their_own_state(services: Servic
     await asyncio.gather(*(services.engine.handle(text(u, "hi")) for u in users))
     await asyncio.gather(*(services.engine.handle(text(u, "1")) for u in users))
     async with services.database.sessions() as session:
-        versions = (await session.scalars(select(Conversation.version))).all()
+        versions = (await session.scalars(select(ConversationRow.version))).all()
     assert sorted(versions) == [2] * 8
 
 

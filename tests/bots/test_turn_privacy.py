@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from bots.services import Services
 from dialogs.events import Platform, TextMessage
-from storage.models import Conversation, Identity
+from storage.models import ConversationRow, Identity
 from tests.support.driver import COMPLAINT, as_dicts, question, walk
 
 _ids = itertools.count(1)
@@ -64,7 +64,7 @@ async def test_another_consumers_message_id_gets_its_own_replies(services: Servi
     async with services.database.sessions() as session:
         bob_id = await session.scalar(select(Identity.id).where(Identity.external_id == "bob"))
         version = await session.scalar(
-            select(Conversation.version).where(Conversation.identity_id == bob_id)
+            select(ConversationRow.version).where(ConversationRow.identity_id == bob_id)
         )
     assert version == 1
     again = as_dicts(await services.engine.handle(message("alice", "yes", key)))
@@ -99,7 +99,7 @@ async def test_rows_written_before_encryption_still_load(services: Services) -> 
     assert [r.text for r in again] == ["plain reply"]
     await services.engine.handle(message("dora", "help", "d-2"))
     async with services.database.sessions() as session:
-        stored = await session.scalar(select(Conversation.answers))
+        stored = await session.scalar(select(ConversationRow.answers))
     # Read as plain, written back sealed.
     assert isinstance(stored, str)
     assert services.cipher.unseal(stored)["draft"] == {"contact_name": "Li Lei"}

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from storage.models import ComplaintEvent, Conversation, Evidence, Identity
+from storage.models import ComplaintEvent, ConversationRow, Evidence, Identity
 from tests.adapters.telegram import updates
 from tests.adapters.telegram.test_webhook import ANSWERS as TELEGRAM_ANSWERS
 from tests.adapters.wechat.flow import walk_to
@@ -27,8 +27,8 @@ async def evidence_rows(services: Any) -> list[Evidence]:
 async def state_of(services: Any, external_id: str) -> str | None:
     async with services.database.sessions() as session:
         state: str | None = await session.scalar(
-            select(Conversation.state)
-            .join(Identity, Identity.id == Conversation.identity_id)
+            select(ConversationRow.state)
+            .join(Identity, Identity.id == ConversationRow.identity_id)
             .where(Identity.external_id == external_id)
         )
     return state

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bots.services import Services
 from dialogs.events import Done, Refused, SendCaseMessage
-from storage.models import CaseMessage, CaseRequest, Conversation, Identity, OutboxNotice
+from storage.models import CaseMessage, CaseRequest, ConversationRow, Identity, OutboxNotice
 from tests.bots.test_engine import sender
 from tests.bots.test_my_complaints import file_one
 from tests.staff.helpers import PASSWORD, WebConsumer, file_by_chat, sign_in
@@ -136,7 +136,7 @@ async def test_requests_are_rows_answered_or_withdrawn(
     async with services.database.sessions() as session:
         identity = await session.scalar(select(Identity).where(Identity.external_id == "dan"))
         assert identity is not None
-        conv = await session.get_one(Conversation, identity.id)
+        conv = await session.get_one(ConversationRow, identity.id)
         told = (
             await session.scalars(
                 select(OutboxNotice).where(OutboxNotice.kind == "request_withdrawn")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bots.services import Services
-from storage.models import AuditEntry, Complaint, ComplaintEvent, Conversation, OutboxNotice
+from storage.models import AuditEntry, Complaint, ComplaintEvent, ConversationRow, OutboxNotice
 from tests.staff.helpers import PNG, WebConsumer, count, file_by_chat, sign_in
 
 
@@ -214,7 +214,7 @@ async def test_requesting_evidence_moves_the_consumer_to_adding_files(
     )
     assert asked.status_code == 202
     async with services.database.sessions() as session:
-        conv = await session.scalar(select(Conversation))
+        conv = await session.scalar(select(ConversationRow))
     assert conv is not None and conv.state == "adding_evidence"
     replies = await gus.notices()
     assert "Please send the invoice." in replies[0]["text"]

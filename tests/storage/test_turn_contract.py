@@ -25,12 +25,12 @@ import asyncpg
 import pytest
 from sqlalchemy import func, select, text, update
 
-from dialogs.events import Conversation as DialogConversation
+from dialogs.events import Conversation
 from storage.conversation_lock import ConversationLock, Locked
 from storage.conversations import find_identity
 from storage.crypto import FieldCipher
 from storage.db import Database
-from storage.models import Conversation, Identity, OutboxNotice, ProcessedMessage
+from storage.models import ConversationRow, Identity, OutboxNotice, ProcessedMessage
 from storage.processed import PENDING, Receipt, Stored
 from storage.turns import join_turn, open_turn
 
@@ -46,7 +46,7 @@ class Held:
     lock: ConversationLock
     locked: Locked
     stored: Stored | None
-    write: Callable[[DialogConversation, datetime], Awaitable[None]]
+    write: Callable[[Conversation, datetime], Awaitable[None]]
 
 
 class Moves(Protocol):
@@ -77,7 +77,7 @@ class MessageMoves:
                 platform=platform, external_id=user, language="en", message_key=key
             )
 
-            async def write(conv: DialogConversation, now: datetime) -> None:
+            async def write(conv: Conversation, now: datetime) -> None:
                 await lock.finish(
                     locked, conv, now, platform=platform, message_key=key,
                     replies=[{"text": f"reply to {key} from {user}"}], resubscribe=True,
@@ -113,7 +113,7 @@ class StaffMoves:
             lock = await join_turn(session, CIPHER)
             locked = await lock.lock_identity(identity_id=identity_id, platform=platform)
 
-            async def write(conv: DialogConversation, now: datetime) -> None:
+            async def write(conv: Conversation, now: datetime) -> None:
                 await lock.save(locked, conv, now)
 
             yield Held(lock, locked, None, write)
@@ -130,9 +130,9 @@ def turns(request: pytest.FixtureRequest, database: Database) -> Moves:
 MESSAGE_ONLY = pytest.mark.parametrize("turns", ["message"], indirect=True)
 
 
-def moved(locked: Locked, state: str, **changes: Any) -> DialogConversation:
+def moved(locked: Locked, state: str, **changes: Any) -> Conversation:
     dialog = locked.dialog()
-    return DialogConversation(
+    return Conversation(
         state=state,
         answers=changes.get("answers", dialog.answers),
         language=changes.get("language", dialog.language),
@@ -148,9 +148,9 @@ async def step(turns: Moves, key: str, state: str, at: datetime = NOW, **hold: A
         return held.locked.version
 
 
-async def rows(database: Database) -> tuple[Conversation, Identity, set[str]]:
+async def rows(database: Database) -> tuple[ConversationRow, Identity, set[str]]:
     async with database.sessions() as session:
-        conversation = (await session.scalars(select(Conversation))).one()
+        conversation = (await session.scalars(select(ConversationRow))).one()
         identity = (await session.scalars(select(Identity))).one()
         keys = set((await session.scalars(select(ProcessedMessage.message_key))).all())
     return conversation, identity, keys

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bots.delivery import worker
 from bots.delivery.background import privacy_upkeep_once
 from storage import complaints
-from storage.models import Complaint, Conversation
+from storage.models import Complaint, ConversationRow
 from tests.bots.privacy_scan import places_holding
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -47,7 +47,7 @@ async def test_export_then_delete_from_telegram(
     assert "Erased" in told and number in told and "statistics" in told
 
     async with services.database.sessions() as session:
-        conv = (await session.scalars(select(Conversation))).one()
+        conv = (await session.scalars(select(ConversationRow))).one()
         complaint = (await session.scalars(select(Complaint))).one()
     draft = services.cipher.unseal(conv.answers)
     assert "draft" not in draft and "type" not in draft and conv.state == "menu"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from storage.models import Conversation
+from storage.models import ConversationRow
 from tests.fakes.telegram_api import FakeTelegram
 
 from . import updates
@@ -47,7 +47,7 @@ async def post(client: httpx.AsyncClient, update: dict[str, Any]) -> httpx.Respo
 
 async def conversation(services: Any) -> tuple[str, int]:
     async with services.database.sessions() as session:
-        conv = (await session.scalars(select(Conversation))).one()
+        conv = (await session.scalars(select(ConversationRow))).one()
     return conv.state, conv.version
 
 

@@ -15,7 +15,7 @@ from bots.services import Services
 from bots.settings import Settings
 from bots.web.app import create_app
 from storage.db import Database
-from storage.models import Complaint, Conversation, Evidence, Identity, ProcessedMessage
+from storage.models import Complaint, ConversationRow, Evidence, Identity, ProcessedMessage
 from tests.fakes.telegram_api import FakeTelegram
 
 from . import updates
@@ -56,7 +56,7 @@ async def rows(services: Any) -> dict[str, int]:
     async with services.database.sessions() as session:
         return {
             m.__tablename__: int(await session.scalar(select(func.count()).select_from(m)) or 0)
-            for m in (Identity, Conversation, ProcessedMessage, Complaint, Evidence)
+            for m in (Identity, ConversationRow, ProcessedMessage, Complaint, Evidence)
         }
 
 
@@ -122,7 +122,7 @@ async def test_a_burst_from_one_user_is_applied_in_order(
     for text in ["hi", "1", "1", "1", "no", "Suning"]:
         await post(client, updates.text(UID, text))
     async with services.database.sessions() as session:
-        conv = (await session.scalars(select(Conversation))).one()
+        conv = (await session.scalars(select(ConversationRow))).one()
     assert (conv.state, conv.version) == ("merchant_address", 6)
 
 

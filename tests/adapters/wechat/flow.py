@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storage.models import (
     Complaint,
-    Conversation,
+    ConversationRow,
     Evidence,
     Identity,
     OutboxNotice,
@@ -38,7 +38,7 @@ ANSWERS = {
     "contact_phone": "13812345678",
     "consent_share": "yes",
 }
-TABLES = (Identity, Conversation, ProcessedMessage, Complaint, Evidence, OutboxNotice)
+TABLES = (Identity, ConversationRow, ProcessedMessage, Complaint, Evidence, OutboxNotice)
 
 
 def server(client: httpx.AsyncClient, fake: FakeWeChat, clock: Clock, *, safe: bool = False
@@ -49,7 +49,7 @@ def server(client: httpx.AsyncClient, fake: FakeWeChat, clock: Clock, *, safe: b
 async def state_of(services: Any, user: str) -> str | None:
     async with services.database.sessions() as session:
         state: str | None = await session.scalar(
-            select(Conversation.state).join(Identity, Identity.id == Conversation.identity_id)
+            select(ConversationRow.state).join(Identity, Identity.id == ConversationRow.identity_id)
             .where(Identity.external_id == user)
         )
     return state

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from adapters.wechat.verify import signature
 from storage.models import (
     Complaint,
-    Conversation,
+    ConversationRow,
     Evidence,
 )
 from tests.adapters.wechat.conftest import AES_KEY, TOKEN, reconfigure
@@ -103,7 +103,7 @@ async def test_retry_storm_applies_once(
     after = await counts(services)
     assert after["processed_messages"] == before["processed_messages"] + 1
     async with services.database.sessions() as session:
-        version = await session.scalar(select(Conversation.version))
+        version = await session.scalar(select(ConversationRow.version))
     assert version == 2  # "hi" and one application of "1"
 
 
