@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from bots.dossier import pdf as dossier_pdf
 from bots.dossier.links import parse_document_ref
 from bots.services import Services
-from bots.staff.actions import NotFound
+from bots.staff.errors import NotFound
 from bots.staff.reach import may_see_contact
 from dialogs.texts import supported
 from storage import audit, dossier

@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.services import Services
-from bots.staff.actions import Conflict, Invalid, NotFound, locked_complaint, today
+from bots.staff.errors import Conflict, Invalid, NotFound
+from bots.staff.guards import locked_complaint, today
 from dialogs import offers as offer_dialog
 from dialogs.validators import clean_text
 from storage import audit, casework, complaints, merchant_cases, outbox

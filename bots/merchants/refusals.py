@@ -1,7 +1,7 @@
 """What the merchant desk says when it refuses: in the page's language, never the API's
 English sentence inside a Chinese page.
 
-:mod:`bots.merchants.work` raises :class:`~bots.staff.actions.ActionError` with an
+:mod:`bots.merchants.work` raises :class:`~bots.staff.errors.ActionError` with an
 English sentence for the API; the page recognises the known ones and shows its own
 words (``merchant_desk.err_…`` in the catalog). An unknown one is a generic sentence
 with the status code; an error page (403, 404, 422, …) says what went wrong in general.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bots.staff.actions import ActionError
+from bots.staff.errors import ActionError
 from dialogs import texts
 
 _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(

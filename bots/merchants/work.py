@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.services import Services
-from bots.staff.actions import Conflict, Invalid, NotFound, checked_text, today
+from bots.staff.errors import Conflict, Invalid, NotFound
+from bots.staff.guards import checked_text, today
 from dialogs import offers as offer_dialog
 from dialogs.events import Reply
 from dialogs.texts import format_date, t

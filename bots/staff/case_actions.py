@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.services import Services
-from bots.staff.actions import Conflict, NotFound, locked_complaint
+from bots.staff.errors import Conflict, NotFound
+from bots.staff.guards import locked_complaint
 from dialogs import intake
 from dialogs.events import Reply
 from dialogs.texts import t

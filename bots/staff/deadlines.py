@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bots.services import Services
-from bots.staff.actions import Conflict, Invalid, NotFound, checked_text, locked_complaint
+from bots.staff.errors import Conflict, Invalid, NotFound
+from bots.staff.guards import checked_text, locked_complaint
 from dialogs.clocks import CLOCK_NAMES
 from dialogs.events import Reply
 from dialogs.texts import format_date, t, type_label

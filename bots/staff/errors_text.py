@@ -1,6 +1,6 @@
 """Refused casework actions in the console's language.
 
-:mod:`bots.staff.actions` raises :class:`~bots.staff.actions.ActionError` with an
+The staff actions raise :class:`~bots.staff.errors.ActionError` with an
 English sentence for the API. The console recognises the known sentences and shows its
 own words; an unknown one becomes a generic sentence with the status code rather than
 English inside a Chinese page.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bots.staff.actions import ActionError, Conflict
+from bots.staff.errors import ActionError, Conflict
 from dialogs import texts
 from dialogs.texts import status_label
 

@@ -7,15 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bots.services import Services
-from bots.staff.actions import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    checked_text,
-    locked_complaint,
-    require,
-    today,
-)
+from bots.staff.errors import Conflict, Forbidden, NotFound
+from bots.staff.guards import checked_text, locked_complaint, require, today
 from dialogs.events import Reply
 from dialogs.texts import t
 from storage import audit, casework, outbox

@@ -17,7 +17,8 @@ from typing import Literal
 from bots.merchants.forward import forward_audited, link_in
 from bots.services import Services
 from bots.staff import reach as staff_reach
-from bots.staff.actions import ActionError, NotFound, locked_complaint, require
+from bots.staff.errors import ActionError, NotFound
+from bots.staff.guards import locked_complaint, require
 from dialogs.validators import clean_text
 from storage import alerts, audit, casework, merchant_cases
 from storage.alerts import Spike

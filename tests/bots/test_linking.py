@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bots.services import Services
-from bots.staff import actions as staff_actions
+from bots.staff import status_moves
 from dialogs.events import (
     MediaKind,
     MediaMessage,
@@ -126,7 +126,7 @@ async def test_linked_telegram_and_web_see_each_others_complaints(services: Serv
             session=session, username="agent1", role="agent", password="pw-Agent-123456",
             now=services.now(),
         )
-    await staff_actions.change_status(services, staff, on_telegram, "accepted", None)
+    await status_moves.change_status(services, staff, on_telegram, "accepted", None)
     async with services.database.sessions() as session:
         last = (await session.scalars(select(OutboxNotice).order_by(OutboxNotice.id))).all()[-1]
         complaint = await session.scalar(select(Complaint).where(Complaint.number == on_telegram))

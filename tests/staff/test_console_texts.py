@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bots.staff.actions import Conflict, Invalid
+from bots.staff.errors import Conflict, Invalid
 from bots.staff.errors_text import action_message
 from bots.staff.labels import (
     TIMELINE_KINDS,

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from bots.staff import case_actions
 from bots.staff import errors_text as console_errors_text
-from bots.staff.actions import ActionError
 from bots.staff.auth import StaffDep
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.console import _detail_page
 from bots.web.routes.console_base import CheckedDep, LangDep

@@ -17,13 +17,13 @@ from pydantic import BaseModel, Field, ValidationError
 from adapters.fields import FreeText, Line
 from bots.services import Services
 from bots.staff import actions as staff_actions
-from bots.staff import case_views
+from bots.staff import case_views, guards, status_moves
 from bots.staff import errors_text as console_errors_text
 from bots.staff import labels as console_labels
 from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
-from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, client_address
+from bots.staff.errors import ActionError
 from bots.staff.schemas import ComplaintSummary
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import (
@@ -187,7 +187,7 @@ async def complaints(
 ) -> HTMLResponse:
     """The list: filters as controls, saved views, sortable columns, deadline colours."""
     query = list_query(request)
-    today = staff_actions.today(services)
+    today = guards.today(services)
     error = None if query.range_ok() else "bad_range"
     async with services.database.sessions() as session:
         found = await casework.list_complaints(
@@ -221,7 +221,7 @@ async def _detail_page(
     *, error: str | None = None, status_code: int = 200, contact: Any = None,
     done: str | None = None, live: bool = False,
 ) -> HTMLResponse:  # fmt: skip
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.transaction() as session:
         complaint = await casework.by_number(session=session, number=number)
         if complaint is None:
@@ -298,7 +298,7 @@ async def act(
     contact = None
     try:
         if action == "status":
-            await staff_actions.change_status(
+            await status_moves.change_status(
                 services,
                 staff,
                 number,

@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from adapters.fields import FreeText, Line
 from bots.merchants.schemas import SpikeCase, SpikeSection
 from bots.merchants.views import merchant_item, overdue_case
-from bots.staff import actions as staff_actions
+from bots.staff import guards
 from bots.staff import spikes as spike_actions
-from bots.staff.actions import ActionError
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, render
 from bots.web.routes.console_ops import SupervisorPage
@@ -72,7 +72,7 @@ async def alerts_page(
     error: Annotated[Line | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     """Spikes with their complaints, and forwarded cases the merchant left unanswered."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         found = await alerts.spikes(
             session=session, now=services.now(), minimum=services.settings.spike_min

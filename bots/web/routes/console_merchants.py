@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots.merchants import forward as merchant_forward
 from bots.merchants.schemas import MerchantCaseSummary, MerchantItem
 from bots.merchants.views import case_summary, merchant_item
-from bots.staff.actions import ActionError
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep
 from dialogs.clock import local_date

@@ -10,14 +10,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import FreeText, Line
-from bots.staff import actions as staff_actions
-from bots.staff import charts
+from bots.staff import charts, guards
 from bots.staff import errors_text as console_errors_text
 from bots.staff import labels as console_labels
 from bots.staff import reach as staff_reach
 from bots.staff import reports as console_reports
 from bots.staff import views as staff_views
-from bots.staff.actions import ActionError
+from bots.staff.errors import ActionError
 from bots.staff.schemas import Statistics
 from bots.web.deps import ServicesDep
 from bots.web.routes.console import list_query
@@ -45,7 +44,7 @@ async def overview(
     request: Request, signed: SupervisorPage, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
     """Cases near or past any running deadline, the most urgent first."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     filters = casework.Filters(due_within_days=casework.NEAR_DAYS)
     async with services.database.sessions() as session:
         found = await casework.list_complaints(
@@ -124,7 +123,7 @@ async def _figures(
     query = list_query(request)
     if not query.range_ok():
         raise HTTPException(422, "filed_from: after filed_to")
-    today = staff_actions.today(services)
+    today = guards.today(services)
     filters = query.filters()
     if filters.filed_from is None:
         filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from bots.staff import errors_text as console_errors_text
-from bots.staff.actions import ActionError
 from bots.staff.auth import StaffDep
 from bots.staff.deadlines import extend_deadline
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.console import _detail_page
 from bots.web.routes.console_base import CheckedDep, LangDep

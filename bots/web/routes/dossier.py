@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse, Response
 
 from bots.dossier import build as dossiers
 from bots.services import Services
-from bots.staff.actions import ActionError
 from bots.staff.auth import StaffDep
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.evidence_download import SAFETY_HEADERS
 from bots.web.identity import WebConsumerDep

@@ -18,8 +18,8 @@ from bots.merchants import work as merchant_work
 from bots.merchants.auth import MerchantDep, MerchantLogin
 from bots.merchants.schemas import MerchantCaseDetail, MerchantRef
 from bots.merchants.views import case_detail, case_summary
-from bots.staff import actions as staff_actions
-from bots.staff.actions import ActionError
+from bots.staff import guards
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.dossier import pdf_response
 from bots.web.routes.staff_api import evidence_file, refused
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/api/v1/merchant", tags=["merchant API"], responses=S
 @router.get("/complaints", response_model=MyComplaints)
 async def my_complaints(login: MerchantDep, services: ServicesDep) -> MyComplaints:
     """The complaints forwarded to your merchant, newest first."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         cases = await merchant_cases.forwarded_to(session=session, merchant_id=login.merchant.id)
     return MyComplaints(
@@ -68,7 +68,7 @@ async def my_complaint(
 ) -> MerchantCaseDetail:
     """Facts, demands, evidence, your timeline entries; contact only with consent."""
     view = await _audited_view(services, login, number, action="merchant.view")
-    return case_detail(view, cipher=services.cipher, today=staff_actions.today(services))
+    return case_detail(view, cipher=services.cipher, today=guards.today(services))
 
 
 @router.get(

@@ -21,10 +21,9 @@ from bots.merchants.refusals import refusal_message
 from bots.merchants.views import case_detail, case_summary
 from bots.merchants.work import MerchantLogin
 from bots.services import Services
-from bots.staff import actions as staff_actions
-from bots.staff import labels
-from bots.staff.actions import ActionError
+from bots.staff import guards, labels
 from bots.staff.auth import SecurityDep, client_address
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import evidence_file
 from bots.web.security import Session, csrf_ok, session_started
@@ -173,7 +172,7 @@ async def complaints(
     request: Request, signed: SignedDep, services: ServicesDep, lang: LangDep
 ) -> HTMLResponse:
     """The complaints forwarded to this merchant."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         cases = await merchant_cases.forwarded_to(
             session=session, merchant_id=signed.login.merchant.id
@@ -186,7 +185,7 @@ async def _case_page(
     request: Request, signed: Signed, services: Services, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.transaction() as session:
         found = await merchant_cases.forwarded_case(
             session=session, merchant_id=signed.login.merchant.id, number=number

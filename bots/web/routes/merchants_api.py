@@ -18,10 +18,10 @@ from adapters.fields import FreeText
 from bots.merchants import forward as merchant_forward
 from bots.merchants.schemas import Alerts, MerchantItem, SpikeAlert
 from bots.merchants.views import case_summary, merchant_item, overdue_case
-from bots.staff import actions as staff_actions
+from bots.staff import guards
 from bots.staff import spikes as spike_actions
-from bots.staff.actions import ActionError
 from bots.staff.auth import StaffDep, SupervisorDep
+from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import refused
 from bots.web.schemas.errors import SIGNED_IN
@@ -85,7 +85,7 @@ async def merchant_detail(
     services: ServicesDep,
 ) -> MerchantWithCases:  # fmt: skip
     """One merchant with the complaints forwarded to it."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         merchant = await merchant_store.get(session=session, merchant_id=merchant_id)
         if merchant is None:
@@ -106,7 +106,7 @@ async def complaint_merchant(
 ) -> ComplaintMerchant:
     """The linked merchant, where the forward stands, and registry suggestions for the
     name the consumer typed."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         complaint = await casework.by_number(session=session, number=number)
         if complaint is None:
@@ -171,7 +171,7 @@ async def take_back(
 @router.get("/alerts", response_model=Alerts)
 async def alerts_list(staff: SupervisorDep, services: ServicesDep) -> Alerts:
     """Merchants with a spike of complaints, and merchants overdue with their answer."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         found = await alerts.spikes(
             session=session, now=services.now(), minimum=services.settings.spike_min

@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 
 from adapters.fields import FreeText, Line
 from bots.staff import actions as staff_actions
-from bots.staff import case_views
+from bots.staff import case_views, guards, status_moves
 from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
-from bots.staff.actions import ActionError
 from bots.staff.auth import SecurityDep, StaffDep, client_address
+from bots.staff.errors import ActionError, Conflict
 from bots.staff.schemas import ComplaintDetail, ComplaintPage
 from bots.web import evidence_download
 from bots.web.deps import ServicesDep
@@ -48,7 +48,7 @@ router = APIRouter(prefix="/api/v1", tags=["staff API"], responses=SIGNED_IN)
 def refused(error: ActionError) -> JSONResponse:
     """An action's refusal as JSON; a 409 names the allowed moves."""
     body: dict[str, Any] = {"detail": error.message}
-    if isinstance(error, staff_actions.Conflict):
+    if isinstance(error, Conflict):
         body["allowed"] = list(error.allowed)
     return JSONResponse(body, status_code=error.status)
 
@@ -110,7 +110,7 @@ async def list_complaints(
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ComplaintPage:
     """Complaints matching the filters, one page, with the total; contacts masked."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.sessions() as session:
         found = await casework.list_complaints(
             session=session, filters=filters, today=today, sort=sort, page=page,
@@ -150,7 +150,7 @@ async def complaint_detail(
         audit.record(session, staff=staff, action="complaint.view", target=number,
                      now=services.now())  # fmt: skip
     return staff_views.detail(
-        found, case, cipher=services.cipher, today=staff_actions.today(services),
+        found, case, cipher=services.cipher, today=guards.today(services),
         deadlines=services.deadlines,
     )  # fmt: skip
 
@@ -214,7 +214,7 @@ async def change_status(
 ) -> StatusChanged | JSONResponse:
     """Move a complaint (checked by the lifecycle) and queue the consumer's notice."""
     try:
-        done = await staff_actions.change_status(
+        done = await status_moves.change_status(
             services, staff, number, body.status, body.note, notify=body.notify,
             reason=body.reason,
         )

@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from adapters.fields import FreeText, Identifier, Line
-from bots.staff import actions as staff_actions
+from bots.staff import guards
 from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
-from bots.staff.actions import ActionError
 from bots.staff.auth import AdminDep, SupervisorDep
+from bots.staff.errors import ActionError
 from bots.staff.schemas import ComplaintSummary, Statistics
 from bots.web.deps import ServicesDep
 from bots.web.routes.staff_api import refused
@@ -87,7 +87,7 @@ async def get_statistics(
 
     Without ``filed_from`` the last 30 days are counted.
     """
-    today = staff_actions.today(services)
+    today = guards.today(services)
     if filters.filed_from is None:
         filters = casework.Filters(**{**vars(filters), "filed_from": today - timedelta(days=30)})
     async with services.database.sessions() as session:
@@ -103,7 +103,7 @@ async def export_rows(
     """Every complaint matching ``filters`` (masked) as ``shaped`` rows, with an audit
     entry: the API writes them as CSV, the console (``staff_views.detail_row``) as its
     own CSV in the staff member's language."""
-    today = staff_actions.today(services)
+    today = guards.today(services)
     async with services.database.transaction() as session:
         found = await casework.list_complaints(
             session=session, filters=filters, today=today, per_page=EXPORT_LIMIT
@@ -173,7 +173,7 @@ async def legal_hold(
         raise HTTPException(422, "a legal hold needs a note saying why")
     async with services.database.transaction() as session:
         try:
-            complaint = await staff_actions.locked_complaint(session, number[:32])
+            complaint = await guards.locked_complaint(session, number[:32])
         except ActionError as error:
             return refused(error)
         complaint.legal_hold = body.hold

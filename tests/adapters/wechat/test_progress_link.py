@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from adapters.wechat.template import parse_fields
 from bots.delivery import worker
-from bots.staff import actions as staff_actions
+from bots.staff import status_moves
 from storage.models import Complaint, Identity, Staff
 from tests.adapters.wechat.flow import server, walk_to
 from tests.conftest import Clock
@@ -48,7 +48,7 @@ async def test_a_rejection_outside_the_window_is_a_template_linking_to_progress(
     number = await file_complaint(wx, services, "oUser-progress")
     other = await file_complaint(wx, services, "oUser-someone-else")
     clock.advance(hours=49)  # the 48-hour window has closed
-    await staff_actions.change_status(services, await staff(services), number, "rejected",
+    await status_moves.change_status(services, await staff(services), number, "rejected",
                                       "Please contact the platform first.",
                                       reason="outside_remit")
     assert await worker.deliver_due(services) == 1

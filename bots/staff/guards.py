@@ -1,0 +1,46 @@
+"""What every staff action checks before it changes anything.
+
+The role (so the API and the console can never disagree about who may do what), the
+complaint (found and locked for the transaction), the text staff wrote, and the desk's
+date against which deadlines are read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bots.services import Services
+from bots.staff.errors import Forbidden, Invalid, NotFound
+from dialogs.clock import local_date
+from storage import casework
+from storage import staff as staff_store
+from storage.models import Complaint, Staff
+
+
+def require(staff: Staff, role: str) -> None:
+    """Raise Forbidden unless ``staff`` has at least ``role``."""
+    if not staff_store.role_at_least(staff.role, role):
+        raise Forbidden(f"this needs the {role} role; you are {staff.role}")
+
+
+def today(services: Services) -> date:
+    """The desk's date (``WEIQUAN_TIMEZONE``), against which deadlines are read."""
+    return local_date(services.now())
+
+
+async def locked_complaint(session: AsyncSession, number: str) -> Complaint:
+    complaint = await casework.by_number(session=session, number=number, lock=True)
+    if complaint is None:
+        raise NotFound(f"no complaint {number}")
+    return complaint
+
+
+def checked_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("the text is empty")
+    if len(text) > 2000:
+        raise Invalid("the text is longer than 2000 characters")
+    return text
