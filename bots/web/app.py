@@ -27,7 +27,10 @@ from bots.web.routes import (
     console,
     console_account,
     console_alerts,
+    console_case,
+    console_list,
     console_live,
+    console_login,
     console_merchants,
     console_ops,
     console_staff,
@@ -161,6 +164,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(merchant_page.router)
     app.include_router(console_merchants.router)
     app.include_router(console.router)
+    app.include_router(console_login.router)
+    app.include_router(console_list.router)
+    app.include_router(console_case.router)
     app.include_router(console_ops.router)
     app.include_router(console_live.router)
     app.include_router(console_staff.router)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bots.staff.deadlines import CLOCK_NAMES
-from bots.web.routes.console import DONE
+from bots.web.routes.console_case import DONE
 from dialogs import texts
 from dialogs.catalog import LOCALE_DIR, categories, load, plural_category, problems
 from storage.offers import KINDS

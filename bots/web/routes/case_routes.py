@@ -15,8 +15,8 @@ from bots.staff import errors_text as console_errors_text
 from bots.staff.auth import StaffDep
 from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
-from bots.web.routes.console import _detail_page
 from bots.web.routes.console_base import CheckedDep, LangDep
+from bots.web.routes.console_case import detail_page
 from bots.web.routes.staff_api import refused
 from bots.web.schemas.errors import SIGNED_IN
 from bots.web.schemas.staff import RequestWithdrawn
@@ -56,7 +56,7 @@ async def withdraw_request_form(
     try:
         await case_actions.withdraw_request(services, signed.staff, number, request_id)
     except ActionError as error:
-        return await _detail_page(
+        return await detail_page(
             request, signed, services, lang, number,
             error=console_errors_text.action_message(error, lang),
             status_code=error.status,

@@ -19,8 +19,8 @@ from bots.staff import views as staff_views
 from bots.staff.errors import ActionError
 from bots.staff.schemas import Statistics
 from bots.web.deps import ServicesDep
-from bots.web.routes.console import list_query
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
+from bots.web.routes.console_list import list_query
 from bots.web.routes.staff_filters import RowIdPath
 from bots.web.routes.staff_ops import export_rows
 from dialogs import lifecycle

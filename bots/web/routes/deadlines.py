@@ -13,8 +13,8 @@ from bots.staff.auth import StaffDep
 from bots.staff.deadlines import extend_deadline
 from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
-from bots.web.routes.console import _detail_page
 from bots.web.routes.console_base import CheckedDep, LangDep
+from bots.web.routes.console_case import detail_page
 from bots.web.routes.staff_api import refused
 from bots.web.schemas.errors import SIGNED_IN
 from bots.web.schemas.staff import DeadlineExtended
@@ -60,7 +60,7 @@ async def extend_from_console(
     try:
         await extend_deadline(services, signed.staff, number, clock, note)
     except ActionError as error:
-        return await _detail_page(
+        return await detail_page(
             request, signed, services, lang, number,
             error=console_errors_text.action_message(error, lang),
             status_code=error.status,
