@@ -1,4 +1,6 @@
-"""The ``weiquan`` command line."""
+"""The ``weiquan`` command line: the app (the console-script entry point) and its commands
+that run the service, the schema, the drawings, the calendar and dossiers; accounts and
+channel set-up are in ``account_commands`` and ``channel_commands``."""
 
 from __future__ import annotations
 
@@ -9,30 +11,24 @@ from typing import Annotated
 
 import typer
 
+from bots.cli.account_commands import merchant_app, staff_app
+from bots.cli.channel_commands import telegram_app, wechat_app
+from bots.cli.environment import load_settings, upgrade_schema
 from bots.ops import logs, preflight
-from bots.settings import Settings
 
 app = typer.Typer(
     help="Weiquan: consumer complaint intake bot and staff console.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-wechat_app = typer.Typer(help="WeChat Official Account.", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
-telegram_app = typer.Typer(help="Telegram bot.", no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
-
-
-def _settings() -> Settings:
-    settings = preflight.load_settings()
-    logs.configure(settings.log_level)
-    return settings
-
-
-def _upgrade(settings: Settings) -> None:
-    from storage.migrate import upgrade
-
-    upgrade(settings.database_url)
+app.add_typer(staff_app, name="staff")
+app.add_typer(merchant_app, name="merchant")
+calendar_app = typer.Typer(help="Working-day calendar.", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
+dossier_app = typer.Typer(help="Evidence dossiers.", no_args_is_help=True)
+app.add_typer(dossier_app, name="dossier")
 
 
 @db_app.command("upgrade")
@@ -40,10 +36,9 @@ def db_upgrade(revision: str = "head") -> None:
     """Bring the database schema up to date."""
     from storage.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
     upgrade(settings.database_url, revision)
     typer.echo(f"database at {revision}")
-
 
 
 @app.command()
@@ -81,7 +76,7 @@ def serve(
 
     import uvicorn
 
-    settings = _settings()
+    settings = load_settings()
     polling = bool(settings.telegram_token and not settings.telegram_webhook_url)
     if workers > 1 and polling and not no_worker:
         # Telegram polling is a background loop: with several web processes it belongs
@@ -119,7 +114,7 @@ def worker() -> None:
     """Run the delivery worker alone (any number of these may run)."""
     from bots.cli.worker import run_worker
 
-    settings = _settings()
+    settings = load_settings()
     preflight.ready(settings)
     asyncio.run(run_worker(settings))
 
@@ -132,160 +127,9 @@ def chat(
     """Chat with the bot in this terminal (reads lines from stdin, so it can be scripted)."""
     from bots.cli.terminal import run_chat
 
-    settings = _settings()
-    _upgrade(settings)
+    settings = load_settings()
+    upgrade_schema(settings)
     asyncio.run(run_chat(settings, user=user, lang=lang, lines=sys.stdin))
-
-
-@wechat_app.command("menu")
-def wechat_menu(
-    lang: Annotated[str | None, typer.Option(help="Menu language: zh-CN or en")] = None,
-) -> None:
-    """Install the custom menu (file a complaint, my complaints, help) on the account."""
-    from adapters.wechat import menu
-    from adapters.wechat.channel import build_api
-    from bots.services import wechat_config
-    from storage.db import Database
-    from storage.kv import DatabaseKeyValues
-    from storage.leases import DatabaseLeases
-
-    settings = _settings()
-    config = wechat_config(settings)
-    if config is None or not config.can_push:
-        typer.echo("set WEIQUAN_WECHAT_TOKEN, _APP_ID and _APP_SECRET first", err=True)
-        raise typer.Exit(2)
-    if settings.is_sqlite and not settings.redis_url:
-        _upgrade(settings)  # the token row lives in the database
-
-    async def install() -> dict[str, object]:
-        database = Database(settings.database_url)
-        try:
-            api = build_api(config, DatabaseKeyValues(database), DatabaseLeases(database))
-            return await menu.install(api, lang or settings.language)
-        finally:
-            await database.dispose()
-
-    result = asyncio.run(install())
-    typer.echo(f"menu installed: {result}")
-
-
-@telegram_app.command("set-webhook")
-def telegram_set_webhook() -> None:
-    """Register WEIQUAN_TELEGRAM_WEBHOOK_URL (with the secret) as the bot's webhook."""
-    from adapters.telegram.bot import build_bot
-    from bots.services import telegram_config
-
-    settings = _settings()
-    config = telegram_config(settings)
-    if config is None or not config.webhook_url:
-        typer.echo("set WEIQUAN_TELEGRAM_TOKEN and WEIQUAN_TELEGRAM_WEBHOOK_URL first", err=True)
-        raise typer.Exit(2)
-    url = config.webhook_url
-
-    async def register() -> bool:
-        bot = build_bot(config)
-        async with bot:
-            return bool(
-                await bot.set_webhook(
-                    url=url,
-                    secret_token=config.webhook_secret,
-                    allowed_updates=["message", "callback_query"],
-                )
-            )
-
-    ok = asyncio.run(register())
-    typer.echo(f"webhook {'set' if ok else 'NOT set'}: {url}")
-    if not ok:
-        raise typer.Exit(1)
-
-
-staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
-app.add_typer(staff_app, name="staff")
-
-
-def _account_setup() -> tuple[Settings, str]:
-    """Settings (SQLite migrated) and a password from a prompt, or stdin when piped."""
-    settings = _settings()
-    if settings.is_sqlite:
-        _upgrade(settings)
-    if sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    return settings, password
-
-
-def _report_account(error: str | None, done: str) -> None:
-    if error:
-        typer.echo(error, err=True)
-        raise typer.Exit(2)
-    typer.echo(done)
-
-
-@staff_app.command("create")
-def staff_create(
-    name: Annotated[str, typer.Argument(help="Username")],
-    role: Annotated[str, typer.Option(help="agent, supervisor or admin")] = "agent",
-    display_name: Annotated[str | None, typer.Option(help="Name shown in the console")] = None,
-) -> None:
-    """Create a staff account; the password is read from a prompt, or from stdin when piped."""
-    from bots.cli.staff import create_account
-
-    settings, password = _account_setup()
-    error = asyncio.run(create_account(settings, name, role, password, display_name))
-    _report_account(error, f"staff account {name} ({role}) created")
-
-
-merchant_app = typer.Typer(help="Merchants (online dispute resolution).", no_args_is_help=True)
-app.add_typer(merchant_app, name="merchant")
-
-
-@merchant_app.command("create")
-def merchant_create(
-    name: Annotated[str, typer.Argument(help="The merchant's registered name")],
-    credit_code: Annotated[
-        str | None, typer.Option(help="Unified social credit code (18 characters)")
-    ] = None,
-    odr: Annotated[bool, typer.Option("--odr", help="Takes part in online dispute resolution")] = (
-        False
-    ),
-    alias: Annotated[list[str] | None, typer.Option(help="Another name (repeatable)")] = None,
-    address: Annotated[str | None, typer.Option(help="Address")] = None,
-    contact: Annotated[str | None, typer.Option(help="Contact for the desk")] = None,
-) -> None:
-    """Register a merchant and print its id."""
-    from bots.cli.merchants import create_merchant
-
-    settings = _settings()
-    if settings.is_sqlite:
-        _upgrade(settings)
-    made, error = asyncio.run(
-        create_merchant(
-            settings, name, credit_code=credit_code, odr=odr, aliases=alias or [],
-            address=address, contact=contact,
-        )
-    )  # fmt: skip
-    if error:
-        typer.echo(error, err=True)
-        raise typer.Exit(2)
-    typer.echo(str(made))
-
-
-@merchant_app.command("user")
-def merchant_user(
-    username: Annotated[str, typer.Argument(help="Username of the merchant's login")],
-    merchant: Annotated[int, typer.Option("--merchant", help="Merchant id")],
-) -> None:
-    """Make a merchant login; the password is read from a prompt, or from stdin when piped."""
-    from bots.cli.merchants import create_user
-
-    settings, password = _account_setup()
-    error = asyncio.run(create_user(settings, username, merchant, password))
-    _report_account(error, f"merchant login {username} (merchant {merchant}) created")
-
-
-calendar_app = typer.Typer(help="Working-day calendar.", no_args_is_help=True)
-app.add_typer(calendar_app, name="calendar")
 
 
 @calendar_app.command("check")
@@ -297,7 +141,7 @@ def calendar_check(
     from bots.cli.calendar import report
     from dialogs import clock
 
-    settings = _settings()
+    settings = load_settings()
     clock.configure(settings.timezone)
     year = clock.local_date().year
     lines, ok = report(
@@ -306,10 +150,6 @@ def calendar_check(
     typer.echo("\n".join(lines))
     if not ok:
         raise typer.Exit(2)
-
-
-dossier_app = typer.Typer(help="Evidence dossiers.", no_args_is_help=True)
-app.add_typer(dossier_app, name="dossier")
 
 
 @dossier_app.command("verify")
