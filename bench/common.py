@@ -47,9 +47,9 @@ async def _admin(sql: str) -> None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database(prefix: str = "weiquan_bench") -> Iterator[str]:
     """A fresh PostgreSQL database for one benchmark run; dropped afterwards."""
-    name = f"weiquan_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:
         yield (

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
 import zlib
+from typing import Any
 from typing import Protocol as _Protocol
 from urllib.parse import urlencode
 
@@ -65,10 +67,7 @@ class WeChat:
         }
         body = xml
         if self.safe:
-            from wechatpy.crypto import WeChatCrypto
-
-            crypto = WeChatCrypto(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID)
-            body = crypto.encrypt_message(xml, nonce, ts)
+            body = _crypto().encrypt_message(xml, nonce, ts)
             encrypted = body.split("<Encrypt><![CDATA[", 1)[1].split("]]>", 1)[0]
             params.update(
                 encrypt_type="aes", msg_signature=signature(WECHAT_TOKEN, ts, nonce, encrypted)
@@ -80,6 +79,17 @@ class WeChat:
         return body.startswith(b"<xml>") or body == b"success"
 
 
+def _crypto() -> Any:
+    global _CRYPTO
+    if _CRYPTO is None:
+        from wechatpy.crypto import WeChatCrypto
+
+        _CRYPTO = WeChatCrypto(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID)
+    return _CRYPTO
+
+
+_CRYPTO: Any = None
+
 TELEGRAM_SECRET = "bench-telegram-secret"
 
 
@@ -90,7 +100,8 @@ class Telegram:
     """
 
     def encode(self, user: str, n: int, line: str) -> tuple[str, str, bytes, dict[str, str]]:
-        uid = zlib.crc32(user.encode()) % 2_000_000_000 + 1
+        # 48 bits: consumers of a long run must not share a chat (crc32 collided).
+        uid = int.from_bytes(hashlib.blake2b(user.encode(), digest_size=6).digest()) + 1
         person = {"id": uid, "is_bot": False, "first_name": "Bench", "language_code": "en"}
         update = {
             "update_id": uid * 100 + n,
