@@ -20,7 +20,8 @@ def window_line(pair: int, window: Window) -> str:
         f"p99 {_ms(f.percentile(99)):6.1f} ms  errors {f.errors:<3} CPU ms/msg: server "
         f"{window.per_message_ms(used.server):.2f} pg {window.per_message_ms(used.postgres):.2f} "
         f"generator {window.per_message_ms(used.generator):.2f}  others "
-        f"{used.others / f.seconds:.2f} cores  n={window.messages}"
+        f"{used.others / f.seconds:.2f} cores  filing p50 {_ms(window.filing.percentile(50)):.0f} "
+        f"p99 {_ms(window.filing.percentile(99)):.0f} ms  n={window.messages}"
     )
 
 
@@ -30,10 +31,11 @@ def pair_line(pair: int, baseline: Window, weiquan: Window) -> str:
 
 
 def _side(windows: list[Window]) -> dict[str, Any]:
-    merged = Figures()
+    merged, filing = Figures(), Figures()
     for window in windows:
         merged.latencies.extend(window.figures.latencies)
         merged.errors += window.figures.errors
+        filing.latencies.extend(window.filing.latencies)
     messages = sum(w.messages for w in windows) or math.nan
 
     def per_message(part: str) -> float:
@@ -47,6 +49,8 @@ def _side(windows: list[Window]) -> dict[str, Any]:
         "p99_ms": round(_ms(merged.percentile(99)), 1),
         "window_p99_ms": [round(_ms(w.figures.percentile(99)), 1) for w in windows],
         "errors": merged.errors,
+        "filing_p50_ms": round(_ms(filing.percentile(50)), 1),
+        "filing_p99_ms": round(_ms(filing.percentile(99)), 1),
         "cpu_ms_per_msg": {p: per_message(p) for p in ("server", "postgres", "generator")},
     }
 
@@ -73,7 +77,8 @@ def summary_lines(result: dict[str, Any]) -> str:
             cost = s["cpu_ms_per_msg"]
             lines.append(
                 f"  {side:<8} median {s['median_rate']} msg/s  p50 {s['p50_ms']}  p99 "
-                f"{s['p99_ms']} ms (windows {s['window_p99_ms']})  errors {s['errors']}  "
+                f"{s['p99_ms']} ms (windows {s['window_p99_ms']})  errors {s['errors']}  filing "
+                f"p50 {s['filing_p50_ms']} p99 {s['filing_p99_ms']} ms  "
                 f"CPU ms/msg server {cost['server']} pg {cost['postgres']} "
                 f"generator {cost['generator']}"
             )

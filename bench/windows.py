@@ -22,6 +22,8 @@ from bench.http import Connection, CookieJar
 from bench.protocols import Protocol
 from bench.script import COMPLAINT_LINES
 
+FILING = len(COMPLAINT_LINES) - 1
+
 #: Returns the PostgreSQL backends serving the server under test (empty on SQLite).
 PostgresPids = Callable[[], Awaitable[Collection[int]]]
 
@@ -34,6 +36,8 @@ class Window:
     figures: Figures
     conversations: int = 0
     used: cpu.Used = field(default_factory=lambda: cpu.Used(0, 0, 0, 0))
+    #: Latencies of the conversation's last message, the one that files the complaint.
+    filing: Figures = field(default_factory=Figures)
 
     @property
     def messages(self) -> int:
@@ -44,8 +48,9 @@ class Window:
 
 
 async def _conversation(
-    conn: Connection, proto: Protocol, user: str, figures: Figures, deadline: float
+    conn: Connection, proto: Protocol, user: str, window: Window, deadline: float
 ) -> None:
+    figures = window.figures
     # Each simulated consumer is one browser: the web chat's identity cookie stays with it.
     jar = CookieJar()
     for n, line in enumerate(COMPLAINT_LINES):
@@ -59,6 +64,8 @@ async def _conversation(
         done = time.perf_counter()
         if done <= deadline:
             figures.latencies.append(done - started)
+            if n == FILING:
+                window.filing.latencies.append(done - started)
         if status != 200 or not proto.ok(data):
             figures.errors += 1
 
@@ -91,7 +98,7 @@ async def run_window(
         try:
             while time.perf_counter() < deadline and next(left, None) is not None:
                 window.conversations += 1
-                await _conversation(conn, proto, next(names), figures, deadline)
+                await _conversation(conn, proto, next(names), window, deadline)
         finally:
             await conn.close()
 

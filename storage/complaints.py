@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dialogs import lifecycle
 from dialogs.clock import local_date
@@ -51,6 +53,46 @@ async def next_number(*, session: AsyncSession, day: date) -> str:
     return complaint_number(day, sequence)
 
 
+# The day's row is locked from the upsert to the commit, so the number is taken last,
+# in the statement that writes it (complaint_number's format, spelt in SQL).
+_NUMBER_PG = text("""
+WITH n AS (
+    INSERT INTO number_sequences (day, last) VALUES (:day, 1)
+    ON CONFLICT (day) DO UPDATE SET last = number_sequences.last + 1
+    RETURNING last
+)
+UPDATE complaints SET number = :prefix || CASE WHEN n.last < 1000000
+    THEN lpad(n.last::text, 6, '0') ELSE n.last::text END
+FROM n WHERE complaints.id = :id
+RETURNING complaints.number
+""")
+
+
+def _provisional_number() -> str:
+    # Unique until the real number replaces it, later in the same transaction; never
+    # committed, so no one else ever sees it.
+    return "~" + secrets.token_hex(15)
+
+
+async def _number(session: AsyncSession, complaint: Complaint, day: date) -> None:
+    """Give the flushed ``complaint`` the day's next number: the filing's last write.
+
+    Other filings of the day wait on the sequence row from here to our commit (that
+    is what keeps the numbers dense: a rolled back filing gives its number back), so
+    everything else of the filing is done before.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        number = (
+            await session.execute(
+                _NUMBER_PG, {"day": day, "prefix": f"{day:%Y%m%d}", "id": complaint.id}
+            )
+        ).scalar_one()
+        set_committed_value(complaint, "number", number)
+        return
+    complaint.number = await next_number(session=session, day=day)
+    await session.flush()
+
+
 async def file_complaint(
     *,
     session: AsyncSession,
@@ -67,7 +109,7 @@ async def file_complaint(
     """
     day = local_date(now)
     complaint = Complaint(
-        number=await next_number(session=session, day=day),
+        number=_provisional_number(),
         identity_id=identity.id,
         platform=identity.platform,
         type=draft.type,
@@ -110,6 +152,7 @@ async def file_complaint(
     if complaint.consent_share:
         consents.record_given(session=session, complaint=complaint, now=now)
     await session.flush()
+    await _number(session, complaint, day)
     return complaint
 
 

@@ -247,7 +247,8 @@ class NumberSequence(Base):
     """The last sequence number given out on one local day (complaint numbers).
 
     Numbers read ``YYYYMMDD`` + a six-digit sequence that restarts at local midnight;
-    one row per day, incremented in the filing transaction.
+    one row per day, incremented as the filing transaction's last write (its row lock
+    lasts until the commit).
     """
 
     __tablename__ = "number_sequences"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import clock
@@ -15,7 +16,7 @@ from storage import complaints
 from storage.crypto import FieldCipher
 from storage.db import Database
 from storage.deadlines import Deadlines
-from storage.models import Identity
+from storage.models import Complaint, Identity, NumberSequence
 from storage.workdays import WorkCalendar
 
 CIPHER = FieldCipher("test-secret-key-test-secret-key")
@@ -150,3 +151,14 @@ async def test_filings_at_once_get_different_numbers(database: Database) -> None
 
     numbers = await asyncio.gather(*(one() for _ in range(8)))
     assert sorted(numbers) == [f"20261124{n:06d}" for n in range(1, 9)]
+
+
+async def test_a_day_past_a_million_filings_keeps_counting(database: Database) -> None:
+    async with database.transaction() as session:
+        session.add(NumberSequence(day=date(2026, 11, 24), last=999_999))
+    async with database.transaction() as session:
+        filed = await file_at(session, utc(2026, 11, 23, 16, 1))
+    assert filed.number == "202611241000000"
+    async with database.transaction() as session:
+        stored = await session.scalar(select(Complaint.number).where(Complaint.id == filed.id))
+    assert stored == filed.number
