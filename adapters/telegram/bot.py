@@ -6,6 +6,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.config import TelegramConfig
+from adapters.telegram.keepalive import KeepAliveRequest
 
 API = "https://api.telegram.org"
 
@@ -18,7 +19,7 @@ def build_bot(config: TelegramConfig) -> Bot:
         config.token,
         base_url=f"{api}/bot",
         base_file_url=f"{files}/file/bot",
-        request=HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=5),
+        request=KeepAliveRequest(connection_pool_size=32, read_timeout=15, connect_timeout=5),
         # getUpdates holds the connection open for the long-poll timeout.
         get_updates_request=HTTPXRequest(read_timeout=40),
     )
