@@ -96,7 +96,7 @@ TELEGRAM_SECRET = "bench-telegram-secret"
 class Telegram:
     """Webhook updates to ``/webhooks/telegram`` with the secret-token header.
 
-    The server answers each through ``sendMessage`` on a fake Bot API (bench/load.py).
+    The server answers each through ``sendMessage`` on a fake Bot API (bench/fake_bot_api.py).
     """
 
     def encode(self, user: str, n: int, line: str) -> tuple[str, str, bytes, dict[str, str]]:
