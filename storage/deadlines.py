@@ -28,7 +28,13 @@ COLUMNS: Mapping[str, str] = {
 
 
 class CannotExtend(Exception):
-    """The rules do not allow extending this clock now (the message says why)."""
+    """The rules do not allow extending this clock now: the catalog key of why
+    (``errors.<key>``, see :mod:`dialogs.refusals`) and its parameters."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 def due(complaint: Complaint, clock: str) -> date | None:
@@ -119,14 +125,14 @@ class Deadlines:
         rule = self.rule(complaint.type, clock)
         old = due(complaint, clock) if rule else None
         if rule is None or old is None:
-            raise CannotExtend(f"a {complaint.type} has no {clock} deadline")
+            raise CannotExtend("clock_missing", type=complaint.type, clock=clock)
         if not rule.extend_times:
-            raise CannotExtend(f"the {clock} deadline of a {complaint.type} cannot be extended")
+            raise CannotExtend("clock_fixed", clock=clock, type=complaint.type)
         used = extensions(complaint, clock)
         if used >= rule.extend_times:
-            raise CannotExtend(f"the {clock} deadline was already extended {used} time(s)")
+            raise CannotExtend("clock_extended", clock=clock, n=used)
         if complaint.status not in rule.running:
-            raise CannotExtend(f"the {clock} deadline is not running ({complaint.status})")
+            raise CannotExtend("clock_stopped", clock=clock, status=complaint.status)
         new = self.calendar.add_workdays(old, rule.extend_workdays)
         self._set(complaint, rule, old, new, keep_provisional=True)
         complaint.deadline_extensions = {

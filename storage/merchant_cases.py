@@ -42,12 +42,14 @@ CONSENT_DECISIONS = frozenset({"asked", "given", "refused", "withdrawn"})
 
 
 class CaseError(ValueError):
-    """A merchant step refused; ``status`` is the HTTP status it maps to."""
+    """A merchant step refused: the catalog key of why (``errors.<key>``, see
+    :mod:`dialogs.refusals`), its parameters, and the HTTP status it maps to."""
 
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, key: str, status: int = 409, /, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
         self.status = status
+        self.params = params
 
 
 async def case_of(
@@ -67,7 +69,7 @@ async def link(
     case = await case_of(session=session, complaint_id=complaint.id, lock=True)
     if case is not None and case.merchant_id != merchant.id:
         if case.forwarded_at is not None and case.taken_back_at is None:
-            raise CaseError("the complaint is with another merchant; take it back first")
+            raise CaseError("other_merchant")
         # Another merchant: it sees the case only once it is forwarded to it.
         case.forwarded_at = case.answer_due = case.answered_at = case.taken_back_at = None
         case.forward_note = None

@@ -32,15 +32,15 @@ def parse_amount(value: str | None) -> Decimal | None:
         return None
     text = str(value).strip().replace(",", "").lstrip("¥￥")
     if len(text) > 20:
-        raise CaseError("the amount is too long", 422)
+        raise CaseError("amount_too_long", 422)
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise CaseError(f"not an amount: {text[:20]!r}", 422) from None
+        raise CaseError("not_an_amount", 422, amount=text[:20]) from None
     if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
-        raise CaseError("the amount must be above 0 and below 10 billion", 422)
+        raise CaseError("amount_range", 422)
     if amount != amount.quantize(Decimal("0.01")):
-        raise CaseError("the amount has at most two decimals (fen)", 422)
+        raise CaseError("amount_decimals", 422)
     return amount.quantize(Decimal("0.01"))
 
 
@@ -72,9 +72,9 @@ async def make_offer(
         CaseError: an unknown kind (422), or the complaint is no longer open to offers.
     """
     if kind not in KINDS:
-        raise CaseError(f"kind must be one of {', '.join(KINDS)}", 422)
+        raise CaseError("offer_kind", 422, kinds=KINDS)
     if complaint.status not in casework.AWAITING_RESOLUTION:
-        raise CaseError(f"complaint {complaint.number} is {complaint.status}: no offers now")
+        raise CaseError("no_offers", number=complaint.number, status=complaint.status)
     earlier = await session.scalars(
         select(MerchantOffer).where(
             MerchantOffer.complaint_id == complaint.id, MerchantOffer.status == "pending"

@@ -76,7 +76,7 @@ async def for_staff(services: Services, staff: Staff, number: str, language: str
     async with services.database.transaction() as session:
         found = await dossier.load(session=session, number=number)
         if found is None:
-            raise NotFound(f"no complaint {number}")
+            raise NotFound("no_complaint", number=number)
         contact = may_see_contact(staff, found.complaint)
         audit.record(
             session,
@@ -90,7 +90,7 @@ async def for_staff(services: Services, staff: Staff, number: str, language: str
         services, number, audience=dossier.Audience(staff=True, contact=contact), language=language
     )
     if made is None:  # deleted between the two reads
-        raise NotFound(f"no complaint {number}")
+        raise NotFound("no_complaint", number=number)
     return made
 
 

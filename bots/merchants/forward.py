@@ -29,7 +29,7 @@ async def link(services: Services, staff: Staff, number: str, merchant_id: int) 
         complaint = await locked_complaint(session, number)
         merchant = await merchant_store.get(session=session, merchant_id=merchant_id)
         if merchant is None:
-            raise Invalid(f"no merchant {merchant_id}")
+            raise Invalid("no_merchant", merchant=merchant_id)
         await link_in(session, complaint, merchant, staff, services.now())
     return merchant
 
@@ -44,7 +44,7 @@ async def link_in(
             actor=audit.actor_of(staff), now=now,
         )  # fmt: skip
     except CaseError as error:
-        raise Conflict(error.message) from None
+        raise Conflict(error.key, **error.params) from None
     audit.record(session, staff=staff, action="complaint.merchant", target=complaint.number,
                  now=now, detail={"merchant": merchant.id})  # fmt: skip
 
@@ -80,11 +80,9 @@ async def forward_in(
     """The forward inside the caller's transaction (also used on acceptance for ODR)."""
     case = await merchant_cases.case_of(session=session, complaint_id=complaint.id, lock=True)
     if case is None:
-        raise Invalid(f"link complaint {complaint.number} to a merchant first")
+        raise Invalid("link_first", number=complaint.number)
     if not merchant_cases.forwardable(complaint):
-        raise Conflict(
-            f"complaint {complaint.number} is {complaint.status}; forward it once accepted"
-        )
+        raise Conflict("not_forwardable", number=complaint.number, status=complaint.status)
     merchant = await session.get_one(Merchant, case.merchant_id)
     due = services.deadlines.calendar.add_workdays(
         today(services), services.settings.merchant_answer_workdays
@@ -138,9 +136,9 @@ async def take_back(services: Services, staff: Staff, number: str, note: str | N
         complaint = await locked_complaint(session, number)
         case = await merchant_cases.case_of(session=session, complaint_id=complaint.id, lock=True)
         if case is None or case.forwarded_at is None:
-            raise NotFound(f"complaint {number} was not forwarded to a merchant")
+            raise NotFound("not_forwarded", number=number)
         if case.taken_back_at is not None:
-            raise Conflict(f"complaint {number} was already taken back")
+            raise Conflict("already_taken_back", number=number)
         now = services.now()
         case.taken_back_at = now
         actor = audit.actor_of(staff)

@@ -53,10 +53,10 @@ async def _open_case(
         session=session, merchant_id=login.merchant.id, number=number, lock=True
     )
     if found is None:
-        raise NotFound(f"no complaint {number} forwarded to you")
+        raise NotFound("not_forwarded_to_you", number=number)
     complaint, case = found
     if case.taken_back_at is not None:
-        raise Conflict(f"the desk took complaint {number} back; it takes no answers from you now")
+        raise Conflict("taken_back", number=number)
     return complaint, case
 
 
@@ -106,7 +106,7 @@ async def make_offer(
     try:
         value = offers.parse_amount(amount)
     except CaseError as error:
-        raise Invalid(error.message) from None
+        raise Invalid(error.key, **error.params) from None
     async with services.database.transaction() as session:
         complaint, case = await _open_case(session, login, number)
         now = services.now()
@@ -120,7 +120,7 @@ async def make_offer(
             )  # fmt: skip
         except CaseError as error:
             refusal = Invalid if error.status == 422 else Conflict
-            raise refusal(error.message) from None
+            raise refusal(error.key, **error.params) from None
         case.answered_at = case.answered_at or now
         identity = await session.get_one(Identity, complaint.identity_id)
         shown = offer_text(identity.language, login.merchant.name, number, offer)

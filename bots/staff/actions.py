@@ -94,7 +94,7 @@ async def assign(services: Services, staff: Staff, number: str, username: str | 
         if username:
             assignee = await staff_store.by_username(session=session, username=username)
             if assignee is None or not assignee.active or assignee.role not in staff_store.ROLES:
-                raise Invalid(f"no active staff member {username!r}")
+                raise Invalid("no_staff", username=username)
         now = services.now()
         complaint.assignee_id = assignee.id if assignee else None
         casework.add_event(
@@ -128,7 +128,7 @@ async def request_evidence(
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
         if lifecycle.is_final(complaint.status):
-            raise Conflict(f"complaint {number} is {complaint.status}; it takes no evidence")
+            raise Conflict("no_evidence", number=number, status=complaint.status)
         identity = await session.get_one(Identity, complaint.identity_id)
         now = services.now()
         replies = await services.engine.apply(

@@ -38,9 +38,9 @@ async def withdraw_request(
             session=session, complaint=complaint, request_id=request_id
         )
         if request is None:
-            raise NotFound(f"no request {request_id} on complaint {number}")
+            raise NotFound("no_request", request=request_id, number=number)
         if request.status != case_requests.OPEN:
-            raise Conflict(f"request {request_id} is already {request.status}")
+            raise Conflict("request_closed", request=request_id, state=request.status)
         identity = await session.get_one(Identity, complaint.identity_id)
         now = services.now()
         kind = request.kind

@@ -47,20 +47,20 @@ async def extend_deadline(
     """
     if clock not in CLOCK_NAMES:
         # Not echoed: the path segment is whatever the client sent.
-        raise Invalid(f"unknown deadline; deadlines: {', '.join(CLOCK_NAMES)}")
+        raise Invalid("unknown_clock", clocks=tuple(CLOCK_NAMES))
     if not (number.isascii() and number.isalnum() and len(number) <= 32):
         # A NUL or an over-long value would abort the PostgreSQL transaction (22021, 22001).
-        raise NotFound(f"no complaint {number[:32]!r}")
+        raise NotFound("no_complaint", number=number[:32])
     try:
         note = checked_text(note)
     except Invalid:
-        raise Invalid("an extension needs a note telling the consumer why") from None
+        raise Invalid("extension_note") from None
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
         try:
             previous, due = services.deadlines.extend(complaint, clock)
         except CannotExtend as refused:
-            raise Conflict(str(refused)) from None
+            raise Conflict(refused.key, **refused.params) from None
         now = services.now()
         casework.add_event(
             session,

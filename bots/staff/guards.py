@@ -18,11 +18,13 @@ from storage import casework
 from storage import staff as staff_store
 from storage.models import Complaint, Staff
 
+TEXT_LIMIT = 2000  # characters of a note, a message or a notice
+
 
 def require(staff: Staff, role: str) -> None:
     """Raise Forbidden unless ``staff`` has at least ``role``."""
     if not staff_store.role_at_least(staff.role, role):
-        raise Forbidden(f"this needs the {role} role; you are {staff.role}")
+        raise Forbidden("forbidden_role", role=role, have=staff.role)
 
 
 def today(services: Services) -> date:
@@ -33,14 +35,14 @@ def today(services: Services) -> date:
 async def locked_complaint(session: AsyncSession, number: str) -> Complaint:
     complaint = await casework.by_number(session=session, number=number, lock=True)
     if complaint is None:
-        raise NotFound(f"no complaint {number}")
+        raise NotFound("no_complaint", number=number)
     return complaint
 
 
 def checked_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise Invalid("the text is empty")
-    if len(text) > 2000:
-        raise Invalid("the text is longer than 2000 characters")
+        raise Invalid("text_empty")
+    if len(text) > TEXT_LIMIT:
+        raise Invalid("text_too_long", limit=TEXT_LIMIT)
     return text

@@ -35,14 +35,14 @@ async def reveal_contact(services: Services, staff: Staff, number: str) -> Conta
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
         if not may_see_contact(staff, complaint):
-            raise Forbidden("only supervisors, or the assigned agent, may see contact details")
+            raise Forbidden("contact_forbidden")
         try:
             contact = Contact(
                 services.cipher.decrypt(complaint.contact_name_enc),
                 services.cipher.decrypt(complaint.contact_phone_enc),
             )
         except DecryptionError:
-            raise Conflict("contact details cannot be decrypted with this secret key") from None
+            raise Conflict("cannot_decrypt") from None
         audit.record(
             session, staff=staff, action="complaint.contact", target=number, now=services.now()
         )
@@ -99,7 +99,7 @@ async def retry_dead(services: Services, staff: Staff, notice_id: int) -> None:
     async with services.database.transaction() as session:
         now = services.now()
         if not await outbox.retry_notice(session=session, notice_id=notice_id, now=now):
-            raise NotFound(f"no dead or undeliverable notice {notice_id}")
+            raise NotFound("no_dead_notice", notice=notice_id)
         audit.record(session, staff=staff, action="notice.retry", target=str(notice_id), now=now)
 
 

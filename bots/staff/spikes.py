@@ -78,7 +78,7 @@ async def current_spike(services: Services, merchant_id: int) -> Spike:
     for spike in found:
         if spike.merchant.id == merchant_id:
             return spike
-    raise NotFound(f"merchant {merchant_id} has no spike of complaints")
+    raise NotFound("no_spike", merchant=merchant_id)
 
 
 async def forward_spike(

@@ -45,7 +45,7 @@ async def change_status(
     note = (note or "").strip() or None
     reason = (reason or "").strip() or None
     if target not in lifecycle.STATUSES:
-        raise Invalid(f"unknown status {target!r}; statuses: {', '.join(lifecycle.STATUSES)}")
+        raise Invalid("unknown_status", target=target, statuses=tuple(lifecycle.STATUSES))
     _check_reason(target, reason, note)
     async with services.database.transaction() as session:
         complaint = await locked_complaint(session, number)
@@ -53,9 +53,12 @@ async def change_status(
         try:
             status_machine.check(previous, target)
         except lifecycle.IllegalMove as illegal:
-            raise Conflict(str(illegal), illegal.allowed) from None
+            raise Conflict(
+                "illegal_move", current=illegal.current, target=illegal.target,
+                allowed=illegal.allowed,
+            ) from None  # fmt: skip
         if lifecycle.needs_reason(target) and not note and reason is None:
-            raise Invalid(f"moving to {target} needs a note giving the consumer the reason")
+            raise Invalid("needs_note", target=target)
         now = services.now()
         identity = await session.get_one(Identity, complaint.identity_id)
         moved = await complaints.move_status(
@@ -120,10 +123,8 @@ def _check_reason(target: str, reason: str | None, note: str | None) -> None:
     """A rejection needs a reason from the list (``other`` also a note); nothing else has one."""
     if lifecycle.needs_rejection_reason(target):
         if reason not in lifecycle.REJECTION_REASONS:
-            raise Invalid(
-                "a rejection needs a reason, one of: " + ", ".join(lifecycle.REJECTION_REASONS)
-            )
+            raise Invalid("needs_reason", reasons=tuple(lifecycle.REJECTION_REASONS))
         if reason == "other" and not note:
-            raise Invalid("the reason 'other' needs a note giving the consumer the reason")
+            raise Invalid("other_needs_note")
     elif reason is not None:
-        raise Invalid(f"a reason goes only with a rejection, not with {target}")
+        raise Invalid("reason_only_rejection", target=target)

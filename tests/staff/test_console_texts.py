@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from bots.staff.errors import Conflict, Invalid
-from bots.staff.errors_text import action_message
 from bots.staff.labels import (
     TIMELINE_KINDS,
     actor_label,
@@ -15,6 +14,7 @@ from bots.staff.labels import (
     money,
     platform_label,
 )
+from dialogs import refusals, texts
 
 
 def test_values_are_shown_as_labels() -> None:
@@ -33,11 +33,25 @@ def test_every_timeline_kind_has_a_label() -> None:
         assert [k for k in TIMELINE_KINDS if kind_label(k, language) == k] == [], language
 
 
-def test_refused_actions_read_in_chinese() -> None:
-    note = Invalid("moving to failed needs a note giving the consumer the reason")
-    assert action_message(note, "zh-CN") == "变更为“调解失败”需要填写给消费者的说明" or (
-        "需要填写给消费者的说明" in action_message(note, "zh-CN")
+def test_refused_actions_read_in_chinese_with_labels_and_the_api_keeps_its_english() -> None:
+    note = Invalid("needs_note", target="failed")
+    assert note.text("zh-CN") == "变更为“调解失败”需要填写给消费者的说明"
+    assert note.message == "moving to failed needs a note giving the consumer the reason"
+    illegal = Conflict("illegal_move", current="submitted", target="closed",
+                       allowed=("accepted", "withdrawn"))  # fmt: skip
+    assert illegal.text("zh-CN").endswith("可选：已受理")  # withdrawing is the consumer's
+    assert illegal.message == (
+        "cannot move from 'submitted' to 'closed' (allowed: accepted, withdrawn)"
     )
-    illegal = Conflict("cannot", ("closed",))
-    assert "可选" in action_message(illegal, "zh-CN")
-    assert not re.search("[a-z]{4}", action_message(Invalid("something new"), "zh-CN"))
+    assert illegal.allowed == ("accepted", "withdrawn")
+    role = Invalid("forbidden_role", role="supervisor", have="agent")
+    assert role.text("zh-CN") == "此操作需要“主管”角色，您的角色是“处理员”"
+    assert role.text("en") == "This needs the Supervisor role; you are Agent"
+
+
+def test_every_refusal_reads_in_chinese_without_english_words() -> None:
+    keys = [k for k in texts.catalog("zh-CN") if k.startswith(refusals.PREFIX)]
+    assert len(keys) > 30
+    for key in keys:
+        words = re.sub(r"\{\w+\}", "", texts.catalog("zh-CN")[key])
+        assert not re.search("[A-Za-z]{4}", words), key

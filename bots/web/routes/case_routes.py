@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bots.staff import case_actions
-from bots.staff import errors_text as console_errors_text
 from bots.staff.auth import StaffDep
 from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
@@ -58,7 +57,7 @@ async def withdraw_request_form(
     except ActionError as error:
         return await detail_page(
             request, signed, services, lang, number,
-            error=console_errors_text.action_message(error, lang),
+            error=error.text(lang),
             status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/console/complaints/{number}", status_code=303)

@@ -109,13 +109,14 @@ async def forward_all(
     merchant_id: RowIdPath,
     signed: CheckedSupervisor,
     services: ServicesDep,
+    lang: LangDep,
     note: Annotated[FreeText, Form(max_length=2000)] = "",
 ) -> Response:
     """Forward every complaint of the spike that can go."""
     try:
         outcomes = await spike_actions.forward_spike(services, signed.staff, merchant_id, note)
     except ActionError as error:
-        return _back(error=error.message)
+        return _back(error=error.text(lang))
     done = sum(o.forwarded for o in outcomes)
     return _back(merchant=merchant_id, forwarded=done, skipped=len(outcomes) - done)
 
@@ -125,6 +126,7 @@ async def notify_all(
     merchant_id: RowIdPath,
     signed: CheckedSupervisor,
     services: ServicesDep,
+    lang: LangDep,
     text: Annotated[FreeText, Form(max_length=2000)] = "",
     text_en: Annotated[FreeText, Form(max_length=2000)] = "",
 ) -> Response:
@@ -134,5 +136,5 @@ async def notify_all(
             services, signed.staff, merchant_id, text, text_en or None
         )
     except ActionError as error:
-        return _back(error=error.message)
+        return _back(error=error.text(lang))
     return _back(merchant=merchant_id, sent=count)

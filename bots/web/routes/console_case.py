@@ -11,7 +11,6 @@ from adapters.fields import FreeText, Line
 from bots.services import Services
 from bots.staff import actions as staff_actions
 from bots.staff import case_views, guards, status_moves
-from bots.staff import errors_text as console_errors_text
 from bots.staff import labels as console_labels
 from bots.staff import reach as staff_reach
 from bots.staff import views as staff_views
@@ -34,7 +33,7 @@ DONE = ("status", "notes", "messages", "assign", "request-evidence")
 async def detail_page(
     request: Request, signed: Any, services: Services, lang: str, number: str,
     *, error: str | None = None, status_code: int = 200, contact: Any = None,
-    done: str | None = None, live: bool = False,
+    done: str | None = None, live: bool = False, merchant_error: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     today = guards.today(services)
     async with services.database.transaction() as session:
@@ -44,7 +43,7 @@ async def detail_page(
         found = await casework.detail(session=session, complaint=complaint)
         case = await case_views.load(session=session, complaint=complaint, staff=signed.staff,
                                      cipher=services.cipher, now=services.now())  # fmt: skip
-        if error is None and not live:
+        if error is None and merchant_error is None and not live:
             # A refused action re-renders the page it came from, and the page's live
             # refresh reads what is already open: neither is a new view.
             audit.record(session, staff=signed.staff, action="complaint.view", target=number,
@@ -68,7 +67,7 @@ async def detail_page(
         moves=[m for m in status_machine.allowed_moves(found.complaint.status) if m != "withdrawn"],
         contact=contact, done=done if done in DONE else None,
         staff_names=staff_names, stamp=stamp, mp=mp,
-        merchant_error=request.query_params.get("merchant_error", "")[:300] or None,
+        merchant_error=merchant_error,
         may_see_contact=staff_reach.may_see_contact(signed.staff, found.complaint),
         # A merchant's replies are labelled with the merchant's name, not the login's.
         actor_label=lambda a: console_labels.actor_label(a, lang, merchants),
@@ -135,7 +134,7 @@ async def act(
     except ActionError as error:
         return await detail_page(
             request, signed, services, lang, number,
-            error=console_errors_text.action_message(error, lang), status_code=error.status,
+            error=error.text(lang), status_code=error.status,
         )  # fmt: skip
     if contact is not None:
         return await detail_page(request, signed, services, lang, number, contact=contact)

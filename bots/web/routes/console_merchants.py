@@ -1,7 +1,8 @@
 """The merchant part of the console's complaint page: link, forward, take back.
 
 The detail page shows the linked merchant (or the registry's suggestions for the name
-the consumer typed) with these forms; each posts here and redirects back.
+the consumer typed) with these forms; each posts here and redirects back, or shows the
+page again with the refusal in its language.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
-from urllib.parse import quote
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from bots.merchants.schemas import MerchantCaseSummary, MerchantItem
 from bots.merchants.views import case_summary, merchant_item
 from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
-from bots.web.routes.console_base import CheckedDep
+from bots.web.routes.console_base import CheckedDep, LangDep
 from dialogs.clock import local_date
 from storage import merchant_cases
 from storage import merchants as merchant_store
@@ -65,14 +65,16 @@ async def panel(session: AsyncSession, complaint: Complaint, today: date) -> Pan
 
 @router.post("/complaints/{number}/merchant/{action}")
 async def act(
+    request: Request,
     number: str,
     action: Literal["link", "forward", "take-back"],
     signed: CheckedDep,
     services: ServicesDep,
+    lang: LangDep,
     merchant_id: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Link, forward or take back; a refusal is shown on the page as ``?error=``."""
+    """Link, forward or take back; a refusal is shown in the merchant panel."""
     try:
         if action == "link":
             await merchant_forward.link(services, signed.staff, number, merchant_id)
@@ -81,8 +83,11 @@ async def act(
         else:
             await merchant_forward.take_back(services, signed.staff, number, note)
     except ActionError as error:
-        return RedirectResponse(
-            f"/console/complaints/{number}?merchant_error={quote(error.message)}",
-            status_code=303,
-        )
+        # The case page shows this panel: imported here, as the page imports the panel.
+        from bots.web.routes.console_case import detail_page
+
+        return await detail_page(
+            request, signed, services, lang, number,
+            merchant_error=error.text(lang), status_code=error.status,
+        )  # fmt: skip
     return RedirectResponse(f"/console/complaints/{number}", status_code=303)

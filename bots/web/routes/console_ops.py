@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.fields import FreeText, Line
 from bots.staff import charts, guards
-from bots.staff import errors_text as console_errors_text
 from bots.staff import labels as console_labels
 from bots.staff import reach as staff_reach
 from bots.staff import reports as console_reports
@@ -92,7 +91,7 @@ async def bulk_send(
         count = await staff_reach.bulk_notice(services, signed.staff, filters, text, text_en)
     except ActionError as error:
         return render(request, "console/bulk.html", lang, signed, error.status, sent=None,
-                      error=console_errors_text.action_message(error, lang),
+                      error=error.text(lang),
                       **_bulk_choices(lang))  # fmt: skip
     return RedirectResponse(f"/console/bulk?sent={count}", status_code=303)
 

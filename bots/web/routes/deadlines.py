@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from bots.staff import errors_text as console_errors_text
 from bots.staff.auth import StaffDep
 from bots.staff.deadlines import extend_deadline
 from bots.staff.errors import ActionError
@@ -62,7 +61,7 @@ async def extend_from_console(
     except ActionError as error:
         return await detail_page(
             request, signed, services, lang, number,
-            error=console_errors_text.action_message(error, lang),
+            error=error.text(lang),
             status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/console/complaints/{number}", status_code=303)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from bots.merchants.refusals import error_message
 from bots.web.routes.merchant_page import LANG_COOKIE, TEMPLATES
 from dialogs import texts
 
@@ -26,6 +25,18 @@ def _language(request: Request) -> str:
     services = getattr(request.app.state, "services", None)
     settings = getattr(services, "settings", None)
     return str(getattr(settings, "language", texts.DEFAULT_LANGUAGE))
+
+
+def error_message(status: int, detail: str, language: str) -> str:
+    """The sentence of an error page: ``detail`` names the field of a 422."""
+    t = texts.translator(language, "merchant_desk")
+    if status == 403:
+        return t("forbidden")
+    if status == 404:
+        return t("error_404")
+    if status == 422:
+        return t("error_422", field=detail.split(":", 1)[0] or "?")
+    return t("error_other", code=status)
 
 
 def page(request: Request, status: int, detail: str) -> HTMLResponse:

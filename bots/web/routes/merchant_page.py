@@ -17,7 +17,6 @@ from fastapi.templating import Jinja2Templates
 
 from bots.merchants import work as merchant_work
 from bots.merchants.auth import merchant_login
-from bots.merchants.refusals import refusal_message
 from bots.merchants.views import case_detail, case_summary
 from bots.merchants.work import MerchantLogin
 from bots.services import Services
@@ -250,6 +249,6 @@ async def act(
     except ActionError as error:
         return await _case_page(
             request, signed, services, lang, number,
-            error=refusal_message(error, lang), status_code=error.status,
+            error=error.text(lang), status_code=error.status,
         )  # fmt: skip
     return RedirectResponse(f"/merchant/complaints/{number}", status_code=303)
