@@ -96,11 +96,8 @@ def iso(value: datetime | None) -> str | None:
     return local_now(value).isoformat() if value is not None else None
 
 
-def zone_label(now: datetime | None = None) -> str:
-    """A short name people read next to local times (``CST``, ``UTC+08:00`` otherwise)."""
-    local = local_now(now)
-    name = local.tzname() or ""
-    if name and name[0] not in "+-":
-        return name
-    offset = local.strftime("%z")
+def zone_label(moment: datetime | None = None) -> str:
+    """The label people read next to local times: ``UTC+08:00``, the local zone's offset at
+    ``moment`` (now by default); unambiguous where "CST" could be China or US Central time."""
+    offset = local_now(moment).strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -27,6 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from bots.staff.labels import local_time
 from dialogs.texts import list_separator, t
 from storage import dossier
 
@@ -117,9 +117,7 @@ def _when(value: str | None, lang: str) -> str:
     """A stored ISO time as people read it: ``2026-11-20 10:00 UTC+08:00``."""
     if not value:
         return t(lang, "summary.empty")
-    moment = datetime.fromisoformat(value)
-    offset = moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}"
+    return local_time(value)
 
 
 def _story(manifest: dict[str, Any], lang: str, digest: str, thumbs: dict[int, bytes]) -> list[Any]:

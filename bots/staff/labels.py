@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from dialogs.clock import local_now
+from dialogs.clock import local_now, zone_label
 from dialogs.flow import load_flow
 from dialogs.texts import category_label, demand_label, label, list_separator, t
 
@@ -90,13 +90,7 @@ def local_time(value: str | datetime | None, *, with_zone: bool = True) -> str:
         return ""
     moment = local_now(datetime.fromisoformat(value) if isinstance(value, str) else value)
     shown = moment.strftime("%Y-%m-%d %H:%M")
-    return f"{shown} {offset_label(moment)}" if with_zone else shown
-
-
-def offset_label(moment: datetime | None = None) -> str:
-    """``UTC+08:00``: unambiguous where "CST" could be China or US Central time."""
-    offset = local_now(moment).strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{shown} {zone_label(moment)}" if with_zone else shown
 
 
 def categories(language: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from bots.staff import labels as console_labels
 from bots.staff.schemas import ComplaintExportRow, Statistics
 from bots.staff.views import _cell
 from dialogs import texts
+from dialogs.clock import zone_label
 from dialogs.texts import category_label, status_label, type_label
 from storage import casework
 
@@ -76,7 +77,7 @@ def export_csv(rows: Iterable[ComplaintExportRow], language: str) -> str:
     """The console's list export: headers and values in ``language``, local times."""
     t = texts.translator(language, "console")
     headers = [
-        f"{t('filed')} ({console_labels.offset_label()})" if c == "filed" else t(c)
+        f"{t('filed')} ({zone_label()})" if c == "filed" else t(c)
         for c in EXPORT_COLUMNS
     ]
     return _csv(headers, (_export_row(r, language) for r in rows))

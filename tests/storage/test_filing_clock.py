@@ -137,7 +137,7 @@ def test_local_clock_helpers() -> None:
     assert clock.local_date(datetime(2026, 11, 23, 16, 1)) == date(2026, 11, 24)  # naive = UTC
     assert clock.day_start(date(2026, 11, 24)) == utc(2026, 11, 23, 16, 0)
     assert clock.iso(utc(2026, 11, 23, 17, 0)) == "2026-11-24T01:00:00+08:00"
-    assert clock.zone_label(utc(2026, 11, 23, 17, 0)) == "CST"
+    assert clock.zone_label(utc(2026, 11, 23, 17, 0)) == "UTC+08:00"
     with pytest.raises(ValueError, match="Asia/Shanghai"):
         clock.parse_zone("Mars/Olympus")
 

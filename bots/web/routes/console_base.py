@@ -17,6 +17,7 @@ from bots.staff.auth import SecurityDep
 from bots.web.deps import ServicesDep
 from bots.web.security import SESSION_COOKIE, Session, csrf_ok
 from dialogs import lifecycle, texts
+from dialogs.clock import zone_label
 from dialogs.texts import category_label, demand_label, reason_label, status_label, type_label
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
@@ -138,7 +139,7 @@ def render(
             "when": console_labels.local_time,
             "is_admin": bool(signed) and signed.staff.role == "admin",  # type: ignore[union-attr]
             # Times on the console are local; the zone is shown next to them.
-            "zone": console_labels.offset_label(),
+            "zone": zone_label(),
             **context,
         },
         status_code=status_code,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from bots.staff import labels as console_labels
 from bots.web.routes.console_base import LANG_COOKIE, TEMPLATES
 from dialogs import texts
+from dialogs.clock import zone_label
 
 CSRF_DETAIL = "csrf"
 
@@ -54,7 +54,7 @@ def page(request: Request, status: int, detail: str) -> HTMLResponse:
             "staff": None,
             "csrf": "",
             "is_supervisor": False,
-            "zone": console_labels.offset_label(),
+            "zone": zone_label(),
             "code": status,
             "message": message(status, detail, language),
         },
