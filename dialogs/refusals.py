@@ -23,10 +23,6 @@ def _console(group: str) -> Callable[[str, str], str]:
     return lambda code, language: texts.label(language, f"console.{group}_{code}", code)
 
 
-def _offer_kind(code: str, language: str) -> str:
-    return texts.label(language, f"merchant_desk.kind_{code}", code)
-
-
 def _reason(code: str, language: str) -> str:
     return texts.reason_label(code, language).rstrip("。.")
 
@@ -48,7 +44,7 @@ LABELS: Mapping[str, Callable[[str, str], str]] = {
     "clock": _console("clock"),
     "clocks": _console("clock"),
     "type": texts.type_label,
-    "kinds": _offer_kind,
+    "kinds": texts.offer_kind_label,
     "reasons": _reason,
     "state": _request_state,
 }

@@ -109,6 +109,11 @@ def status_label(status: str, language: str) -> str:
     return catalog(language).get(f"status.{status}", status)
 
 
+def offer_kind_label(kind: str, language: str) -> str:
+    """The label of a merchant's kind of offer (``refund`` → ``退款`` / ``Refund``)."""
+    return catalog(language).get(f"merchant_desk.kind_{kind}", kind)
+
+
 def type_label(type_id: str, language: str) -> str:
     """The label of a request type (``complaint`` → ``投诉`` / ``Complaint``)."""
     return catalog(language).get(f"type.{type_id}", type_id)

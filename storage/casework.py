@@ -290,10 +290,13 @@ def add_event(
     note: str | None,
     now: datetime,
     public: bool,
+    reason: str | None = None,
 ) -> ComplaintEvent:
-    """Record a note, message or assignment on the timeline."""
+    """Record a note, message or assignment on the timeline (``reason``: the code it is
+    about, see :attr:`ComplaintEvent.reason`)."""
     event = ComplaintEvent(
-        complaint_id=complaint.id, kind=kind, actor=actor, note=note, at=now, public=public
+        complaint_id=complaint.id, kind=kind, actor=actor, note=note, at=now, public=public,
+        reason=reason,
     )
     complaint.updated_at = now
     session.add(event)

@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.clock import iso, zone
-from dialogs.texts import category_label, demand_label, status_label, type_label
-from storage import casework
+from dialogs.texts import category_label, demand_label, offer_kind_label, status_label, type_label
+from storage import casework, offers
 from storage.crypto import DecryptionError, FieldCipher
 from storage.models import Complaint, ComplaintEvent, Evidence
 
@@ -174,6 +174,7 @@ def _event(e: ComplaintEvent, language: str, *, staff: bool) -> dict[str, Any]:
         "to_label": status_label(e.to_status, language) if e.to_status else None,
         "actor": actor,
         "note": e.note,
+        "offer_kind": offer_kind_label(kind, language) if (kind := offers.offer_kind(e)) else None,
         "internal": not e.public,
     }
 

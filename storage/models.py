@@ -276,7 +276,9 @@ class ComplaintEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
-    # A rejection's reason from the fixed list (dialogs/lifecycle.REJECTION_REASONS).
+    # The code an entry is about, labelled when shown: a rejection's reason on a status
+    # entry (dialogs/lifecycle.REJECTION_REASONS), an offer's kind on an entry about an
+    # offer (storage/offers.OFFER_ENTRIES, KINDS).
     reason: Mapped[str | None] = mapped_column(String(32))
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import casework, complaints
 from storage.merchant_cases import CaseError
-from storage.models import Complaint, Merchant, MerchantOffer, Settlement
+from storage.models import Complaint, ComplaintEvent, Merchant, MerchantOffer, Settlement
 
 KINDS = ("refund", "return", "exchange", "repair", "compensation", "apology", "other")
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -44,10 +44,21 @@ def parse_amount(value: str | None) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+#: Timeline entries about an offer: their ``reason`` holds the offer's kind, a code that
+#: is labelled when shown (entries written before it have the code in their note).
+OFFER_ENTRIES = frozenset({"offer", "offer_accepted", "settlement"})
+
+
 def describe(offer: MerchantOffer) -> str:
-    """The offer as a timeline note: kind, amount and the merchant's words."""
-    amount = f" ¥{offer.amount}" if offer.amount is not None else ""
-    return f"{offer.kind}{amount}: {offer.text}"
+    """The offer's terms as a timeline note: the amount and the merchant's words (its kind
+    goes beside them as a code, see :data:`OFFER_ENTRIES`)."""
+    amount = f"¥{offer.amount}: " if offer.amount is not None else ""
+    return f"{amount}{offer.text}"
+
+
+def offer_kind(event: ComplaintEvent) -> str | None:
+    """The kind of offer a timeline entry is about (None for other entries)."""
+    return event.reason if event.kind in OFFER_ENTRIES else None
 
 
 def pending_offer(offers: Collection[MerchantOffer]) -> MerchantOffer | None:
@@ -97,7 +108,8 @@ async def make_offer(
     session.add(offer)
     await session.flush()
     casework.add_event(
-        session, complaint, kind="offer", actor=actor, note=describe(offer), now=now, public=True
+        session, complaint, kind="offer", actor=actor, note=describe(offer), now=now, public=True,
+        reason=offer.kind,
     )
     return offer
 
@@ -142,11 +154,12 @@ async def answer(
         )  # fmt: skip
         casework.add_event(
             session, complaint, kind="offer_accepted", actor="consumer", note=describe(offer),
-            now=now, public=True,
+            now=now, public=True, reason=offer.kind,
         )  # fmt: skip
         casework.add_event(
             session, complaint, kind="settlement", actor="consumer",
             note=f"{describe(offer)} (by {fulfil_by.isoformat()})", now=now, public=True,
+            reason=offer.kind,
         )  # fmt: skip
         await complaints.move_status(
             session=session, complaint=complaint, target="resolved", actor="consumer",

@@ -226,7 +226,8 @@ def _event_text(e: dict[str, Any], lang: str) -> str:
     actor = t(lang, f"dossier.actors.{actor_role}")
     who = str(e["actor"]).replace(actor_role, actor, 1) if ":" in str(e["actor"]) else actor
     head = f"{kind} | {who}" + (f" | {t(lang, 'dossier.internal')}" if e["internal"] else "")
-    return head + (f"\n{e['note']}" if e["note"] else "")
+    note = " — ".join(str(part) for part in (e.get("offer_kind"), e["note"]) if part)
+    return head + (f"\n{note}" if note else "")
 
 
 def _evidence(n: int, item: dict[str, Any], lang: str, thumb: bytes | None) -> Table:

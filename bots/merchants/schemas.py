@@ -54,6 +54,7 @@ class MerchantTimelineItem(BaseModel):
     to_status: str | None
     actor: str = Field(description="desk, consumer or merchant:NAME")
     note: str | None
+    offer_kind: str | None = Field(None, description="the kind of offer (offer entries)")
 
 
 class OfferItem(BaseModel):

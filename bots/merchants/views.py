@@ -17,6 +17,7 @@ from bots.merchants.schemas import (
     SharedContact,
 )
 from dialogs.clock import iso
+from storage import offers
 from storage.crypto import DecryptionError, FieldCipher
 from storage.merchant_cases import MerchantView
 from storage.models import Complaint, ComplaintEvent, Merchant, MerchantCase, MerchantOffer
@@ -57,6 +58,7 @@ def timeline_item(event: ComplaintEvent) -> MerchantTimelineItem:
         to_status=event.to_status,
         actor=_actor(event.actor),
         note=event.note,
+        offer_kind=offers.offer_kind(event),
     )
 
 

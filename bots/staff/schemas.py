@@ -122,7 +122,8 @@ class EventEntry(BaseModel):
     to_status: str | None
     actor: str = Field(description="staff:USERNAME, consumer, merchant:NAME or system")
     note: str | None
-    reason: str | None
+    reason: str | None = Field(description="a rejection's reason (status moves)")
+    offer_kind: str | None = Field(None, description="the kind of offer (offer entries)")
     internal: bool = Field(description="staff only; the consumer never sees it")
 
 

@@ -29,7 +29,7 @@ from bots.staff.schemas import (
     TimelineEntry,
 )
 from dialogs.clock import iso
-from storage import casework
+from storage import casework, offers
 from storage.crypto import DecryptionError, FieldCipher, mask_name, mask_phone
 from storage.deadlines import Deadlines
 from storage.models import Complaint, Evidence, OutboxNotice
@@ -175,7 +175,8 @@ def detail(
     timeline: list[TimelineEntry] = [
         EventEntry(
             at=iso(e.at), kind=e.kind, from_status=e.from_status, to_status=e.to_status,
-            actor=e.actor, note=e.note, reason=e.reason, internal=not e.public,
+            actor=e.actor, note=e.note, internal=not e.public,
+            reason=None if offers.offer_kind(e) else e.reason, offer_kind=offers.offer_kind(e),
         )
         for e in found.events
     ]  # fmt: skip

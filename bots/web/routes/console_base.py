@@ -133,6 +133,7 @@ def render(
             "platform_label": lambda p: console_labels.platform_label(p, lang),
             "actor_label": lambda a: console_labels.actor_label(a, lang),
             "kind_label": lambda k: console_labels.kind_label(k, lang),
+            "offer_kind_label": lambda k: texts.offer_kind_label(k, lang),
             "notice_state": lambda s: console_labels.notice_state_label(s, lang),
             "role_label": lambda r: texts.label(lang, f"console.role_{r}", r),
             "money": lambda a: console_labels.money(a, lang),
