@@ -130,4 +130,5 @@ async def test_no_answer_is_a_timeout_and_no_server_is_a_network_error(
             await bot.send_message(7, "lost in silence")
         assert state.texts == []
     with pytest.raises(NetworkError):
-        await bot_at("http://127.0.0.1:9/bot").send_message(7, "nobody listens")
+        async with bot_at("http://127.0.0.1:9/bot") as lonely:
+            await lonely.send_message(7, "nobody listens")
