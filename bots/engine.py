@@ -43,6 +43,7 @@ from dialogs.events import (
     Subscribed,
     Unsubscribed,
 )
+from dialogs.vocabulary import Language
 from storage import outbox, processed
 from storage.db import Database
 from storage.models import Identity
@@ -108,13 +109,13 @@ class Engine:
         await settle_delivery(self.database, receipt, None)
 
     async def _apply(self, event: InboundEvent, *, push: bool) -> Outgoing:
-        platform = str(event.platform)
+        platform = event.platform
         with MESSAGE_SECONDS.labels(platform).time():
             async with open_turn(self.database, self.cipher) as held:
                 locked, stored = await held.lock(
                     platform=platform,
                     external_id=event.user_id,
-                    language=self._language_for(event),
+                    language=self.language_of(event),
                     message_key=event.message_id,
                 )
                 now = self.clock()
@@ -188,8 +189,7 @@ class Engine:
         await held.save(locked, conv, now)
         return replies
 
-    def _language_for(self, event: InboundEvent) -> str:
-        hint = event.language_hint
-        if hint:
-            return "zh-CN" if hint.lower().startswith("zh") else "en"
-        return self.options.default_language
+    def language_of(self, event: InboundEvent) -> Language:
+        """The language a new consumer's row starts in: the platform's hint when it is
+        one of ours, else the deployment's."""
+        return Language.parse(event.language_hint, self.options.default_language)

@@ -10,14 +10,13 @@ import re
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dialogs.clock import parse_zone
+from dialogs.vocabulary import DEFAULT_LANGUAGE, Language
 
-Language = Literal["zh-CN", "en"]
 # The MP console's EncodingAESKey: 43 base64 characters, which are exactly a 32-byte key.
 _AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")
 
@@ -32,7 +31,7 @@ class Settings(BaseSettings):
     evidence_dir: Path = Path("./var/evidence")
     secret_key: str | None = None
     var_dir: Path = Path("./var")
-    language: Language = "zh-CN"
+    language: Language = DEFAULT_LANGUAGE
     # Every date people see and every deadline is read in this zone (dialogs/clock.py).
     timezone: str = "Asia/Shanghai"
     # Working-day clocks: dialogs/flow.yaml has the table; these override single entries.

@@ -30,8 +30,10 @@ import yaml
 from babel import Locale
 from babel.plural import PluralRule
 
+from dialogs.vocabulary import Language
+
 LOCALE_DIR = Path(__file__).with_name("locales")
-FILE_STEMS = {"zh-CN": "zh_CN", "en": "en"}
+FILE_STEMS: dict[str, str] = {Language.ZH_CN: "zh_CN", Language.EN: "en"}
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 COUNT = "n"  # the placeholder a plural form is chosen by
 

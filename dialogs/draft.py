@@ -17,6 +17,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from dialogs.vocabulary import DEFAULT_LANGUAGE
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -48,7 +50,7 @@ class Draft:
     contact_name: str | None = None
     contact_phone: str | None = None
     consent_share: bool = False
-    language: str = "zh-CN"
+    language: str = DEFAULT_LANGUAGE
 
     @classmethod
     def from_answers(

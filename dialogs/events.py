@@ -14,15 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from dialogs.draft import Draft
-
-
-class Platform(StrEnum):
-    """Where a consumer talks to us."""
-
-    WECHAT = "wechat"
-    TELEGRAM = "telegram"
-    WEB = "web"
-    TERMINAL = "console"  # the terminal chat (`weiquan chat`); the stored value stays
+from dialogs.vocabulary import DEFAULT_LANGUAGE
+from dialogs.vocabulary import Platform as Platform  # re-exported: events name it
 
 
 class MediaKind(StrEnum):
@@ -408,7 +401,7 @@ class SendDossier:
     in ``language`` (the chat's)."""
 
     number: str | None = None
-    language: str = "zh-CN"
+    language: str = DEFAULT_LANGUAGE
 
 
 Command = (
@@ -442,7 +435,7 @@ class Conversation:
 
     state: str = "start"
     answers: dict[str, Any] = field(default_factory=dict)
-    language: str = "zh-CN"
+    language: str = DEFAULT_LANGUAGE
     language_chosen: bool = False
     updated_at: datetime | None = None
 

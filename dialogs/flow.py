@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 
+from dialogs.vocabulary import Language
+
 FLOW_PATH = Path(__file__).with_name("flow.yaml")
-LANGUAGES = ("zh-CN", "en")
+LANGUAGES: tuple[str, ...] = tuple(Language)
 STEP_KINDS = frozenset(
     {"category", "subcategory", "text", "date", "amount", "demands", "evidence",
      "contact_mode", "phone", "yesno"}
@@ -31,7 +33,7 @@ class Option:
 
     def label(self, language: str) -> str:
         """The label in ``language`` (falls back to zh-CN)."""
-        return self.labels.get(language) or self.labels["zh-CN"]
+        return self.labels.get(language) or self.labels[Language.ZH_CN]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dialogs.my_complaints import leave, list_complaints
 from dialogs.open_requests import remind
 from dialogs.questions import ask, help_text
 from dialogs.turn import Turn
+from dialogs.vocabulary import Language, supported
 
 FLOW = load_flow()
 STEP_STATES = frozenset(FLOW.all_steps)
@@ -80,7 +81,7 @@ def global_action(turn: Turn, action: str) -> bool:
         turn.state = State.LANGUAGE
         ask(turn)
     elif action in ("lang_zh", "lang_en"):
-        switch_language(turn, "zh-CN" if action == "lang_zh" else "en")
+        switch_language(turn, Language.ZH_CN if action == "lang_zh" else Language.EN)
     elif action == "menu":
         park_draft(turn)
         show_menu(turn)
@@ -213,7 +214,7 @@ def start_draft(turn: Turn, type_id: str) -> None:
 
 def switch_language(turn: Turn, language: str) -> None:
     """Answer in ``language`` from now on and re-ask the pending question in it."""
-    turn.language = language if language in ("zh-CN", "en") else turn.language
+    turn.language = supported(language) or turn.language
     turn.language_chosen = True
     turn.say("language_switched")
     if turn.state == State.LANGUAGE:

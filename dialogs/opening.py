@@ -17,8 +17,8 @@ from dialogs.navigation import DRAFT_STATES, KNOWN_STATES
 from dialogs.open_requests import remind
 from dialogs.options import DialogOptions
 from dialogs.questions import ask
-from dialogs.texts import supported
 from dialogs.turn import Turn
+from dialogs.vocabulary import supported
 
 
 def opening(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogs.vocabulary import DEFAULT_LANGUAGE, Language
+
 
 @dataclass(frozen=True)
 class DialogOptions:
@@ -18,7 +20,7 @@ class DialogOptions:
         retention_years: closed cases are kept this long (told after an erasure).
     """
 
-    default_language: str = "zh-CN"
+    default_language: Language = DEFAULT_LANGUAGE
     draft_resume_hours: int = 24
     max_evidence_files: int = 9
     accept_workdays: int = 7

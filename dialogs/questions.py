@@ -13,6 +13,7 @@ from dialogs.flow import load_flow
 from dialogs.machine import State, applicable_steps
 from dialogs.texts import category_label, demand_label, list_separator, type_label
 from dialogs.turn import Turn
+from dialogs.vocabulary import Language
 
 #: Characters of a free-text answer shown in the summary; the rest with "查看 N" / "show N".
 #: The summary, its question and its choices must fit one WeChat reply (2,048 bytes).
@@ -78,7 +79,9 @@ def choices_for(turn: Turn, state: str | None = None) -> tuple[Choice, ...]:
                     Choice("start_over", turn.t("choice.discard_draft")))
         return _pick(turn, "continue", "start_over")
     if state == State.LANGUAGE:
-        return (Choice("zh-CN", turn.t("choice.zh")), Choice("en", turn.t("choice.en")))
+        return (
+            Choice(Language.ZH_CN, turn.t("choice.zh")), Choice(Language.EN, turn.t("choice.en"))
+        )
     if state == State.MY_LIST:
         listed = turn.answers.get("listed") or []
         return tuple(

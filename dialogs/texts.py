@@ -19,9 +19,9 @@ from dialogs.catalog import COUNT, LOCALE_DIR, Catalog, choose, load
 from dialogs.clock import local_date
 from dialogs.events import Reply
 from dialogs.flow import load_flow
+from dialogs.vocabulary import DEFAULT_LANGUAGE, Language
 
-LANGUAGES = ("zh-CN", "en")
-DEFAULT_LANGUAGE = "zh-CN"
+LANGUAGES: tuple[Language, ...] = tuple(Language)
 
 
 @lru_cache(maxsize=len(LANGUAGES) + 1)
@@ -36,18 +36,6 @@ def catalog(language: str) -> dict[str, str]:
     the merchant desk's (``merchant_desk.``) and the alerts page's (``alerts.``).
     """
     return _loaded(language).texts
-
-
-def supported(language: str | None) -> str | None:
-    """Map a platform language hint (``en-GB``, ``zh_CN``, ``zh-Hans``) to ours."""
-    if not language:
-        return None
-    lowered = language.replace("_", "-").lower()
-    if lowered.startswith("zh"):
-        return "zh-CN"
-    if lowered.startswith("en"):
-        return "en"
-    return None
 
 
 def t(language: str, key: str, **values: Any) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 from dialogs.clock import local_date
 from dialogs.events import Command, Conversation, Inbound, Reply, StepResult
 from dialogs.options import DialogOptions
-from dialogs.texts import LANGUAGES, supported, t
+from dialogs.texts import LANGUAGES, t
+from dialogs.vocabulary import DEFAULT_LANGUAGE, supported
 
 #: Answers keys that belong to the draft being filled in.
 DRAFT_KEYS = (
@@ -85,7 +86,7 @@ class Turn:
         return cls(
             state=str(conv.state or "start"),
             answers=answers,
-            language=language or "zh-CN",
+            language=language or DEFAULT_LANGUAGE,
             language_chosen=bool(conv.language_chosen),
             now=now,
             options=options,

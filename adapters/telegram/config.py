@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogs.vocabulary import DEFAULT_LANGUAGE, Language
+
 
 @dataclass(frozen=True)
 class TelegramConfig:
@@ -25,5 +27,5 @@ class TelegramConfig:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     messages_per_second: int = 29
-    language: str = "zh-CN"
+    language: Language = DEFAULT_LANGUAGE
     redis_url: str | None = None

@@ -28,6 +28,7 @@ from dialogs.events import (
     TextMessage,
     Unsupported,
 )
+from dialogs.vocabulary import Language, supported
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,9 @@ def message_key(update_id: int) -> str:
     return f"tg:{update_id}"
 
 
-def language_hint(code: str | None) -> str | None:
-    """``language_code`` of the user: zh* is Chinese, anything else English."""
-    if not code:
-        return None
-    return "zh-CN" if code.lower().startswith("zh") else "en"
+def language_hint(code: str | None) -> Language | None:
+    """``language_code`` of the user, when it is one of ours (else the engine's default)."""
+    return supported(code)
 
 
 # The update kinds the bot asks for (allowed_updates) and those it answers by design.

@@ -16,6 +16,7 @@ from adapters.telegram.sender import DocumentSource, send_replies
 from dialogs.delivery import RetryLater, Undeliverable
 from dialogs.events import ChoicePressed, Reply
 from dialogs.texts import t
+from dialogs.vocabulary import DEFAULT_LANGUAGE
 
 log = logging.getLogger("weiquan.telegram")
 
@@ -50,7 +51,7 @@ class UpdateHandler:
 
     def __init__(
         self, bot: Bot, pacer: Pacer, inbox: Inbox, *, documents: Documents | None = None,
-        language: str = "zh-CN",
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.bot = bot
         self.pacer = pacer

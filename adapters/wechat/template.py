@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.delivery import NoticeFacts
 from dialogs.texts import format_date, status_label
+from dialogs.vocabulary import Language
 
 #: What a notice can tell a template field.
 FACTS = ("number", "status", "date", "time", "summary")
@@ -122,7 +123,7 @@ def _value(
         raw = facts.number or ""
     elif field.fact == "status":
         # A phrase field takes Chinese characters only (at most 5): the Chinese label.
-        label_language = "zh-CN" if field.kind == "phrase" else language
+        label_language = Language.ZH_CN if field.kind == "phrase" else language
         raw = status_label(facts.status, label_language) if facts.status else ""
     else:
         raw = facts.summary or ""

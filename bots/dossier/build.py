@@ -23,7 +23,7 @@ from bots.dossier.links import parse_document_ref
 from bots.services import Services
 from bots.staff.errors import NotFound
 from bots.staff.reach import may_see_contact
-from dialogs.texts import supported
+from dialogs.vocabulary import Language
 from storage import audit, dossier
 from storage.blobs import BlobStore
 from storage.models import Staff
@@ -59,7 +59,7 @@ async def make_dossier(
     manifest = dossier.build(
         found,
         audience=audience,
-        language=supported(language) or services.settings.language,
+        language=Language.parse(language, services.settings.language),
         cipher=services.cipher,
         generated_at=services.now(),
     )

@@ -11,6 +11,7 @@ from bots.staff.errors import Conflict, Forbidden, NotFound
 from bots.staff.guards import checked_text, locked_complaint, require, today
 from dialogs.events import Reply
 from dialogs.texts import t
+from dialogs.vocabulary import Language
 from storage import audit, casework, outbox
 from storage import staff as staff_store
 from storage.crypto import DecryptionError
@@ -73,7 +74,7 @@ async def bulk_notice(
             session=session, filters=filters, today=today(services)
         )
         for identity in consumers:
-            body = english if english and identity.language == "en" else text
+            body = english if english and identity.language == Language.EN else text
             reply = Reply(t(identity.language, "staff_notice.bulk", text=body))
             await outbox.enqueue(
                 session=session, identity=identity, replies=[reply], now=now, kind="bulk"

@@ -26,6 +26,7 @@ from dialogs.flow import load_flow
 from dialogs.my_complaints import COMMENT_MAX_LENGTH
 from dialogs.opening import opening
 from dialogs.texts import t
+from dialogs.vocabulary import Language
 from storage import chat_history, conversations, evidence, outbox
 from storage.blobs import BlobRefused, BlobTooLarge
 
@@ -33,7 +34,7 @@ router = APIRouter(tags=["web chat"])
 PAGE = Path(__file__).parent.parent / "templates" / "chat.html"
 STATIC = Path(__file__).parent.parent / "static"
 CHUNK = 256 * 1024
-WEB = Platform.WEB.value
+WEB = Platform.WEB
 B = TypeVar("B")
 
 
@@ -212,6 +213,4 @@ async def _language_of(services: ServicesDep, consumer: WebConsumer, lang: str |
             )
         if identity is not None:
             return identity.language
-    if lang:
-        return "zh-CN" if lang.lower().startswith("zh") else "en"
-    return services.settings.language
+    return Language.parse(lang, services.settings.language)

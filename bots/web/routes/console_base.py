@@ -15,10 +15,12 @@ from fastapi.templating import Jinja2Templates
 from bots.staff import labels as console_labels
 from bots.staff.auth import SecurityDep
 from bots.web.deps import ServicesDep
+from bots.web.page_language import page_language, remembers
 from bots.web.security import SESSION_COOKIE, Session, csrf_ok
 from dialogs import lifecycle, texts
 from dialogs.clock import zone_label
 from dialogs.texts import category_label, demand_label, reason_label, status_label, type_label
+from dialogs.vocabulary import Language
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
 from storage.models import Staff
@@ -27,15 +29,12 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templa
 LANG_COOKIE = "weiquan_console_lang"
 
 
-async def language(request: Request, services: ServicesDep) -> str:
+async def language(request: Request, services: ServicesDep) -> Language:
     """``?lang=`` first, then the cookie, then the deployment's default."""
-    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen in texts.LANGUAGES:
-        return str(chosen)
-    return services.settings.language
+    return page_language(request, LANG_COOKIE, services.settings.language)
 
 
-LangDep = Annotated[str, Depends(language)]
+LangDep = Annotated[Language, Depends(language)]
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def render(
         },
         status_code=status_code,
     )
-    if request.query_params.get("lang") in texts.LANGUAGES:
+    if remembers(request):
         response.set_cookie(LANG_COOKIE, lang, path="/console", samesite="lax")
     return response
 

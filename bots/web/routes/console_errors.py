@@ -10,9 +10,11 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from bots.web.page_language import deployment_language, page_language
 from bots.web.routes.console_base import LANG_COOKIE, TEMPLATES
 from dialogs import texts
 from dialogs.clock import zone_label
+from dialogs.vocabulary import Language
 
 CSRF_DETAIL = "csrf"
 
@@ -21,13 +23,8 @@ def is_console(request: Request) -> bool:
     return request.url.path == "/console" or request.url.path.startswith("/console/")
 
 
-def _language(request: Request) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen in texts.LANGUAGES:
-        return str(chosen)
-    services = getattr(request.app.state, "services", None)
-    settings = getattr(services, "settings", None)
-    return str(getattr(settings, "language", "zh-CN"))
+def _language(request: Request) -> Language:
+    return page_language(request, LANG_COOKIE, deployment_language(request))
 
 
 def message(status: int, detail: str, language: str) -> str:

@@ -20,6 +20,7 @@ from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
 from bots.web.routes.staff_filters import RowIdPath
 from dialogs import texts
+from dialogs.vocabulary import Language
 from storage import audit
 from storage import staff as staff_store
 
@@ -49,7 +50,7 @@ def staff_error(message: str, language: str) -> str:
                        ("password", "err_password"), ("username ", "err_taken")):  # fmt: skip
         if message.startswith(start):
             return t(key, min=staff_store.MIN_PASSWORD, max=staff_store.MAX_PASSWORD)
-    return message if language == "en" else t("error_other", code=422)
+    return message if language == Language.EN else t("error_other", code=422)
 
 
 async def _page(

@@ -9,7 +9,7 @@ number cannot be probed.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
@@ -25,13 +25,13 @@ from bots.web.routes.console_base import LangDep, SignedDep
 from bots.web.routes.staff_api import refused
 from bots.web.schemas.errors import SIGNED_IN, Problem
 from bots.web.schemas.files import PDF_RESPONSE
-from dialogs.events import Platform
+from dialogs.vocabulary import Language, Platform
 from storage import complaints, conversations, dossier, links
 from storage.models import Identity
 
 router = APIRouter(tags=["evidence dossier"])
 NumberPath = Annotated[str, Path(max_length=32)]
-LangQ = Annotated[Literal["zh-CN", "en"] | None, Query(description="default: WEIQUAN_LANGUAGE")]
+LangQ = Annotated[Language | None, Query(description="default: WEIQUAN_LANGUAGE")]
 NOT_FOUND = "no dossier of that complaint for you"
 CONSUMER_PDF: dict[int | str, dict[str, Any]] = {
     **PDF_RESPONSE,
@@ -94,7 +94,7 @@ async def web_dossier(
     if not consumer.fresh:
         async with services.database.sessions() as session:
             identity = await conversations.find_identity(
-                session=session, platform=Platform.WEB.value, external_id=consumer.user_id
+                session=session, platform=Platform.WEB, external_id=consumer.user_id
             )
     return await _consumer_pdf(services, identity, number)
 

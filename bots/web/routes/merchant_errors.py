@@ -10,21 +10,18 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from bots.web.page_language import deployment_language, page_language
 from bots.web.routes.merchant_page import LANG_COOKIE, TEMPLATES
 from dialogs import texts
+from dialogs.vocabulary import Language
 
 
 def is_merchant_page(request: Request) -> bool:
     return request.url.path == "/merchant" or request.url.path.startswith("/merchant/")
 
 
-def _language(request: Request) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen in texts.LANGUAGES:
-        return str(chosen)
-    services = getattr(request.app.state, "services", None)
-    settings = getattr(services, "settings", None)
-    return str(getattr(settings, "language", texts.DEFAULT_LANGUAGE))
+def _language(request: Request) -> Language:
+    return page_language(request, LANG_COOKIE, deployment_language(request))
 
 
 def error_message(status: int, detail: str, language: str) -> str:

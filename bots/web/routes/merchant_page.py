@@ -24,10 +24,12 @@ from bots.staff import guards, labels
 from bots.staff.auth import SecurityDep, client_address
 from bots.staff.errors import ActionError
 from bots.web.deps import ServicesDep
+from bots.web.page_language import page_language, remembers
 from bots.web.routes.staff_api import evidence_file
 from bots.web.security import Session, csrf_ok, session_started
 from dialogs import texts
 from dialogs.texts import status_label
+from dialogs.vocabulary import Language
 from storage import audit, casework, merchant_cases, offers
 from storage import staff as staff_store
 from storage.merchants import is_merchant_login
@@ -40,12 +42,11 @@ LOGIN_CSRF = "weiquan_merchant_login_csrf"
 LANG_COOKIE = "weiquan_merchant_lang"
 
 
-def _lang(request: Request, services: ServicesDep) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return str(chosen) if chosen in texts.LANGUAGES else services.settings.language
+def _lang(request: Request, services: ServicesDep) -> Language:
+    return page_language(request, LANG_COOKIE, services.settings.language)
 
 
-LangDep = Annotated[str, Depends(_lang)]
+LangDep = Annotated[Language, Depends(_lang)]
 
 
 class Signed:
@@ -97,7 +98,7 @@ def render(
         },
         status_code=status_code,
     )
-    if request.query_params.get("lang") in texts.LANGUAGES:
+    if remembers(request):
         response.set_cookie(LANG_COOKIE, lang, path="/merchant", samesite="lax")
     return response
 
