@@ -18,6 +18,7 @@ from fastapi import APIRouter
 
 from dialogs.delivery import Delivered, NoticeFacts, Outgoing, Receipt, Recipient
 from dialogs.events import InboundEvent, Reply
+from dialogs.vocabulary import Platform
 
 __all__ = [
     "AdapterError",
@@ -41,7 +42,7 @@ class AdapterError(Exception):
 class Sender(Protocol):
     """A channel that can push messages outside a reply."""
 
-    platform: str
+    platform: Platform
 
     async def send(
         self, recipient: Recipient, replies: list[Reply], facts: NoticeFacts | None = None
@@ -54,7 +55,7 @@ class Sender(Protocol):
 class MediaFetcher(Protocol):
     """A channel whose evidence files are downloaded after the reply."""
 
-    platform: str
+    platform: Platform
 
     def fetch(self, platform_ref: str, kind: str) -> AsyncIterator[bytes]:
         """Stream the file's bytes; raise :class:`~dialogs.delivery.RetryLater`,
@@ -116,8 +117,8 @@ class Channel(Protocol):
     """One way consumers reach Weiquan, with everything the app mounts for it."""
 
     @property
-    def name(self) -> str:
-        """The platform's machine name (``wechat``, ``telegram``, ``web``, ``console``)."""
+    def name(self) -> Platform:
+        """The platform the channel serves."""
         ...
 
     @property

@@ -34,7 +34,7 @@ class TerminalChannel:
     Its notices ride along with the next reply, like the web chat's.
     """
 
-    name = Platform.TERMINAL.value
+    name = Platform.TERMINAL
     router = None
     sender = None
     fetcher = None

@@ -213,7 +213,7 @@ class WebChannel:
             so the app builds them).
     """
 
-    name = Platform.WEB.value
+    name = Platform.WEB
     sender = None
     fetcher = None
 

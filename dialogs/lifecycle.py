@@ -38,7 +38,8 @@ Why these and no others:
   outcome (resolved, rejected, failed) there is nothing left to withdraw.
 
 The moves are declared once, below, in the form transitions takes them
-(:data:`TRANSITIONS`); ``storage/status_machine.py`` builds the one machine from them
+(:data:`TRANSITIONS`, with :class:`~dialogs.vocabulary.ComplaintStatus` members that the
+machine names by their values); ``storage/status_machine.py`` builds the one machine from them
 and runs it on the complaint itself. Nothing else lists the moves: which moves a status
 allows is asked of that machine.
 """
@@ -47,40 +48,34 @@ from __future__ import annotations
 
 from typing import Any
 
-STATUSES: tuple[str, ...] = (
-    "submitted",
-    "accepted",
-    "rejected",
-    "mediating",
-    "transferred",
-    "resolved",
-    "failed",
-    "closed",
-    "withdrawn",
-)
+from dialogs.vocabulary import ComplaintStatus
 
-FINAL_STATUSES: frozenset[str] = frozenset({"closed", "withdrawn"})
+S = ComplaintStatus
+
+STATUSES: tuple[ComplaintStatus, ...] = tuple(ComplaintStatus)
+
+FINAL_STATUSES: frozenset[ComplaintStatus] = frozenset({S.CLOSED, S.WITHDRAWN})
 
 #: The statuses a consumer may withdraw from: while the desk is still working the case.
-WITHDRAWABLE: tuple[str, ...] = ("submitted", "accepted", "mediating")
+WITHDRAWABLE: tuple[ComplaintStatus, ...] = (S.SUBMITTED, S.ACCEPTED, S.MEDIATING)
 
 #: The table in the module docstring, as the machine's transitions: one trigger per
 #: target status (``submitted`` is only ever the initial status). Listed in the order
 #: a desk meets them, which is the order allowed moves are offered in.
 TRANSITIONS: tuple[dict[str, Any], ...] = (
-    {"trigger": "accept", "source": "submitted", "dest": "accepted"},
-    {"trigger": "reject", "source": "submitted", "dest": "rejected"},
-    {"trigger": "mediate", "source": "accepted", "dest": "mediating"},
-    {"trigger": "transfer", "source": ["submitted", "accepted", "mediating", "failed"],
-     "dest": "transferred"},
-    {"trigger": "resolve", "source": ["accepted", "mediating"], "dest": "resolved"},
-    {"trigger": "fail", "source": ["accepted", "mediating"], "dest": "failed"},
-    {"trigger": "close", "source": ["transferred", "rejected", "resolved", "failed"],
-     "dest": "closed"},
-    {"trigger": "withdraw", "source": list(WITHDRAWABLE), "dest": "withdrawn"},
+    {"trigger": "accept", "source": S.SUBMITTED, "dest": S.ACCEPTED},
+    {"trigger": "reject", "source": S.SUBMITTED, "dest": S.REJECTED},
+    {"trigger": "mediate", "source": S.ACCEPTED, "dest": S.MEDIATING},
+    {"trigger": "transfer", "source": [S.SUBMITTED, S.ACCEPTED, S.MEDIATING, S.FAILED],
+     "dest": S.TRANSFERRED},
+    {"trigger": "resolve", "source": [S.ACCEPTED, S.MEDIATING], "dest": S.RESOLVED},
+    {"trigger": "fail", "source": [S.ACCEPTED, S.MEDIATING], "dest": S.FAILED},
+    {"trigger": "close", "source": [S.TRANSFERRED, S.REJECTED, S.RESOLVED, S.FAILED],
+     "dest": S.CLOSED},
+    {"trigger": "withdraw", "source": list(WITHDRAWABLE), "dest": S.WITHDRAWN},
 )
 
-_NEEDS_REASON = frozenset({"rejected", "failed"})
+_NEEDS_REASON = frozenset({S.REJECTED, S.FAILED})
 
 #: Why a complaint is not accepted: the fixed list staff choose from (labels in the
 #: language catalogs under ``rejection.<reason>``), after the grounds of the complaint
@@ -96,11 +91,11 @@ REJECTION_REASONS: tuple[str, ...] = (
     "identity_unverifiable",
     "other",
 )
-_RATEABLE = frozenset({"resolved", "closed"})
+_RATEABLE = frozenset({S.RESOLVED, S.CLOSED})
 # Not ``submitted`` (the bot confirms filing in its reply) and not ``withdrawn`` (the
 # consumer did it themselves and was answered at once).
 _NOTIFY = frozenset(
-    {"accepted", "rejected", "mediating", "transferred", "resolved", "failed", "closed"}
+    {S.ACCEPTED, S.REJECTED, S.MEDIATING, S.TRANSFERRED, S.RESOLVED, S.FAILED, S.CLOSED}
 )
 
 
@@ -118,7 +113,7 @@ class IllegalMove(Exception):
         self.target = target
         self.allowed = allowed
         shown = ", ".join(allowed) if allowed else "none"
-        super().__init__(f"cannot move from {current!r} to {target!r} (allowed: {shown})")
+        super().__init__(f"cannot move from {str(current)!r} to {str(target)!r} (allowed: {shown})")
 
 
 def is_final(status: str) -> bool:
@@ -128,7 +123,7 @@ def is_final(status: str) -> bool:
 
 def needs_rejection_reason(target: str) -> bool:
     """Whether moving to ``target`` takes a reason from :data:`REJECTION_REASONS`."""
-    return target == "rejected"
+    return target == S.REJECTED
 
 
 def needs_reason(target: str) -> bool:

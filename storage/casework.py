@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.clock import day_end, day_start
 from dialogs.clocks import CLOCK_NAMES, load_clocks, running_where
+from dialogs.vocabulary import ComplaintStatus, Platform
 from storage.case_messages import has_unread
 from storage.deadlines import COLUMNS
 from storage.models import (
@@ -48,8 +50,8 @@ _Ts = TypeVarTuple("_Ts")
 Overdue = Literal[
     "acceptance", "resolution", "mediation", "decision", "answer", "any", "merchant"
 ]
-AWAITING_ACCEPTANCE = ("submitted",)
-AWAITING_RESOLUTION = ("accepted", "mediating")
+AWAITING_ACCEPTANCE = (ComplaintStatus.SUBMITTED,)
+AWAITING_RESOLUTION = (ComplaintStatus.ACCEPTED, ComplaintStatus.MEDIATING)
 SORTS: dict[str, Any] = {
     "filed_at": Complaint.filed_at,
     "updated_at": Complaint.updated_at,
@@ -131,18 +133,29 @@ def merchant_overdue(today: date) -> list[Any]:
     ]
 
 
+def _is(column: Any, vocabulary: type[StrEnum], value: str) -> Any:
+    """``column == value``; a value that is not of the column's vocabulary matches nothing
+    (the column refuses to compare with it)."""
+    try:
+        return column == vocabulary(value)
+    except ValueError:
+        return false()
+
+
 def where(query: Select[*_Ts], filters: Filters, *, today: date) -> Select[*_Ts]:
     """Apply ``filters`` to a query over complaints (joined to nothing else)."""
     f = filters
     for column, value in (
-        (Complaint.status, f.status),
         (Complaint.type, f.type),
         (Complaint.category, f.category),
         (Complaint.subcategory, f.subcategory),
-        (Complaint.platform, f.platform),
     ):
         if value:
             query = query.where(column == value)
+    if f.status:
+        query = query.where(_is(Complaint.status, ComplaintStatus, f.status))
+    if f.platform:
+        query = query.where(_is(Complaint.platform, Platform, f.platform))
     if f.assignee == "none":
         query = query.where(Complaint.assignee_id.is_(None))
     elif f.assignee:

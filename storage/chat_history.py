@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.events import Conversation, Reply
+from dialogs.vocabulary import NoticeStatus
 from storage.crypto import FieldCipher
 from storage.models import ConversationRow, Identity, OutboxNotice, ProcessedMessage
 from storage.outbox import notice_replies
@@ -51,7 +52,7 @@ async def recent_replies(
         select(OutboxNotice)
         .where(
             OutboxNotice.identity_id == identity_id,
-            OutboxNotice.status == "sent",
+            OutboxNotice.status == NoticeStatus.SENT,
             OutboxNotice.delivered_via == "page",
         )
         .order_by(OutboxNotice.sent_at.desc())

@@ -16,6 +16,7 @@ from dialogs import lifecycle
 from dialogs.clock import local_date
 from dialogs.draft import Draft
 from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
+from dialogs.vocabulary import ComplaintStatus
 from storage import consents, status_machine
 from storage.crypto import FieldCipher
 from storage.deadlines import Deadlines
@@ -127,7 +128,7 @@ async def file_complaint(
         phone_hash=cipher.phone_index(draft.contact_phone),
         consent_share=draft.consent_share,
         language=draft.language,
-        status="submitted",
+        status=ComplaintStatus.SUBMITTED,
         filed_at=now,
         updated_at=now,
         deadline_extensions={},
@@ -139,7 +140,7 @@ async def file_complaint(
         ComplaintEvent(
             complaint_id=complaint.id,
             kind="status",
-            to_status="submitted",
+            to_status=ComplaintStatus.SUBMITTED,
             actor="consumer",
             at=now,
         )
@@ -283,7 +284,7 @@ async def withdraw(*, session: AsyncSession, complaint: Complaint, now: datetime
     await move_status(
         session=session,
         complaint=complaint,
-        target="withdrawn",
+        target=ComplaintStatus.WITHDRAWN,
         actor="consumer",
         note=None,
         now=now,

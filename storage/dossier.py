@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.clock import iso, zone
 from dialogs.texts import category_label, demand_label, offer_kind_label, status_label, type_label
+from dialogs.vocabulary import FetchStatus
 from storage import casework, offers
 from storage.crypto import DecryptionError, FieldCipher
 from storage.models import Complaint, ComplaintEvent, Evidence
@@ -124,7 +125,7 @@ def digest(manifest: dict[str, Any]) -> str:
 
 def is_image(item: dict[str, Any]) -> bool:
     """Whether an evidence entry is a stored picture a thumbnail can be made of."""
-    return item.get("mime") in IMAGE_MIMES and item.get("status") == "stored"
+    return item.get("mime") in IMAGE_MIMES and item.get("status") == FetchStatus.STORED
 
 
 def _facts(c: Complaint, language: str) -> dict[str, Any]:
@@ -180,7 +181,7 @@ def _event(e: ComplaintEvent, language: str, *, staff: bool) -> dict[str, Any]:
 
 
 def _evidence(item: Evidence) -> dict[str, Any]:
-    stored = item.fetch_status == "stored" and bool(item.sha256)
+    stored = item.fetch_status == FetchStatus.STORED and bool(item.sha256)
     return {
         "id": item.id,
         "kind": item.kind,

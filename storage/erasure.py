@@ -28,6 +28,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import lifecycle
+from dialogs.vocabulary import NoticeStatus
 from storage.blobs import BlobStore
 from storage.crypto import FieldCipher
 from storage.models import (
@@ -45,7 +46,7 @@ from storage.models import (
 )
 
 #: Outbox rows whose delivery is over: their texts are history, not work.
-_DELIVERED = ("sent", "dead", "undeliverable")
+_DELIVERED = (NoticeStatus.SENT, NoticeStatus.DEAD, NoticeStatus.UNDELIVERABLE)
 
 
 @dataclass
@@ -115,7 +116,7 @@ async def _case_evidence(session: AsyncSession, complaint: Complaint, now: datet
 async def _case_notices(session: AsyncSession, complaint: Complaint, now: datetime) -> int:
     await session.execute(
         delete(OutboxNotice).where(
-            OutboxNotice.complaint_id == complaint.id, OutboxNotice.status != "sending"
+            OutboxNotice.complaint_id == complaint.id, OutboxNotice.status != NoticeStatus.SENDING
         )
     )
     return 0

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.events import MediaMessage
+from dialogs.vocabulary import FetchStatus
 from storage.models import Evidence, Identity
 
 
@@ -59,7 +60,7 @@ async def record(
         Evidence(
             complaint_id=complaint_id,
             identity_id=identity.id,
-            platform=str(media.platform),
+            platform=media.platform,
             source_key=media.message_id,
             kind=str(media.kind),
             platform_ref=media.platform_ref,
@@ -69,7 +70,7 @@ async def record(
             sha256=media.sha256,
             blob_key=media.blob_key,
             caption=media.caption or media.recognised_text,
-            fetch_status="stored" if stored else "pending",
+            fetch_status=FetchStatus.STORED if stored else FetchStatus.PENDING,
             next_attempt_at=None if stored else now,
             received_at=now,
         )

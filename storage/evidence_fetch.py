@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.vocabulary import FetchStatus, Platform
 from storage.blobs import StoredBlob
 from storage.models import Evidence
 
@@ -28,7 +29,7 @@ class Download:
 
     id: int
     identity_id: int
-    platform: str
+    platform: Platform
     platform_ref: str
     kind: str
     attempts: int
@@ -50,7 +51,7 @@ async def claim_downloads(
     rows = await session.scalars(
         select(Evidence)
         .where(
-            Evidence.fetch_status == "pending",
+            Evidence.fetch_status == FetchStatus.PENDING,
             Evidence.next_attempt_at <= now,
             Evidence.platform_ref.is_not(None),
         )
@@ -82,7 +83,7 @@ async def record_stored(*, session: AsyncSession, download: Download, blob: Stor
     row = await session.get(Evidence, download.id, with_for_update=True)
     if row is None:
         return False
-    row.fetch_status = "stored"
+    row.fetch_status = FetchStatus.STORED
     row.blob_key = blob.key
     row.sha256 = blob.sha256
     row.size = blob.size
@@ -103,7 +104,7 @@ async def record_retry(
 
 
 async def record_given_up(
-    *, session: AsyncSession, download: Download, status: str, reason: str
+    *, session: AsyncSession, download: Download, status: FetchStatus, reason: str
 ) -> Evidence | None:
     """``expired``, ``refused`` or ``failed``: the file will not be stored.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -29,6 +31,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from dialogs.vocabulary import (
+    DEFAULT_LANGUAGE,
+    ComplaintStatus,
+    FetchStatus,
+    Language,
+    NoticeStatus,
+    Platform,
+)
 
 
 def utcnow() -> datetime:
@@ -78,6 +89,28 @@ class UTCDateTime(TypeDecorator[datetime]):
 TZDateTime = UTCDateTime()
 
 
+def vocabulary(enum: type[StrEnum], length: int) -> Enum:
+    """A column of one vocabulary (``dialogs/vocabulary.py``), stored as its plain strings.
+
+    The schema stays what it was — ``VARCHAR(length)``, no CHECK constraint, no database
+    enum type — so making a column typed needed no migration; rows read back as members,
+    and a value that is not a member is refused before it reaches the database.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+PLATFORM = vocabulary(Platform, 16)
+LANGUAGE = vocabulary(Language, 8)
+COMPLAINT_STATUS = vocabulary(ComplaintStatus, 16)
+
+
 class Identity(Base):
     """A consumer on one platform. Push state lives here (windows, blocks)."""
 
@@ -85,9 +118,9 @@ class Identity(Base):
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[Platform] = mapped_column(PLATFORM)
     external_id: Mapped[str] = mapped_column(String(128))
-    language: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    language: Mapped[Language] = mapped_column(LANGUAGE, default=DEFAULT_LANGUAGE)
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     last_inbound_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -139,7 +172,7 @@ class ProcessedMessage(Base):
     __tablename__ = "processed_messages"
     __table_args__ = (PrimaryKeyConstraint("platform", "identity_id", "message_key"),)
 
-    platform: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[Platform] = mapped_column(PLATFORM)
     message_key: Mapped[str] = mapped_column(String(200))
     identity_id: Mapped[int] = mapped_column(Integer)
     replies: Mapped[Any] = mapped_column(JSON, default=list)
@@ -160,7 +193,7 @@ class Complaint(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"))
-    platform: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[Platform] = mapped_column(PLATFORM)
     type: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(64))
     subcategory: Mapped[str | None] = mapped_column(String(64))
@@ -177,8 +210,10 @@ class Complaint(Base):
     # HMAC of the E.164 phone (FieldCipher.phone_index): exact search by phone number.
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
-    language: Mapped[str] = mapped_column(String(8), default="zh-CN")
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    language: Mapped[Language] = mapped_column(LANGUAGE, default=DEFAULT_LANGUAGE)
+    status: Mapped[ComplaintStatus] = mapped_column(
+        COMPLAINT_STATUS, default=ComplaintStatus.SUBMITTED
+    )
     filed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     accept_due: Mapped[date | None] = mapped_column(Date)
@@ -272,8 +307,8 @@ class ComplaintEvent(Base):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str | None] = mapped_column(String(16))
+    from_status: Mapped[ComplaintStatus | None] = mapped_column(COMPLAINT_STATUS)
+    to_status: Mapped[ComplaintStatus | None] = mapped_column(COMPLAINT_STATUS)
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     # The code an entry is about, labelled when shown: a rejection's reason on a status
@@ -303,7 +338,7 @@ class Evidence(Base):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"), index=True)
-    platform: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[Platform] = mapped_column(PLATFORM)
     source_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     platform_ref: Mapped[str | None] = mapped_column(String(500))
@@ -313,7 +348,9 @@ class Evidence(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     blob_key: Mapped[str | None] = mapped_column(String(100))
     caption: Mapped[str | None] = mapped_column(Text)
-    fetch_status: Mapped[str] = mapped_column(String(16), default="pending")
+    fetch_status: Mapped[FetchStatus] = mapped_column(
+        vocabulary(FetchStatus, 16), default=FetchStatus.PENDING
+    )
     fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
@@ -335,11 +372,13 @@ class OutboxNotice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"))
-    platform: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[Platform] = mapped_column(PLATFORM)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     kind: Mapped[str] = mapped_column(String(32), default="notice")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[NoticeStatus] = mapped_column(
+        vocabulary(NoticeStatus, 16), default=NoticeStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(TZDateTime)

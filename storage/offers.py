@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.vocabulary import ComplaintStatus
 from storage import casework, complaints
 from storage.merchant_cases import CaseError
 from storage.models import Complaint, ComplaintEvent, Merchant, MerchantOffer, Settlement
@@ -162,7 +163,7 @@ async def answer(
             reason=offer.kind,
         )  # fmt: skip
         await complaints.move_status(
-            session=session, complaint=complaint, target="resolved", actor="consumer",
+            session=session, complaint=complaint, target=ComplaintStatus.RESOLVED, actor="consumer",
             note=describe(offer), now=now,
         )  # fmt: skip
         return complaint, offer
@@ -172,9 +173,10 @@ async def answer(
         session, complaint, kind="offer_declined", actor="consumer", note=reason, now=now,
         public=True,
     )  # fmt: skip
-    if complaint.status != "mediating":
+    if complaint.status != ComplaintStatus.MEDIATING:
         await complaints.move_status(
-            session=session, complaint=complaint, target="mediating", actor="consumer",
-            note=f"offer declined: {reason}" if reason else "offer declined", now=now,
+            session=session, complaint=complaint, target=ComplaintStatus.MEDIATING,
+            actor="consumer", now=now,
+            note=f"offer declined: {reason}" if reason else "offer declined",
         )  # fmt: skip
     return complaint, offer

@@ -26,21 +26,18 @@ from dialogs.delivery import (
     RetryLater,
     Undeliverable,
 )
-from dialogs.events import Platform, Reply
+from dialogs.events import Reply
+from dialogs.vocabulary import PULL_PLATFORMS, NoticeStatus
 from storage.models import Identity, OutboxNotice
-
-# Channels with no way to push: their notices ride along with the next reply (and the
-# web chat page also polls for them).
-PULL_PLATFORMS = frozenset({Platform.WEB.value, Platform.TERMINAL.value})
 
 #: Statuses of the notices a consumer's next reply hands over: those ``held`` for a
 #: closed platform window; on a channel that cannot push, the ``pending`` ones too
 #: (which the web chat page's poll also takes).
-CARRIED_BY_REPLY: tuple[str, ...] = ("held",)
-CARRIED_BY_PULL: tuple[str, ...] = ("held", "pending")
+CARRIED_BY_REPLY: tuple[NoticeStatus, ...] = (NoticeStatus.HELD,)
+CARRIED_BY_PULL: tuple[NoticeStatus, ...] = (NoticeStatus.HELD, NoticeStatus.PENDING)
 
 
-def carried_by_reply(platform: str) -> tuple[str, ...]:
+def carried_by_reply(platform: str) -> tuple[NoticeStatus, ...]:
     """The statuses of the notices a reply on ``platform`` carries."""
     return CARRIED_BY_PULL if platform in PULL_PLATFORMS else CARRIED_BY_REPLY
 
@@ -70,7 +67,7 @@ def queue(
         complaint_id=complaint_id,
         kind=kind,
         payload=payload,
-        status="pending",
+        status=NoticeStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -169,7 +166,7 @@ async def take_for_page(
 
 def mark_sent(notice: OutboxNotice, *, now: datetime, via: str) -> None:
     """Record a delivery."""
-    notice.status = "sent"
+    notice.status = NoticeStatus.SENT
     notice.sent_at = now
     notice.delivered_via = via
     notice.lease_until = None
@@ -179,10 +176,10 @@ def mark_sent(notice: OutboxNotice, *, now: datetime, via: str) -> None:
 
 # States a notice waits in before it is final; an older one of these blocks the next
 # notice to the same consumer, so notices arrive in the order they were written.
-UNSENT = ("pending", "sending", "retrying", "held")
+UNSENT = (NoticeStatus.PENDING, NoticeStatus.SENDING, NoticeStatus.RETRYING, NoticeStatus.HELD)
 
 #: Final states of a notice that did not go out; only staff send these again.
-GAVE_UP = ("dead", "undeliverable")
+GAVE_UP = (NoticeStatus.DEAD, NoticeStatus.UNDELIVERABLE)
 
 
 @dataclass(frozen=True)
@@ -207,11 +204,11 @@ def due(now: datetime) -> ColumnElement[bool]:
         OutboxNotice.platform.not_in(sorted(PULL_PLATFORMS)),
         or_(
             and_(
-                OutboxNotice.status.in_(("pending", "retrying")),
+                OutboxNotice.status.in_((NoticeStatus.PENDING, NoticeStatus.RETRYING)),
                 OutboxNotice.next_attempt_at <= now,
             ),
             # A worker that died holding a lease: its rows come back when the lease ends.
-            and_(OutboxNotice.status == "sending", OutboxNotice.lease_until < now),
+            and_(OutboxNotice.status == NoticeStatus.SENDING, OutboxNotice.lease_until < now),
         ),
     )
 
@@ -247,7 +244,7 @@ async def claim_due(
     ).all()
     claimed: list[Claimed] = []
     for notice, identity in rows:
-        notice.status = "sending"
+        notice.status = NoticeStatus.SENDING
         notice.lease_until = now + lease
         notice.attempts += 1
         replies = notice_replies(notice)
@@ -302,14 +299,14 @@ async def record_outcome(
     outcome: Delivered | DeliveryError,
     now: datetime,
     max_attempts: int,
-) -> str:
+) -> NoticeStatus:
     """Record how a delivery ended; returns the notice's new status."""
     notice = await session.get_one(OutboxNotice, claimed.id, with_for_update=True)
     identity = await session.get_one(Identity, claimed.recipient.identity_id)
-    if notice.status != "sending" or notice.attempts != claimed.attempts:
+    if notice.status != NoticeStatus.SENDING or notice.attempts != claimed.attempts:
         # This worker outlived its lease and another one claimed the notice again: that
         # claim records the outcome. A delivery still counts.
-        if isinstance(outcome, Delivered) and notice.status != "sent":
+        if isinstance(outcome, Delivered) and notice.status != NoticeStatus.SENT:
             mark_sent(notice, now=now, via=outcome.via)
         return notice.status
     notice.lease_until = None
@@ -322,20 +319,20 @@ async def record_outcome(
         return notice.status
     notice.last_error = outcome.reason[:500]
     if isinstance(outcome, HoldForReply):
-        notice.status = "held"
+        notice.status = NoticeStatus.HELD
     elif isinstance(outcome, Undeliverable):
-        notice.status = "undeliverable"
+        notice.status = NoticeStatus.UNDELIVERABLE
         if outcome.block_identity:
             identity.blocked = True
             identity.blocked_reason = outcome.reason[:200]
     elif isinstance(outcome, RetryLater) and claimed.attempts < max_attempts:
-        notice.status = "retrying"
+        notice.status = NoticeStatus.RETRYING
         delay = (
             outcome.retry_after if outcome.retry_after is not None else backoff(claimed.attempts)
         )
         notice.next_attempt_at = now + timedelta(seconds=delay)
     else:
-        notice.status = "dead"
+        notice.status = NoticeStatus.DEAD
     return notice.status
 
 
@@ -344,7 +341,7 @@ async def retry_notice(*, session: AsyncSession, notice_id: int, now: datetime) 
     notice = await session.get(OutboxNotice, notice_id, with_for_update=True)
     if notice is None or notice.status not in GAVE_UP:
         return False
-    notice.status = "pending"
+    notice.status = NoticeStatus.PENDING
     notice.attempts = 0
     notice.next_attempt_at = now
     notice.last_error = None

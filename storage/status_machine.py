@@ -25,15 +25,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from enum import Enum
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from transitions import EventData, Machine
+from transitions import EventData, Machine, State
 
 from dialogs import lifecycle
 from dialogs.clock import local_date
 from dialogs.lifecycle import IllegalMove
 from dialogs.texts import reason_label, render_notice
+from dialogs.vocabulary import ComplaintStatus
 from storage import erasure, outbox
 from storage.deadlines import Deadlines
 from storage.models import Complaint, ComplaintEvent, Identity, OutboxNotice
@@ -74,11 +76,11 @@ def _stamp(event: EventData) -> None:
     complaint, move = _facts(event)
     complaint.updated_at = move.now
     target = complaint.status
-    if target == "accepted":
+    if target == ComplaintStatus.ACCEPTED:
         complaint.accepted_at = move.now
         if move.deadlines is not None:
             move.deadlines.start_at_acceptance(complaint, local_date(move.now))
-    elif target in ("resolved", "failed"):
+    elif target in (ComplaintStatus.RESOLVED, ComplaintStatus.FAILED):
         complaint.resolved_at = move.now
     elif lifecycle.is_final(target):
         complaint.closed_at = move.now
@@ -90,7 +92,7 @@ def _record_history(event: EventData) -> None:
     move.event = ComplaintEvent(
         complaint_id=complaint.id,
         kind="status",
-        from_status=event.transition.source,
+        from_status=ComplaintStatus(str(event.transition.source)),
         to_status=complaint.status,
         actor=move.actor,
         note=move.note,
@@ -102,9 +104,9 @@ def _record_history(event: EventData) -> None:
 
 def next_deadline(complaint: Complaint) -> date | None:
     """The next date the desk owes the consumer something, as the notice tells it."""
-    if complaint.status in ("accepted", "mediating"):
+    if complaint.status in (ComplaintStatus.ACCEPTED, ComplaintStatus.MEDIATING):
         return complaint.resolve_due
-    if complaint.status == "submitted":
+    if complaint.status == ComplaintStatus.SUBMITTED:
         return complaint.accept_due
     return None
 
@@ -135,11 +137,40 @@ def _queue_notice(event: EventData) -> None:
     )
 
 
-MACHINE = Machine(
+def _named(move: dict[str, Any]) -> dict[str, Any]:
+    """A declared move with its statuses as plain names: transitions would name an enum
+    member by its Python name (``SUBMITTED``), not by the value the column stores."""
+
+    def name(status: Any) -> Any:
+        return [str(s) for s in status] if isinstance(status, list) else str(status)
+
+    return {key: name(value) if key in ("source", "dest") else value
+            for key, value in move.items()}  # fmt: skip
+
+
+class StatusMachine(Machine):
+    """A machine whose states are named by :class:`ComplaintStatus` values.
+
+    transitions names a state given as an enum member by the member's Python name
+    (``SUBMITTED``); the lifecycle's states are named by the values the column stores,
+    so the complaint's status is looked up by its value, and a move leaves the member
+    itself on the complaint.
+    """
+
+    def get_state(self, state: str | Enum) -> State:
+        return super().get_state(str(state) if isinstance(state, ComplaintStatus) else state)
+
+    def set_state(self, state: str | Enum | State, model: object | None = None) -> None:
+        super().set_state(state, model)
+        if isinstance(model, Complaint):
+            model.status = ComplaintStatus(model.status)
+
+
+MACHINE = StatusMachine(
     model=None,
-    states=list(lifecycle.STATUSES),
-    transitions=[dict(t) for t in lifecycle.TRANSITIONS],
-    initial="submitted",
+    states=[str(s) for s in lifecycle.STATUSES],
+    transitions=[_named(t) for t in lifecycle.TRANSITIONS],
+    initial=str(ComplaintStatus.SUBMITTED),
     model_attribute="status",
     # The default to_<status>() triggers would allow any move, closed → accepted too.
     auto_transitions=False,
@@ -150,18 +181,20 @@ MACHINE = Machine(
 )
 
 #: The trigger that reaches each status, read off the machine.
-TRIGGERS: dict[str, str] = {
-    str(t.dest): name
+TRIGGERS: dict[ComplaintStatus, str] = {
+    ComplaintStatus(str(t.dest)): name
     for name, ev in MACHINE.events.items()
     for moves in ev.transitions.values()
     for t in moves
 }
 
 
-def allowed_moves(status: str) -> tuple[str, ...]:
+def allowed_moves(status: str) -> tuple[ComplaintStatus, ...]:
     """The statuses a complaint in ``status`` may move to; empty when final or unknown."""
     return tuple(
-        str(t.dest) for ev in MACHINE.events.values() for t in ev.transitions.get(status, ())
+        ComplaintStatus(str(t.dest))
+        for ev in MACHINE.events.values()
+        for t in ev.transitions.get(status, ())
     )
 
 
@@ -188,6 +221,6 @@ async def move(complaint: Complaint, target: str, facts: Move) -> Move:
             session=facts.session, complaint=complaint, now=facts.now, reason="erase_on_close"
         )
         facts.note = None
-    MACHINE.events[TRIGGERS[target]].trigger(complaint, move=facts)
+    MACHINE.events[TRIGGERS[ComplaintStatus(target)]].trigger(complaint, move=facts)
     await facts.session.flush()
     return facts

@@ -34,7 +34,7 @@ class TelegramChannel:
         redis: the pacer's Redis client, closed with the channel.
     """
 
-    name = Platform.TELEGRAM.value
+    name = Platform.TELEGRAM
 
     def __init__(
         self, config: TelegramConfig, bot: Bot, pacer: Pacer, updates: UpdateHandler,

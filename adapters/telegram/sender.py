@@ -23,6 +23,7 @@ from adapters.telegram.outbound import render
 from adapters.telegram.pacing import Pacer
 from dialogs.delivery import Delivered, NoticeFacts, Recipient, RetryLater, Undeliverable
 from dialogs.events import Reply
+from dialogs.vocabulary import Platform
 
 # The Bot API serves files up to 20 MB through getFile.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -115,7 +116,7 @@ def _delivery_error(error: TelegramError) -> RetryLater | Undeliverable:
 class TelegramSender:
     """The outbox worker's route to Telegram consumers."""
 
-    platform = "telegram"
+    platform = Platform.TELEGRAM
 
     def __init__(self, bot: Bot, pacer: Pacer) -> None:
         self.bot = bot
@@ -133,7 +134,7 @@ class TelegramSender:
 class TelegramMediaFetcher:
     """Downloads evidence through ``getFile`` and the file URL it gives."""
 
-    platform = "telegram"
+    platform = Platform.TELEGRAM
 
     def __init__(self, bot: Bot, timeout: float = 60.0) -> None:
         self.bot = bot

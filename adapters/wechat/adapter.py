@@ -21,6 +21,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from adapters.wechat.token import TokenStore
 from dialogs.delivery import MediaExpired, RetryLater, Undeliverable
+from dialogs.vocabulary import Platform
 
 log = logging.getLogger("weiquan.wechat")
 
@@ -131,7 +132,7 @@ class WeChatMediaFetcher:
     and cannot follow the ``video_url`` that video messages answer with.
     """
 
-    platform = "wechat"
+    platform = Platform.WECHAT
 
     def __init__(self, api: WeChatApi, timeout: float = 60.0) -> None:
         self.api = api

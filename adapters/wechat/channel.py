@@ -35,7 +35,7 @@ class WeChatChannel:
         sender, fetcher: pushes and media downloads over ``api``.
     """
 
-    name = Platform.WECHAT.value
+    name = Platform.WECHAT
 
     def __init__(
         self, config: WeChatConfig, inbox: Inbox, nonces: NonceStore,

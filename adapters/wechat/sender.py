@@ -31,6 +31,7 @@ from dialogs.delivery import (
     Undeliverable,
 )
 from dialogs.events import Reply
+from dialogs.vocabulary import Platform
 
 log = logging.getLogger("weiquan.wechat")
 
@@ -100,7 +101,7 @@ class WeChatSender:
         zone: the local clock of dates in template fields.
     """
 
-    platform = "wechat"
+    platform = Platform.WECHAT
 
     def __init__(
         self, api: WeChatApi, template_id: str | None = None,

@@ -23,6 +23,7 @@ from dialogs.events import (
     Refused,
     WithdrawConsent,
 )
+from dialogs.vocabulary import Platform
 from storage import complaints, consents, erasure, links, my_data
 from storage.crypto import FieldCipher
 from storage.models import Identity
@@ -30,7 +31,7 @@ from storage.models import Identity
 log = logging.getLogger("weiquan.data_rights")
 
 #: How each channel hands the export over (see dialogs.events.DataExport).
-DELIVERY = {"telegram": "document", "web": "download", "wechat": "link"}
+DELIVERY = {Platform.TELEGRAM: "document", Platform.WEB: "download", Platform.WECHAT: "link"}
 
 
 def _list(value: object) -> list[Any]:

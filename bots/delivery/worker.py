@@ -25,6 +25,7 @@ from bots.services import Services
 from dialogs.delivery import Delivered, DeliveryError, MediaExpired, RetryLater, Undeliverable
 from dialogs.events import Reply
 from dialogs.texts import format_date, t
+from dialogs.vocabulary import FetchStatus
 from storage import evidence_fetch, outbox
 from storage.blobs import BlobRefused
 from storage.evidence_fetch import Download
@@ -112,7 +113,7 @@ async def fetch_due(services: Services, *, now: datetime | None = None) -> int:
 async def _fetch(services: Services, item: Download, now: datetime) -> None:
     fetcher = services.fetchers.get(item.platform)
     if item.expired(now):
-        await _give_up(services, item, "expired", "the platform no longer keeps the file")
+        await _give_up(services, item, FetchStatus.EXPIRED, "the platform no longer keeps the file")
         return
     if fetcher is None:
         await _retry(services, item, NOT_CONFIGURED, outbox.backoff(item.attempts))
@@ -120,11 +121,11 @@ async def _fetch(services: Services, item: Download, now: datetime) -> None:
     try:
         blob = await services.blobs.put_stream(fetcher.fetch(item.platform_ref, item.kind))
     except MediaExpired as exc:
-        await _give_up(services, item, "expired", exc.reason)
+        await _give_up(services, item, FetchStatus.EXPIRED, exc.reason)
     except BlobRefused as exc:  # too large, or not a type we keep as evidence
-        await _give_up(services, item, "refused", str(exc), refusal=exc.reason)
+        await _give_up(services, item, FetchStatus.REFUSED, str(exc), refusal=exc.reason)
     except Undeliverable as exc:
-        await _give_up(services, item, "failed", exc.reason)
+        await _give_up(services, item, FetchStatus.FAILED, exc.reason)
     except RetryLater as exc:
         delay = exc.retry_after if exc.retry_after is not None else outbox.backoff(item.attempts)
         await _retry(services, item, exc.reason, delay)
@@ -136,7 +137,7 @@ async def _fetch(services: Services, item: Download, now: datetime) -> None:
     else:
         async with services.database.transaction() as session:
             await evidence_fetch.record_stored(session=session, download=item, blob=blob)
-        EVIDENCE_FETCHES.labels(item.platform, "stored").inc()
+        EVIDENCE_FETCHES.labels(item.platform, FetchStatus.STORED).inc()
 
 
 async def _retry(services: Services, item: Download, reason: str, delay: float) -> None:
@@ -147,7 +148,7 @@ async def _retry(services: Services, item: Download, reason: str, delay: float) 
 
 
 async def _give_up(
-    services: Services, item: Download, status: str, reason: str, refusal: str = ""
+    services: Services, item: Download, status: FetchStatus, reason: str, refusal: str = ""
 ) -> None:
     """Mark the file as lost and ask the consumer, in their language, to send it again.
 
@@ -163,7 +164,7 @@ async def _give_up(
         identity = await session.get_one(Identity, item.identity_id)
         lang = identity.language
         when = format_date(lang, item.received_at)
-        if status == "refused":
+        if status == FetchStatus.REFUSED:
             text = t(
                 lang, "notice.evidence_refused", date=when, reason=t(lang, f"evidence.{refusal}")
             )

@@ -17,6 +17,7 @@ from bots.staff.errors import Conflict, Invalid, NotFound
 from bots.staff.guards import locked_complaint, today
 from dialogs import offers as offer_dialog
 from dialogs.validators import clean_text
+from dialogs.vocabulary import ComplaintStatus
 from storage import audit, casework, complaints, merchant_cases, outbox
 from storage import merchants as merchant_store
 from storage.merchant_cases import CaseError
@@ -145,9 +146,10 @@ async def take_back(services: Services, staff: Staff, number: str, note: str | N
         casework.add_event(
             session, complaint, kind="taken_back", actor=actor, note=note, now=now, public=False
         )
-        if complaint.status == "accepted":
+        if complaint.status == ComplaintStatus.ACCEPTED:
             await complaints.move_status(
-                session=session, complaint=complaint, target="mediating", actor=actor,
+                session=session, complaint=complaint, target=ComplaintStatus.MEDIATING,
+                actor=actor,
                 note=note, now=now,
             )  # fmt: skip
         audit.record(session, staff=staff, action="complaint.take_back", target=number, now=now)

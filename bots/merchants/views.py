@@ -17,6 +17,7 @@ from bots.merchants.schemas import (
     SharedContact,
 )
 from dialogs.clock import iso
+from dialogs.vocabulary import FetchStatus
 from storage import offers
 from storage.crypto import DecryptionError, FieldCipher
 from storage.merchant_cases import MerchantView
@@ -147,7 +148,7 @@ def case_detail(view: MerchantView, *, cipher: FieldCipher, today: date) -> Merc
                     id=e.id, kind=e.kind, mime=e.mime, file_name=e.file_name, sha256=e.sha256,
                     download=(
                         f"/api/v1/merchant/complaints/{c.number}/evidence/{e.id}"
-                        if e.fetch_status == "stored" else None
+                        if e.fetch_status == FetchStatus.STORED else None
                     ),
                 )
                 for e in view.evidence

@@ -15,8 +15,9 @@ from typing import Any
 from dialogs.clock import local_now, zone_label
 from dialogs.flow import load_flow
 from dialogs.texts import category_label, demand_label, label, list_separator, t
+from dialogs.vocabulary import Platform
 
-PLATFORMS = ("wechat", "telegram", "web", "console")
+PLATFORMS: tuple[Platform, ...] = tuple(Platform)
 TIMELINE_KINDS = (
     "status", "note", "message", "assignment", "evidence", "deadline", "rating",
     "request_withdrawn", "notice", "merchant_linked", "forwarded", "offer", "offer_accepted",

@@ -29,6 +29,7 @@ from bots.staff.schemas import (
     TimelineEntry,
 )
 from dialogs.clock import iso
+from dialogs.vocabulary import FetchStatus
 from storage import casework, offers
 from storage.crypto import DecryptionError, FieldCipher, mask_name, mask_phone
 from storage.deadlines import Deadlines
@@ -129,7 +130,7 @@ def detail_row(
 
 
 def evidence_item(number: str, item: Evidence) -> EvidenceItem:
-    stored = item.fetch_status == "stored" and item.blob_key is not None
+    stored = item.fetch_status == FetchStatus.STORED and item.blob_key is not None
     return EvidenceItem(
         id=item.id,
         kind=item.kind,

@@ -62,7 +62,7 @@ async def web_export(request: Request, services: ServicesDep, consumer: WebConsu
         raise HTTPException(404, "nothing is held for this browser")
     async with services.database.sessions() as session:
         identity = await conversations.find_identity(
-            session=session, platform=Platform.WEB.value, external_id=consumer.user_id
+            session=session, platform=Platform.WEB, external_id=consumer.user_id
         )
         if identity is None:
             raise HTTPException(404, "nothing is held for this browser")

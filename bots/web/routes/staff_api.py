@@ -37,6 +37,7 @@ from bots.web.schemas.staff import (
 )
 from bots.web.security import TOKEN_TTL_SECONDS
 from dialogs import cleaning, lifecycle
+from dialogs.vocabulary import FetchStatus
 from storage import audit, case_messages, casework
 from storage import staff as staff_store
 from storage.models import Evidence
@@ -164,7 +165,7 @@ async def evidence_file(
         item = await session.get(Evidence, evidence_id) if complaint else None
         if complaint is None or item is None or item.complaint_id != complaint.id:
             raise HTTPException(404, f"no evidence {evidence_id} on complaint {number}")
-        if item.fetch_status != "stored" or not item.blob_key:
+        if item.fetch_status != FetchStatus.STORED or not item.blob_key:
             raise HTTPException(404, f"evidence {evidence_id} is not stored ({item.fetch_status})")
         audit.record(session, staff=staff, action="evidence.download", target=number,
                      now=services.now(), detail={"evidence": evidence_id})  # fmt: skip

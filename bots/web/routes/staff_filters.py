@@ -14,16 +14,12 @@ from typing import Annotated, Literal
 from fastapi import Depends, Path, Query
 
 from adapters.fields import Identifier, Line
-from dialogs import lifecycle
+from dialogs.vocabulary import ComplaintStatus, Platform
 from storage import casework
 
-StatusQ = Literal[
-    "submitted", "accepted", "rejected", "mediating", "transferred",
-    "resolved", "failed", "closed", "withdrawn",
-]  # fmt: skip
-assert set(StatusQ.__args__) == set(lifecycle.STATUSES)  # type: ignore[attr-defined]
+StatusQ = ComplaintStatus
 TypeQ = Literal["complaint", "report", "consultation", "suggestion"]
-PlatformQ = Literal["wechat", "telegram", "web", "console"]
+PlatformQ = Platform
 SortQ = Literal[
     "filed_at", "-filed_at", "updated_at", "-updated_at", "accept_due", "-accept_due",
     "resolve_due", "-resolve_due", "mediation_due", "-mediation_due", "decision_due",
