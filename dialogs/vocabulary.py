@@ -29,7 +29,7 @@ __all__ = [
 
 
 class Platform(StrEnum):
-    """Where a consumer talks to us."""
+    """The channel a consumer talks to us on (``console`` is the terminal chat)."""
 
     WECHAT = "wechat"
     TELEGRAM = "telegram"
@@ -47,7 +47,7 @@ _PRIMARY = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 
 
 class Language(StrEnum):
-    """A language the catalogs speak (``dialogs/locales/``)."""
+    """A language the texts are written in (the catalogs of ``dialogs/locales/``)."""
 
     ZH_CN = "zh-CN"
     EN = "en"
@@ -84,7 +84,7 @@ def supported(tag: str | None) -> Language | None:
 
 
 class ComplaintStatus(StrEnum):
-    """Where a complaint stands (the moves between them: ``dialogs/lifecycle.py``)."""
+    """Where a complaint stands; the lifecycle (``dialogs/lifecycle.py``) has the moves."""
 
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
@@ -98,7 +98,7 @@ class ComplaintStatus(StrEnum):
 
 
 class NoticeStatus(StrEnum):
-    """Where an outbox notice stands (``storage/outbox.py``)."""
+    """Where a message pushed to a consumer stands (the outbox, ``storage/outbox.py``)."""
 
     PENDING = "pending"  # to send as soon as it is due
     SENDING = "sending"  # claimed by a worker under a lease
@@ -110,7 +110,7 @@ class NoticeStatus(StrEnum):
 
 
 class FetchStatus(StrEnum):
-    """Where an evidence file's bytes stand (``storage/evidence_fetch.py``)."""
+    """Where the bytes of an evidence file stand (``storage/evidence_fetch.py``)."""
 
     PENDING = "pending"  # to be downloaded from the platform by the worker
     STORED = "stored"  # the bytes are in the blob store

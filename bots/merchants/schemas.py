@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from adapters.fields import LocalDay, LocalTime, Yuan
+from dialogs.vocabulary import ComplaintStatus
 
 
 class MerchantItem(BaseModel):
@@ -36,7 +37,7 @@ class MerchantCaseSummary(BaseModel):
     number: str
     type: str
     category: str
-    status: str
+    status: ComplaintStatus
     filed_at: LocalTime
     forwarded_at: LocalTime | None
     answer_due: LocalDay | None
@@ -50,8 +51,8 @@ class MerchantTimelineItem(BaseModel):
 
     at: LocalTime
     kind: str
-    from_status: str | None
-    to_status: str | None
+    from_status: ComplaintStatus | None
+    to_status: ComplaintStatus | None
     actor: str = Field(description="desk, consumer or merchant:NAME")
     note: str | None
     offer_kind: str | None = Field(None, description="the kind of offer (offer entries)")

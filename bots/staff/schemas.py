@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Discriminator, Field, Tag
 
 from adapters.fields import LocalDay, LocalTime, Yuan
+from dialogs.vocabulary import ComplaintStatus, FetchStatus, Language, NoticeStatus, Platform
 
 Flag = Literal["overdue", "near"]
 
@@ -37,8 +38,8 @@ class ComplaintSummary(BaseModel):
     type: str = Field(description="complaint, report, consultation or suggestion")
     category: str
     subcategory: str | None
-    platform: str = Field(description="the channel it was filed on: wechat, telegram, web…")
-    status: str
+    platform: Platform = Field(description="the channel it was filed on")
+    status: ComplaintStatus
     merchant_name: str | None
     filed_at: LocalTime
     updated_at: LocalTime
@@ -92,7 +93,7 @@ class EvidenceItem(BaseModel):
     size: int | None
     sha256: str | None
     caption: str | None
-    fetch_status: str = Field(description="pending, stored, or why it could not be fetched")
+    fetch_status: FetchStatus = Field(description="pending, stored, or why it was not")
     last_error: str | None
     received_at: LocalTime
     download: str | None = Field(description="the API path of the file")
@@ -103,8 +104,8 @@ class NoticeItem(BaseModel):
 
     id: int
     kind: str
-    platform: str
-    status: str = Field(description="pending, sending, sent, dead or undeliverable")
+    platform: Platform
+    status: NoticeStatus
     attempts: int
     last_error: str | None
     delivered_via: str | None
@@ -118,8 +119,8 @@ class EventEntry(BaseModel):
 
     at: LocalTime
     kind: str = Field(description="status, note, message, assignment, evidence, deadline, …")
-    from_status: str | None
-    to_status: str | None
+    from_status: ComplaintStatus | None
+    to_status: ComplaintStatus | None
     actor: str = Field(description="staff:USERNAME, consumer, merchant:NAME or system")
     note: str | None
     reason: str | None = Field(description="a rejection's reason (status moves)")
@@ -198,7 +199,7 @@ class ComplaintDetail(ComplaintSummary):
     description: str
     demands: list[str]
     consent_share: bool = Field(description="the consumer agreed to share contact details")
-    language: str
+    language: Language
     accepted_at: LocalTime | None
     resolved_at: LocalTime | None
     closed_at: LocalTime | None

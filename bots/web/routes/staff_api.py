@@ -37,7 +37,7 @@ from bots.web.schemas.staff import (
 )
 from bots.web.security import TOKEN_TTL_SECONDS
 from dialogs import cleaning, lifecycle
-from dialogs.vocabulary import FetchStatus
+from dialogs.vocabulary import ComplaintStatus, FetchStatus
 from storage import audit, case_messages, casework
 from storage import staff as staff_store
 from storage.models import Evidence
@@ -221,7 +221,9 @@ async def change_status(
         )
     except ActionError as error:
         return refused(error)
-    return StatusChanged(number=done.number, status=done.status, notices=list(done.notice_ids))
+    return StatusChanged(
+        number=done.number, status=ComplaintStatus(done.status), notices=list(done.notice_ids)
+    )
 
 
 class Text(BaseModel):

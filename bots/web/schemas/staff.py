@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from adapters.fields import LocalDay
 from bots.staff.schemas import NoticeItem
+from dialogs.vocabulary import ComplaintStatus
 
 
 class Token(BaseModel):
@@ -19,7 +20,7 @@ class Token(BaseModel):
 
 class StatusChanged(BaseModel):
     number: str
-    status: str
+    status: ComplaintStatus
     notices: list[int] = Field(description="the notices queued for the consumer")
 
 
