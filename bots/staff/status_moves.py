@@ -14,6 +14,7 @@ from bots.services import Services
 from bots.staff.errors import Conflict, Invalid
 from bots.staff.guards import locked_complaint
 from dialogs import intake, lifecycle
+from dialogs.vocabulary import ComplaintStatus
 from storage import audit, case_requests, complaints, outbox, status_machine
 from storage.models import Identity, Staff
 
@@ -78,12 +79,14 @@ async def change_status(
             # The consumer asked for erasure and this move closed the case: it was just
             # anonymised, so what staff wrote is not kept in the audit log either.
             note = None
-        if target == "accepted":
+        if target == ComplaintStatus.ACCEPTED:
             from bots.merchants.forward import forward_on_accept
 
             await forward_on_accept(services, session, complaint, staff, now)
         ids: list[int] = [moved.notice.id] if moved.notice is not None else []
-        ask_rating = target == "resolved" or (target == "closed" and previous != "resolved")
+        ask_rating = target == ComplaintStatus.RESOLVED or (
+            target == ComplaintStatus.CLOSED and previous != ComplaintStatus.RESOLVED
+        )
         if notify and ask_rating and complaint.rating is None:
             replies = await services.engine.apply(
                 session,
