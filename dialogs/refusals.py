@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from babel.numbers import format_decimal
 
 from dialogs import texts
+from dialogs.vocabulary import ComplaintStatus, Language
 
 PREFIX = "errors."
-API_LANGUAGE = "en"
+API_LANGUAGE = Language.EN
 
 
 def _console(group: str) -> Callable[[str, str], str]:
@@ -51,7 +52,7 @@ LABELS: Mapping[str, Callable[[str, str], str]] = {
 #: Parameters that are quantities, written the reader's way (``2,000``); ids stay as they are.
 _AMOUNTS = frozenset({"limit"})
 # Withdrawing is the consumer's own act: people are not told staff could choose it.
-_NOT_OFFERED = {"allowed": frozenset({"withdrawn"})}
+_NOT_OFFERED = {"allowed": frozenset({ComplaintStatus.WITHDRAWN})}
 
 
 def _for_api(value: object) -> str:

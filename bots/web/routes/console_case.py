@@ -20,6 +20,7 @@ from bots.web.routes.console_base import CheckedDep, LangDep, SignedDep, render
 from bots.web.routes.console_merchants import panel as merchant_panel
 from bots.web.routes.staff_api import evidence_file
 from bots.web.routes.staff_filters import NumberPath, RowIdPath
+from dialogs.vocabulary import ComplaintStatus
 from storage import audit, casework, status_machine
 from storage import live as live_rows
 from storage import merchants as merchant_store
@@ -61,10 +62,11 @@ async def detail_page(
     body = staff_views.detail(
         found, case, cipher=services.cipher, today=today, deadlines=services.deadlines
     )
+    # Withdrawing is the consumer's own act: staff are not offered it.
+    allowed = status_machine.allowed_moves(found.complaint.status)
     return render(
         request, "console/detail.html", lang, signed, status_code, c=body, error=error,
-        # Withdrawing is the consumer's own act: staff are not offered it.
-        moves=[m for m in status_machine.allowed_moves(found.complaint.status) if m != "withdrawn"],
+        moves=[m for m in allowed if m != ComplaintStatus.WITHDRAWN],
         contact=contact, done=done if done in DONE else None,
         staff_names=staff_names, stamp=stamp, mp=mp,
         merchant_error=merchant_error,
