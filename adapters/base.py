@@ -17,7 +17,8 @@ from typing import Protocol
 from fastapi import APIRouter
 
 from dialogs.delivery import Delivered, NoticeFacts, Outgoing, Receipt, Recipient
-from dialogs.events import InboundEvent, Reply
+from dialogs.events import InboundEvent
+from dialogs.replies import Reply
 from dialogs.vocabulary import Platform
 
 __all__ = [

@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 
 from adapters.base import ChannelLoop
-from dialogs.events import Platform, Reply, TextMessage
+from dialogs.events import TextMessage
+from dialogs.replies import Reply
+from dialogs.vocabulary import Platform
 
 
 def to_event(line: str, *, user: str, now: datetime, lang: str | None) -> TextMessage:

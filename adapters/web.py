@@ -20,14 +20,9 @@ from pydantic import BaseModel, Field, field_validator
 from adapters.base import ChannelLoop
 from adapters.fields import FreeText, Identifier, Line
 from dialogs import cleaning
-from dialogs.events import (
-    ChoicePressed,
-    MediaKind,
-    MediaMessage,
-    Platform,
-    Reply,
-    TextMessage,
-)
+from dialogs.events import ChoicePressed, MediaKind, MediaMessage, TextMessage
+from dialogs.replies import Reply
+from dialogs.vocabulary import Platform
 
 #: Where the page downloads the consumer's data export (cookie identity only).
 MY_DATA_URL = "/chat/my-data.json"

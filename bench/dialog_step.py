@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 
 from bench.script import COMPLAINT_LINES
 from dialogs import intake
-from dialogs.events import Conversation, Platform, TextMessage
+from dialogs.conversation import Conversation
+from dialogs.events import TextMessage
 from dialogs.options import DialogOptions
+from dialogs.vocabulary import Platform
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 OPTIONS = DialogOptions()

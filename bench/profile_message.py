@@ -20,7 +20,8 @@ from bench.common import postgres_database
 from bench.script import COMPLAINT_LINES
 from bots.services import Services
 from bots.settings import Settings
-from dialogs.events import Platform, TextMessage
+from dialogs.events import TextMessage
+from dialogs.vocabulary import Platform
 from storage.migrate import upgrade
 
 

@@ -37,7 +37,7 @@ from bench.common import postgres_database
 from bots.delivery import worker
 from bots.services import Services
 from bots.settings import Settings
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from storage.migrate import upgrade
 from storage.models import Identity, OutboxNotice
 from tests.fakes.wechat_api import Call, FakeWeChat

@@ -17,25 +17,27 @@ from bots.data_rights.links import MyDataLinks
 from bots.dossier.links import DossierLinks
 from bots.ops.metrics import COMPLAINTS_FILED
 from dialogs.command_loop import CommandLoop
-from dialogs.events import (
-    AnswerConsent,
-    AnswerOffer,
-    CheckLinkCode,
-    Command,
+from dialogs.command_results import (
     CommandResult,
     ComplaintList,
-    Conversation,
-    DiscardDraftEvidence,
     Done,
-    EraseMyData,
-    ExportMyData,
-    FileComplaint,
     Filed,
-    IssueLinkCode,
     LinkCodeIssued,
     LinkCodeValid,
     Linked,
     LinkRefused,
+    Refused,
+)
+from dialogs.commands import (
+    AnswerConsent,
+    AnswerOffer,
+    CheckLinkCode,
+    Command,
+    DiscardDraftEvidence,
+    EraseMyData,
+    ExportMyData,
+    FileComplaint,
+    IssueLinkCode,
     ListComplaints,
     ListConsentCases,
     MarkUnsubscribed,
@@ -44,17 +46,16 @@ from dialogs.events import (
     RecordEvidence,
     RecordNoticeConsent,
     RedeemLinkCode,
-    Refused,
-    Reply,
     SendCaseMessage,
     SendDossier,
     ShowComplaint,
-    StepResult,
     WithdrawComplaint,
     WithdrawConsent,
 )
+from dialogs.conversation import Conversation, StepResult
 from dialogs.lifecycle import is_final
 from dialogs.options import DialogOptions
+from dialogs.replies import Reply
 from dialogs.texts import t
 from storage import case_messages, case_requests, complaints, evidence, links, outbox
 from storage.complaints import Deadlines

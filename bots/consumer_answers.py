@@ -9,14 +9,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.clock import local_date
-from dialogs.events import (
-    AnswerConsent,
-    AnswerOffer,
-    CommandResult,
-    Done,
-    OfferAnswered,
-    Refused,
-)
+from dialogs.command_results import CommandResult, Done, OfferAnswered, Refused
+from dialogs.commands import AnswerConsent, AnswerOffer
 from storage import casework, complaints, merchant_cases, offers
 from storage.models import Identity, Merchant
 from storage.workdays import WorkCalendar

@@ -32,17 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots.commands import CommandRunner
 from bots.ops.metrics import MESSAGE_SECONDS, MESSAGES
 from dialogs import intake
+from dialogs.conversation import Conversation, StepResult
 from dialogs.delivery import Outgoing, Receipt
-from dialogs.events import (
-    Conversation,
-    InboundEvent,
-    MenuClicked,
-    NoticeConsent,
-    Reply,
-    StepResult,
-    Subscribed,
-    Unsubscribed,
-)
+from dialogs.events import InboundEvent, MenuClicked, NoticeConsent, Subscribed, Unsubscribed
+from dialogs.replies import Reply
 from dialogs.vocabulary import Language
 from storage import outbox, processed
 from storage.db import Database

@@ -12,19 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dialogs.events import (
-    ContactShared,
-    InboundEvent,
-    LocationMessage,
-    MediaMessage,
-    RecordEvidence,
-    Reply,
-    TextMessage,
-)
+from dialogs.commands import RecordEvidence
+from dialogs.events import ContactShared, InboundEvent, LocationMessage, MediaMessage, TextMessage
 from dialogs.flow import Step, load_flow
 from dialogs.keywords import is_command_word, is_done, is_no, is_skip, is_yes
 from dialogs.machine import fire
 from dialogs.questions import ask, choices_for, help_text, question
+from dialogs.replies import Reply
 from dialogs.turn import Turn
 from dialogs.validators import (
     match_choice,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogs import case_reply
-from dialogs.events import Conversation, StepResult
+from dialogs.conversation import Conversation, StepResult
 from dialogs.machine import State
 from dialogs.my_complaints import leave
 from dialogs.open_requests import drop as drop_open_request

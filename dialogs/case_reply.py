@@ -15,16 +15,9 @@ the consumer's own (storage/case_messages.py).
 from __future__ import annotations
 
 from dialogs.answers import invalid
-from dialogs.events import (
-    CommandResult,
-    Done,
-    InboundEvent,
-    MediaMessage,
-    RecordEvidence,
-    Refused,
-    SendCaseMessage,
-    TextMessage,
-)
+from dialogs.command_results import CommandResult, Done, Refused
+from dialogs.commands import RecordEvidence, SendCaseMessage
+from dialogs.events import InboundEvent, MediaMessage, TextMessage
 from dialogs.machine import State
 from dialogs.open_requests import evidence_case
 from dialogs.questions import ask, question

@@ -21,9 +21,12 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import datetime
 
-from dialogs.events import Command, CommandResult, Conversation, Reply, StepResult
+from dialogs.command_results import CommandResult
+from dialogs.commands import Command
+from dialogs.conversation import Conversation, StepResult
 from dialogs.intake import apply_result
 from dialogs.options import DialogOptions
+from dialogs.replies import Reply
 
 #: Commands carried out for one step at most, follow-ups included.
 MAX_COMMANDS = 20

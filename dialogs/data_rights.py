@@ -11,24 +11,13 @@ progress is kept, except after an erasure, which removes it).
 from __future__ import annotations
 
 from dialogs import clock
-from dialogs.events import (
-    Command,
-    CommandResult,
-    ConsentCases,
-    DataErased,
-    DataExport,
-    Done,
-    EraseMyData,
-    ExportMyData,
-    InboundEvent,
-    ListConsentCases,
-    Reply,
-    TextMessage,
-    WithdrawConsent,
-)
+from dialogs.command_results import CommandResult, ConsentCases, DataErased, DataExport, Done
+from dialogs.commands import Command, EraseMyData, ExportMyData, ListConsentCases, WithdrawConsent
+from dialogs.events import InboundEvent, TextMessage
 from dialogs.keywords import global_word, is_no, is_yes
 from dialogs.machine import State
 from dialogs.questions import ask, choices_for
+from dialogs.replies import Reply
 from dialogs.texts import status_label, t
 from dialogs.turn import Turn
 from dialogs.validators import match_choice

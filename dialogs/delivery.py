@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dialogs.events import Reply
+from dialogs.replies import Reply
 
 __all__ = [
     "Delivered",

@@ -9,9 +9,11 @@ engine finds the complaint among the consumer's own and makes the link or docume
 
 from __future__ import annotations
 
-from dialogs.events import CommandResult, DossierReady, Refused, Reply, SendDossier
+from dialogs.command_results import CommandResult, DossierReady, Refused
+from dialogs.commands import SendDossier
 from dialogs.machine import State
 from dialogs.questions import ask
+from dialogs.replies import Reply
 from dialogs.turn import Turn
 
 

@@ -13,36 +13,35 @@ from datetime import datetime, timedelta
 from dialogs import case_reply, open_requests
 from dialogs.answers import answer_step, invalid
 from dialogs.case_entries import drop_request, open_reply_window
-from dialogs.data_rights import confirm_delete, data_result, data_word, pick_consent
-from dialogs.dossier import dossier_result
-from dialogs.events import (
+from dialogs.command_results import CommandResult, ComplaintList, Done
+from dialogs.commands import (
     DATA_COMMANDS,
-    ChoicePressed,
     Command,
-    CommandResult,
-    ComplaintList,
-    Conversation,
-    Done,
     FileComplaint,
-    InboundEvent,
     ListComplaints,
     MarkUnsubscribed,
-    MediaMessage,
-    MenuClicked,
     NoteInteraction,
-    NoticeConsent,
     RateComplaint,
     RecordEvidence,
     RecordNoticeConsent,
     SendCaseMessage,
     SendDossier,
     ShowComplaint,
-    StepResult,
+    WithdrawComplaint,
+)
+from dialogs.conversation import Conversation, StepResult
+from dialogs.data_rights import confirm_delete, data_result, data_word, pick_consent
+from dialogs.dossier import dossier_result
+from dialogs.events import (
+    ChoicePressed,
+    InboundEvent,
+    MediaMessage,
+    MenuClicked,
+    NoticeConsent,
     Subscribed,
     TextMessage,
     Unsubscribed,
     Unsupported,
-    WithdrawComplaint,
 )
 from dialogs.flow import load_flow
 from dialogs.keywords import MENU_ALIASES, global_word

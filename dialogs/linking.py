@@ -12,19 +12,15 @@ import math
 from datetime import datetime
 
 from dialogs import clock
-from dialogs.events import (
-    CheckLinkCode,
-    Command,
+from dialogs.command_results import (
     CommandResult,
-    InboundEvent,
-    IssueLinkCode,
     LinkCodeIssued,
     LinkCodeValid,
     Linked,
     LinkRefused,
-    RedeemLinkCode,
-    TextMessage,
 )
+from dialogs.commands import CheckLinkCode, Command, IssueLinkCode, RedeemLinkCode
+from dialogs.events import InboundEvent, TextMessage
 from dialogs.keywords import is_no, is_yes, link_request
 from dialogs.machine import State
 from dialogs.questions import ask, choices_for

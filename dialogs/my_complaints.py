@@ -9,23 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs import case_reply, open_requests
-from dialogs.events import (
-    Choice,
-    ComplaintDetail,
-    ComplaintList,
-    InboundEvent,
+from dialogs.command_results import ComplaintDetail, ComplaintList
+from dialogs.commands import (
     ListComplaints,
-    MediaMessage,
     RateComplaint,
     RecordEvidence,
-    Reply,
     ShowComplaint,
-    TextMessage,
     WithdrawComplaint,
 )
+from dialogs.events import InboundEvent, MediaMessage, TextMessage
 from dialogs.keywords import is_done, is_no, is_skip, is_yes
 from dialogs.machine import State
 from dialogs.questions import DETAIL_ACTIONS, ask, choices_for
+from dialogs.replies import Choice, Reply
 from dialogs.texts import (
     LANGUAGES,
     category_label,

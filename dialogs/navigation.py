@@ -8,15 +8,16 @@ that state appended.
 from __future__ import annotations
 
 from dialogs import case_reply
+from dialogs.commands import DiscardDraftEvidence, ShowComplaint
 from dialogs.data_rights import DATA_STATES, leave_data
 from dialogs.dossier import request_dossier
-from dialogs.events import DiscardDraftEvidence, Reply, ShowComplaint
 from dialogs.flow import load_flow
 from dialogs.linking import leave_link
 from dialogs.machine import State, applicable_steps, fire, has_draft
 from dialogs.my_complaints import leave, list_complaints
 from dialogs.open_requests import remind
 from dialogs.questions import ask, help_text
+from dialogs.replies import Reply
 from dialogs.turn import Turn
 from dialogs.vocabulary import Language, supported
 

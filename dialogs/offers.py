@@ -13,19 +13,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from dialogs.events import (
-    AnswerConsent,
-    AnswerOffer,
-    ChoicePressed,
-    Command,
-    CommandResult,
-    Conversation,
-    InboundEvent,
-    OfferAnswered,
-    Refused,
-    StepResult,
-    TextMessage,
-)
+from dialogs.command_results import CommandResult, OfferAnswered, Refused
+from dialogs.commands import AnswerConsent, AnswerOffer, Command
+from dialogs.conversation import Conversation, StepResult
+from dialogs.events import ChoicePressed, InboundEvent, TextMessage
 from dialogs.keywords import is_no, is_yes
 from dialogs.machine import State
 from dialogs.navigation import DRAFT_STATES

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dialogs.events import OpenRequest, Reply
+from dialogs.command_results import OpenRequest
+from dialogs.replies import Reply
 from dialogs.turn import Turn
 
 KEY = "requests"

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dialogs.events import Conversation, Reply
+from dialogs.conversation import Conversation
 from dialogs.flow import load_flow
 from dialogs.machine import State
 from dialogs.navigation import DRAFT_STATES, KNOWN_STATES
 from dialogs.open_requests import remind
 from dialogs.options import DialogOptions
 from dialogs.questions import ask
+from dialogs.replies import Reply
 from dialogs.turn import Turn
 from dialogs.vocabulary import supported
 

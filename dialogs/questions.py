@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.events import Choice, Reply
 from dialogs.flow import load_flow
 from dialogs.machine import State, applicable_steps
+from dialogs.replies import Choice, Reply
 from dialogs.texts import category_label, demand_label, list_separator, type_label
 from dialogs.turn import Turn
 from dialogs.vocabulary import Language

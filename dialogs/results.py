@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dialogs.answers import store
-from dialogs.events import (
+from dialogs.command_results import CommandResult, ComplaintDetail, Done, Filed, Refused
+from dialogs.commands import (
     Command,
-    CommandResult,
-    ComplaintDetail,
-    Done,
-    Filed,
     RateComplaint,
     RecordEvidence,
-    Refused,
     ShowComplaint,
     WithdrawComplaint,
 )

@@ -9,12 +9,13 @@ import re
 
 from dialogs.admissibility import to_consultation
 from dialogs.answers import advance
+from dialogs.commands import FileComplaint
 from dialogs.draft import Draft
-from dialogs.events import FileComplaint, Reply
 from dialogs.keywords import is_no, is_yes
 from dialogs.machine import State, applicable_steps, fire
 from dialogs.navigation import discard, show_menu, start_draft, switch_language
 from dialogs.questions import ask, choices_for, show_value
+from dialogs.replies import Reply
 from dialogs.turn import Turn
 from dialogs.validators import match_choice, normalize
 

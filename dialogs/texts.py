@@ -17,8 +17,8 @@ from typing import Any
 
 from dialogs.catalog import COUNT, LOCALE_DIR, Catalog, choose, load
 from dialogs.clock import local_date
-from dialogs.events import Reply
 from dialogs.flow import load_flow
+from dialogs.replies import Reply
 from dialogs.vocabulary import DEFAULT_LANGUAGE, Language
 
 LANGUAGES: tuple[Language, ...] = tuple(Language)

@@ -8,8 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from dialogs.clock import local_date
-from dialogs.events import Command, Conversation, Inbound, Reply, StepResult
+from dialogs.commands import Command
+from dialogs.conversation import Conversation, StepResult
+from dialogs.events import Inbound
 from dialogs.options import DialogOptions
+from dialogs.replies import Reply
 from dialogs.texts import LANGUAGES, t
 from dialogs.vocabulary import DEFAULT_LANGUAGE, supported
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 
-from dialogs.events import Choice
+from dialogs.replies import Choice
 
 # Bidi controls and zero-width characters: invisible, and used to spoof text direction.
 _INVISIBLE = {

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.events import OpenRequest
+from dialogs.command_results import OpenRequest
 from storage.models import CaseRequest, Complaint
 
 OPEN = "open"

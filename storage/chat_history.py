@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.events import Conversation, Reply
+from dialogs.conversation import Conversation
+from dialogs.replies import Reply
 from dialogs.vocabulary import NoticeStatus
 from storage.crypto import FieldCipher
 from storage.models import ConversationRow, Identity, OutboxNotice, ProcessedMessage

@@ -14,8 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from dialogs import lifecycle
 from dialogs.clock import local_date
+from dialogs.command_results import ComplaintDetail, ComplaintSummary, TimelineEntry
 from dialogs.draft import Draft
-from dialogs.events import ComplaintDetail, ComplaintSummary, TimelineEntry
 from dialogs.vocabulary import ComplaintStatus
 from storage import consents, status_machine
 from storage.crypto import FieldCipher

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.events import Conversation
+from dialogs.conversation import Conversation
 from storage.processed import Receipt, Stored
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncpg
 
-from dialogs.events import Conversation
+from dialogs.conversation import Conversation
 from storage.conversation_lock import Locked
 from storage.crypto import FieldCipher
 from storage.outbox import CARRIED_BY_PULL, CARRIED_BY_REPLY, carried_by_reply

@@ -43,7 +43,7 @@ _ADVISORY_KEY = 0x5745_4C4E  # "WELN"
 
 
 class LinkRefusal(Exception):
-    """A code was refused; ``reason`` as in :class:`dialogs.events.LinkRefused`."""
+    """A code was refused; ``reason`` as in :class:`dialogs.command_results.LinkRefused`."""
 
     def __init__(
         self, reason: str, *, until: datetime | None = None, tries_left: int | None = None

@@ -26,7 +26,7 @@ from dialogs.delivery import (
     RetryLater,
     Undeliverable,
 )
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.vocabulary import PULL_PLATFORMS, NoticeStatus
 from storage.models import Identity, OutboxNotice
 

@@ -35,7 +35,7 @@ from typing import Any, cast
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from dialogs.events import Conversation
+from dialogs.conversation import Conversation
 from storage.conversation_lock import Locked
 from storage.conversation_rows import Column, LockingReads, Spelling, identity_changes, locked_from
 from storage.crypto import FieldCipher

@@ -22,7 +22,7 @@ from typing import Any
 from aiosqlite import Connection as AioConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from dialogs.events import Conversation
+from dialogs.conversation import Conversation
 from storage.conversation_lock import Locked
 from storage.conversation_rows import (
     NAMES,

@@ -19,7 +19,7 @@ from adapters.telegram.polling import Poller
 from adapters.telegram.sender import TelegramMediaFetcher, TelegramSender
 from adapters.telegram.updates import Documents, UpdateHandler
 from adapters.telegram.webhook import build_router
-from dialogs.events import Platform
+from dialogs.vocabulary import Platform
 
 
 class TelegramChannel:

@@ -24,11 +24,10 @@ from dialogs.events import (
     LocationMessage,
     MediaKind,
     MediaMessage,
-    Platform,
     TextMessage,
     Unsupported,
 )
-from dialogs.vocabulary import Language, supported
+from dialogs.vocabulary import Language, Platform, supported
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from dialogs.events import Reply
+from dialogs.replies import Reply
 
 MAX_TEXT = 4096
 MAX_CALLBACK = 64

@@ -22,7 +22,7 @@ from telegram.warnings import PTBDeprecationWarning
 from adapters.telegram.outbound import render
 from adapters.telegram.pacing import Pacer
 from dialogs.delivery import Delivered, NoticeFacts, Recipient, RetryLater, Undeliverable
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.vocabulary import Platform
 
 # The Bot API serves files up to 20 MB through getFile.

@@ -14,7 +14,8 @@ from adapters.telegram import inbound
 from adapters.telegram.pacing import Pacer
 from adapters.telegram.sender import DocumentSource, send_replies
 from dialogs.delivery import RetryLater, Undeliverable
-from dialogs.events import ChoicePressed, Reply
+from dialogs.events import ChoicePressed
+from dialogs.replies import Reply
 from dialogs.texts import t
 from dialogs.vocabulary import DEFAULT_LANGUAGE
 

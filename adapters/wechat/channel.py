@@ -18,7 +18,7 @@ from adapters.wechat.template import parse_fields
 from adapters.wechat.token import RedisTokens, SharedTokens, TokenStore
 from adapters.wechat.verify import NonceStore
 from adapters.wechat.webhook import build_router
-from dialogs.events import Platform
+from dialogs.vocabulary import Platform
 
 log = logging.getLogger("weiquan.wechat")
 

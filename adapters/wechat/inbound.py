@@ -26,12 +26,12 @@ from dialogs.events import (
     MediaMessage,
     MenuClicked,
     NoticeConsent,
-    Platform,
     Subscribed,
     TextMessage,
     Unsubscribed,
     Unsupported,
 )
+from dialogs.vocabulary import Platform
 
 MEDIA_KINDS = {
     "image": MediaKind.PHOTO,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from wechatpy.replies import TextReply
 
-from dialogs.events import Reply
+from dialogs.replies import Reply
 
 # WeChat cuts (or refuses) passive text replies over 2048 bytes of UTF-8.
 MAX_TEXT_BYTES = 2048

@@ -30,7 +30,7 @@ from dialogs.delivery import (
     RetryLater,
     Undeliverable,
 )
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.vocabulary import Platform
 
 log = logging.getLogger("weiquan.wechat")

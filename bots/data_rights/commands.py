@@ -10,19 +10,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.data_rights.links import MyDataLinks
-from dialogs.events import (
-    Command,
+from dialogs.command_results import (
     CommandResult,
     ConsentCases,
     DataErased,
     DataExport,
     Done,
-    EraseMyData,
-    ExportMyData,
-    ListConsentCases,
     Refused,
-    WithdrawConsent,
 )
+from dialogs.commands import Command, EraseMyData, ExportMyData, ListConsentCases, WithdrawConsent
 from dialogs.vocabulary import Platform
 from storage import complaints, consents, erasure, links, my_data
 from storage.crypto import FieldCipher
@@ -30,7 +26,7 @@ from storage.models import Identity
 
 log = logging.getLogger("weiquan.data_rights")
 
-#: How each channel hands the export over (see dialogs.events.DataExport).
+#: How each channel hands the export over (see dialogs.command_results.DataExport).
 DELIVERY = {Platform.TELEGRAM: "document", Platform.WEB: "download", Platform.WECHAT: "link"}
 
 

@@ -23,7 +23,7 @@ from bots.ops.metrics import EVIDENCE_FETCHES, NOTICES, OUTBOX_DUE
 from bots.ops.outage import Outage, backoff
 from bots.services import Services
 from dialogs.delivery import Delivered, DeliveryError, MediaExpired, RetryLater, Undeliverable
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.texts import format_date, t
 from dialogs.vocabulary import FetchStatus
 from storage import evidence_fetch, outbox

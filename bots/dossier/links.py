@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from dialogs.events import DossierReady, Platform
+from dialogs.command_results import DossierReady
+from dialogs.vocabulary import Platform
 
 SALT = "weiquan.dossier-link"
 LINK_MAX_AGE_SECONDS = 24 * 3600

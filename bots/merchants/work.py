@@ -15,7 +15,7 @@ from bots.services import Services
 from bots.staff.errors import Conflict, Invalid, NotFound
 from bots.staff.guards import checked_text, today
 from dialogs import offers as offer_dialog
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.texts import format_date, t
 from dialogs.validators import clean_text
 from storage import audit, casework, merchant_cases, offers, outbox

@@ -11,7 +11,7 @@ from bots.services import Services
 from bots.staff.errors import Conflict, Invalid
 from bots.staff.guards import checked_text, locked_complaint, require
 from dialogs import intake, lifecycle
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.texts import t
 from storage import audit, case_requests, casework, outbox
 from storage import staff as staff_store

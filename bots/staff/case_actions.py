@@ -14,7 +14,7 @@ from bots.services import Services
 from bots.staff.errors import Conflict, NotFound
 from bots.staff.guards import locked_complaint
 from dialogs import intake
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.texts import t
 from storage import audit, case_requests, outbox
 from storage.models import Identity, Staff

@@ -15,7 +15,7 @@ from bots.services import Services
 from bots.staff.errors import Conflict, Invalid, NotFound
 from bots.staff.guards import checked_text, locked_complaint
 from dialogs.clocks import CLOCK_NAMES
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.texts import format_date, t, type_label
 from storage import audit, casework, outbox
 from storage.deadlines import CannotExtend

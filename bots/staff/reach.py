@@ -9,7 +9,7 @@ from datetime import date, datetime
 from bots.services import Services
 from bots.staff.errors import Conflict, Forbidden, NotFound
 from bots.staff.guards import checked_text, locked_complaint, require, today
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.texts import t
 from dialogs.vocabulary import Language
 from storage import audit, casework, outbox

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bots.settings import Settings
 from bots.web.app import create_app
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from storage import outbox
 from storage.db import Database
 from storage.models import Complaint, Evidence, Identity, ProcessedMessage

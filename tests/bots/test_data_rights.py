@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bots.delivery.background import privacy_upkeep_once
 from bots.services import Services
-from dialogs.events import MediaKind, MediaMessage, Platform
+from dialogs.events import MediaKind, MediaMessage
+from dialogs.vocabulary import Platform
 from storage import consents, evidence, links, my_data
 from storage.models import AuditEntry, Complaint, Consent, Identity
 from tests.bots.privacy_scan import places_holding, values_holding

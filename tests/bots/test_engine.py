@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bots.services import Services
-from dialogs.events import MediaKind, MediaMessage, Platform, TextMessage
+from dialogs.events import MediaKind, MediaMessage, TextMessage
 from dialogs.texts import format_date
+from dialogs.vocabulary import Platform
 from storage.models import Complaint, ComplaintEvent, ConversationRow, Evidence, ProcessedMessage
 from tests.conftest import Clock
 from tests.support.driver import COMPLAINT, CONSULTATION, REPORT, as_dicts, filed, walk

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from adapters.telegram.inbound import language_hint
 from bots.services import Services
-from dialogs.events import Platform, TextMessage
+from dialogs.events import TextMessage
+from dialogs.vocabulary import Platform
 from storage.models import Identity
 from tests.support.web_consumer import WebConsumer
 

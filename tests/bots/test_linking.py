@@ -16,14 +16,9 @@ from sqlalchemy import select
 
 from bots.services import Services
 from bots.staff import status_moves
-from dialogs.events import (
-    MediaKind,
-    MediaMessage,
-    Platform,
-    ShowComplaint,
-    TextMessage,
-    WithdrawComplaint,
-)
+from dialogs.commands import ShowComplaint, WithdrawComplaint
+from dialogs.events import MediaKind, MediaMessage, TextMessage
+from dialogs.vocabulary import Platform
 from storage import complaints, conversations, links
 from storage import staff as staff_store
 from storage.models import Complaint, LinkCode, OutboxNotice

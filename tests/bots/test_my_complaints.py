@@ -74,7 +74,7 @@ async def test_a_notice_rides_along_with_the_next_reply(services: Services) -> N
     await sender(services, "nt")("hi")
     async with services.database.transaction() as session:
         identity = (await session.scalars(select(Identity))).one()
-        from dialogs.events import Reply
+        from dialogs.replies import Reply
 
         await outbox.enqueue(
             session=session,

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select, text
 
 from bots.services import Services
-from dialogs.events import Platform, TextMessage
+from dialogs.events import TextMessage
+from dialogs.vocabulary import Platform
 from storage.models import Complaint
 
 STEPS = [

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bots.services import Services
-from dialogs.events import Platform, TextMessage
+from dialogs.events import TextMessage
+from dialogs.vocabulary import Platform
 from storage.models import ConversationRow, Identity
 from tests.support.driver import COMPLAINT, as_dicts, question, walk
 

@@ -141,7 +141,7 @@ def test_over_real_http(settings: Settings, database: Any) -> None:
 async def test_the_page_polls_for_notices_once(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    from dialogs.events import Reply
+    from dialogs.replies import Reply
     from storage import outbox
     from storage.models import Identity
 

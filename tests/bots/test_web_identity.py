@@ -9,7 +9,7 @@ from itsdangerous import Signer
 
 from bots.services import Services
 from bots.web.identity import COOKIE, SALT
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from storage import conversations, outbox
 from tests.conftest import Clock
 from tests.support.driver import COMPLAINT, filed, walk

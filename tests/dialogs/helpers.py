@@ -12,55 +12,52 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dialogs.command_loop import CommandLoop
-from dialogs.events import (
-    AnswerConsent,
-    AnswerOffer,
-    CheckLinkCode,
-    ChoicePressed,
-    Command,
+from dialogs.command_results import (
     CommandResult,
     ComplaintDetail,
     ComplaintList,
     ComplaintSummary,
     ConsentCases,
-    Conversation,
     DataErased,
     DataExport,
-    DiscardDraftEvidence,
     Done,
-    EraseMyData,
-    ExportMyData,
-    FileComplaint,
     Filed,
-    InboundEvent,
-    IssueLinkCode,
     LinkCodeIssued,
     LinkCodeValid,
     Linked,
     LinkRefused,
+    OfferAnswered,
+    Refused,
+    TimelineEntry,
+)
+from dialogs.commands import (
+    AnswerConsent,
+    AnswerOffer,
+    CheckLinkCode,
+    Command,
+    DiscardDraftEvidence,
+    EraseMyData,
+    ExportMyData,
+    FileComplaint,
+    IssueLinkCode,
     ListComplaints,
     ListConsentCases,
     MarkUnsubscribed,
-    MediaKind,
-    MediaMessage,
     NoteInteraction,
-    OfferAnswered,
-    Platform,
     RateComplaint,
     RecordEvidence,
     RecordNoticeConsent,
     RedeemLinkCode,
-    Refused,
-    Reply,
     SendCaseMessage,
     ShowComplaint,
-    StepResult,
-    TextMessage,
-    TimelineEntry,
     WithdrawComplaint,
     WithdrawConsent,
 )
+from dialogs.conversation import Conversation, StepResult
+from dialogs.events import ChoicePressed, InboundEvent, MediaKind, MediaMessage, TextMessage
 from dialogs.intake import DialogOptions, step
+from dialogs.replies import Reply
+from dialogs.vocabulary import Platform
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
 _MESSAGE_IDS = itertools.count(1)

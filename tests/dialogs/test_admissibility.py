@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.events import FileComplaint
+from dialogs.commands import FileComplaint
 
 from .helpers import Bot
 

@@ -6,13 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from dialogs.events import (
-    ComplaintList,
-    ListComplaints,
-    OpenRequest,
-    RecordEvidence,
-    SendCaseMessage,
-)
+from dialogs.command_results import ComplaintList, OpenRequest
+from dialogs.commands import ListComplaints, RecordEvidence, SendCaseMessage
 from dialogs.intake import (
     apply_result,
     drop_request,

@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dialogs.command_loop import MAX_COMMANDS, CommandLoop
-from dialogs.events import (
-    Command,
-    CommandResult,
-    ConsentCases,
-    Conversation,
-    Done,
-    ListConsentCases,
-    NoteInteraction,
-    Reply,
-    StepResult,
-    WithdrawConsent,
-)
+from dialogs.command_results import CommandResult, ConsentCases, Done
+from dialogs.commands import Command, ListConsentCases, NoteInteraction, WithdrawConsent
+from dialogs.conversation import Conversation, StepResult
 from dialogs.options import DialogOptions
+from dialogs.replies import Reply
 
 from .helpers import NOW
 

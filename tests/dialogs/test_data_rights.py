@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from dialogs.commands import EraseMyData, ExportMyData, ListConsentCases, WithdrawConsent
 from dialogs.data_rights import DATA_STATES
-from dialogs.events import EraseMyData, ExportMyData, ListConsentCases, WithdrawConsent
 from dialogs.machine import MACHINE
 
 from .helpers import NOW, Bot, press

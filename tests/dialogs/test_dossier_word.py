@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.events import Conversation, DossierReady, Refused, SendDossier
+from dialogs.command_results import DossierReady, Refused
+from dialogs.commands import SendDossier
+from dialogs.conversation import Conversation
 from dialogs.intake import DialogOptions, apply_result, step
 
 from .helpers import NOW, Bot, text
@@ -66,7 +68,7 @@ def test_a_link_a_document_or_nothing_to_send() -> None:
 
 
 def test_a_reply_keeps_its_link_and_document_through_storage() -> None:
-    from dialogs.events import Reply
+    from dialogs.replies import Reply
 
     reply = Reply("t", link="/chat/dossier/N1.pdf", document="dossier:en:N1")
     assert Reply.from_dict(reply.to_dict()) == reply

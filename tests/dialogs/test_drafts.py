@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs.events import Conversation, DiscardDraftEvidence, MenuClicked, TextMessage
+from dialogs.commands import DiscardDraftEvidence
+from dialogs.conversation import Conversation
+from dialogs.events import MenuClicked, TextMessage
 
 from .helpers import Bot, base, photo
 from .test_flows import walk

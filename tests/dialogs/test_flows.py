@@ -10,15 +10,13 @@ from typing import Any
 
 import pytest
 
+from dialogs.commands import DiscardDraftEvidence, FileComplaint, RecordEvidence
+from dialogs.conversation import Conversation
 from dialogs.draft import Draft
 from dialogs.events import (
     ContactShared,
-    Conversation,
-    DiscardDraftEvidence,
-    FileComplaint,
     LocationMessage,
     MenuClicked,
-    RecordEvidence,
     Subscribed,
     Unsubscribed,
     Unsupported,
@@ -355,7 +353,7 @@ def test_invalid_counter_is_per_question() -> None:
 
 
 def test_filing_refused_keeps_the_draft() -> None:
-    from dialogs.events import Refused
+    from dialogs.command_results import Refused
     from dialogs.intake import apply_result
 
     bot = Bot()

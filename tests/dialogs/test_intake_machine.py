@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from transitions import MachineError
 
-from dialogs.events import Conversation
+from dialogs.conversation import Conversation
 from dialogs.machine import MACHINE, State, fire
 from dialogs.options import DialogOptions
 from dialogs.turn import Turn

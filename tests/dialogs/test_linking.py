@@ -7,13 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dialogs.events import (
-    CheckLinkCode,
-    Conversation,
-    IssueLinkCode,
-    LinkRefused,
-    RedeemLinkCode,
-)
+from dialogs.command_results import LinkRefused
+from dialogs.commands import CheckLinkCode, IssueLinkCode, RedeemLinkCode
+from dialogs.conversation import Conversation
 from dialogs.machine import MACHINE
 
 from .helpers import NOW, Bot, press

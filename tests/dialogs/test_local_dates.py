@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dialogs.events import Conversation, Platform, TextMessage
+from dialogs.conversation import Conversation
+from dialogs.events import TextMessage
 from dialogs.intake import DialogOptions, step
+from dialogs.vocabulary import Platform
 
 BEFORE_MIDNIGHT = datetime(2026, 11, 23, 15, 59, tzinfo=UTC)  # 23:59 on the 23rd, Beijing
 AFTER_MIDNIGHT = datetime(2026, 11, 23, 16, 1, tzinfo=UTC)  # 00:01 on the 24th

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.events import (
+from dialogs.commands import (
     ListComplaints,
     RateComplaint,
     RecordEvidence,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.events import AnswerConsent, AnswerOffer, ListConsentCases
+from dialogs.commands import AnswerConsent, AnswerOffer, ListConsentCases
 from dialogs.offers import enter_consent, enter_offer
 from dialogs.options import DialogOptions
 

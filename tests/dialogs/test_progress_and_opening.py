@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogs.events import Conversation, Reply
+from dialogs.conversation import Conversation
 from dialogs.intake import DialogOptions
 from dialogs.opening import opening
+from dialogs.replies import Reply
 from tests.dialogs.helpers import NOW, Bot
 
 

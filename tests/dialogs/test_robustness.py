@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from dialogs.conversation import Conversation
 from dialogs.events import (
     ContactShared,
-    Conversation,
     InboundEvent,
     LocationMessage,
     MediaKind,

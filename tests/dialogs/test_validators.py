@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dialogs.events import Choice
+from dialogs.replies import Choice
 from dialogs.validators import (
     clean_text,
     match_choice,

@@ -98,6 +98,6 @@ def test_a_member_renders_as_its_value() -> None:
 
 
 def test_the_dialog_events_still_name_the_platform() -> None:
-    from dialogs.events import Platform as EventsPlatform
+    from dialogs.vocabulary import Platform as EventsPlatform
 
     assert EventsPlatform is Platform

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bots.services import Services
-from dialogs.events import Platform
+from dialogs.vocabulary import Platform
 from storage import conversations
 from tests.dossier.helpers import WebConsumer, case_with_pictures, evidence_hashes, pdf_text
 from tests.staff.helpers import file_by_chat, sign_in

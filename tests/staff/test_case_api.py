@@ -13,7 +13,8 @@ import httpx
 from sqlalchemy import select
 
 from bots.services import Services
-from dialogs.events import Done, Refused, SendCaseMessage
+from dialogs.command_results import Done, Refused
+from dialogs.commands import SendCaseMessage
 from storage.models import CaseMessage, CaseRequest, ConversationRow, Identity, OutboxNotice
 from tests.bots.test_engine import sender
 from tests.bots.test_my_complaints import file_one

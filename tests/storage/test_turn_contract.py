@@ -25,7 +25,7 @@ import asyncpg
 import pytest
 from sqlalchemy import func, select, text, update
 
-from dialogs.events import Conversation
+from dialogs.conversation import Conversation
 from storage.conversation_lock import ConversationLock, Locked
 from storage.conversations import find_identity
 from storage.crypto import FieldCipher

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
 from dialogs.draft import Draft
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from dialogs.vocabulary import ComplaintStatus, FetchStatus, Language, NoticeStatus, Platform
 from storage import casework, complaints, outbox
 from storage.crypto import FieldCipher

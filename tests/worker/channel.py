@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from dialogs.delivery import Delivered, DeliveryError, NoticeFacts, Recipient
-from dialogs.events import Reply
+from dialogs.replies import Reply
 
 
 @dataclass

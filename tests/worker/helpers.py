@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bots.services import Services
-from dialogs.events import Platform, Reply, TextMessage
+from dialogs.events import TextMessage
+from dialogs.replies import Reply
+from dialogs.vocabulary import Platform
 from storage import outbox
 from storage.models import Identity, OutboxNotice
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from bots.delivery import worker
 from bots.services import Services
 from dialogs.delivery import HoldForReply, Undeliverable
-from dialogs.events import Platform, TextMessage
+from dialogs.events import TextMessage
+from dialogs.vocabulary import Platform
 from storage import outbox
 from tests.conftest import Clock
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from bots.delivery import worker
 from bots.services import Services
 from dialogs.delivery import MediaExpired, RetryLater, Undeliverable
-from dialogs.events import MediaKind, MediaMessage, Platform, TextMessage
+from dialogs.events import MediaKind, MediaMessage, TextMessage
 from dialogs.texts import format_date, t
+from dialogs.vocabulary import Platform
 from storage import evidence_fetch
 from storage.models import Evidence, Identity, OutboxNotice
 from tests.conftest import Clock

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bots.delivery import background, worker
 from bots.services import Services
 from bots.settings import Settings
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, OutboxNotice

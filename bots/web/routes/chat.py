@@ -21,12 +21,13 @@ from bots.web.deps import ServicesDep
 from bots.web.identity import WebConsumer, WebConsumerDep
 from bots.web.schemas.errors import INVALID
 from bots.web.upload_limit import UploadLimiterDep
-from dialogs.events import Conversation, Platform, Reply
+from dialogs.conversation import Conversation
 from dialogs.flow import load_flow
 from dialogs.my_complaints import COMMENT_MAX_LENGTH
 from dialogs.opening import opening
+from dialogs.replies import Reply
 from dialogs.texts import t
-from dialogs.vocabulary import Language
+from dialogs.vocabulary import Language, Platform
 from storage import chat_history, conversations, evidence, outbox
 from storage.blobs import BlobRefused, BlobTooLarge
 

@@ -22,8 +22,8 @@ from bots.web.identity import WebConsumerDep
 from bots.web.schemas.errors import Problem
 from bots.web.schemas.my_data import MyData
 from dialogs.data_rights import summary_text
-from dialogs.events import Platform
 from dialogs.texts import t
+from dialogs.vocabulary import Platform
 from storage import conversations, my_data
 from storage.models import Identity
 

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from bots.delivery import worker
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from storage import outbox
 from storage.models import Identity, OutboxNotice
 from tests.fakes.telegram_api import FakeTelegram

@@ -10,15 +10,14 @@ from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from adapters.telegram import inbound
 from adapters.telegram.outbound import decode_callback, encode_callback, render, split_text
 from dialogs.events import (
-    Choice,
     ChoicePressed,
     ContactShared,
     LocationMessage,
     MediaKind,
     MediaMessage,
-    Reply,
     TextMessage,
 )
+from dialogs.replies import Choice, Reply
 
 from .updates import load
 

@@ -10,7 +10,7 @@ import pytest
 from adapters.telegram.pacing import LocalPacer
 from adapters.telegram.sender import TelegramMediaFetcher
 from dialogs.delivery import Recipient, RetryLater, Undeliverable
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from tests.fakes.telegram_api import FakeTelegram
 
 

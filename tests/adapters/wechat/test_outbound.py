@@ -5,7 +5,7 @@ from __future__ import annotations
 import xmltodict
 
 from adapters.wechat.outbound import MAX_TEXT_BYTES, join, passive_reply
-from dialogs.events import Choice, Reply
+from dialogs.replies import Choice, Reply
 
 
 def parsed(xml: str | None) -> dict[str, str]:

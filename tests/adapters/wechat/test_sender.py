@@ -12,7 +12,7 @@ from adapters.wechat.sender import WeChatSender, seconds_to_quota_reset
 from adapters.wechat.template import parse_fields
 from adapters.wechat.token import SharedTokens
 from dialogs.delivery import HoldForReply, Recipient, RetryLater, Undeliverable
-from dialogs.events import Choice, Reply
+from dialogs.replies import Choice, Reply
 from storage.db import Database
 from storage.kv import DatabaseKeyValues
 from storage.leases import DatabaseLeases

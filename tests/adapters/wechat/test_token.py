@@ -14,7 +14,7 @@ from adapters.wechat.adapter import WeChatApi
 from adapters.wechat.sender import WeChatSender
 from adapters.wechat.token import RedisTokens, SharedTokens, TokenStore
 from dialogs.delivery import Recipient
-from dialogs.events import Reply
+from dialogs.replies import Reply
 from storage.db import Database
 from storage.kv import DatabaseKeyValues
 from storage.leases import DatabaseLeases

@@ -88,7 +88,7 @@ async def test_voice_is_text_outside_evidence_and_evidence_inside(
 async def test_held_notice_rides_on_the_next_reply(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
-    from dialogs.events import Reply
+    from dialogs.replies import Reply
 
     wx = server(client, fake, clock)
     user = "oUser-held"

@@ -101,7 +101,7 @@ async def test_outside_the_window_the_notice_waits_for_the_next_message(
 async def test_a_follow_opens_one_minute_for_pending_notices(
     client: httpx.AsyncClient, services: Any, fake: FakeWeChat, clock: Clock
 ) -> None:
-    from dialogs.events import Reply
+    from dialogs.replies import Reply
     from tests.adapters.wechat.wire import event_xml
 
     services.senders["wechat"].clock = clock
