@@ -29,7 +29,16 @@ _hasher = PasswordHasher()
 
 
 class StaffError(ValueError):
-    """An account cannot be created as asked (bad name, role or password, or taken)."""
+    """An account cannot be created as asked (bad name, role or password, or taken).
+
+    The message is the English sentence of the API and the command line; ``key`` names
+    the refusal (``username``, ``role``, ``password``, ``taken``) for pages that say it
+    in their own language.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def role_at_least(role: str, needed: str) -> bool:
@@ -64,11 +73,11 @@ def check_password(staff: Staff, password: str) -> bool:
 def check_new_account(username: str, role: str, password: str) -> None:
     """Raise StaffError when a new account's fields are not acceptable."""
     if not USERNAME.fullmatch(username):
-        raise StaffError("username: 2-64 letters, digits or _ . @ -")
+        raise StaffError("username", "username: 2-64 letters, digits or _ . @ -")
     if role not in ROLES:
-        raise StaffError(f"role must be one of {', '.join(ROLES)}")
+        raise StaffError("role", f"role must be one of {', '.join(ROLES)}")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise StaffError(f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
+        raise StaffError("password", f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
 
 
 async def create_staff(
@@ -88,7 +97,7 @@ async def create_staff(
     check_new_account(username, role, password)
     taken = await session.scalar(select(Staff.id).where(Staff.username == username))
     if taken is not None:
-        raise StaffError(f"username {username!r} is taken")
+        raise StaffError("taken", f"username {username!r} is taken")
     staff = Staff(
         username=username,
         role=role,

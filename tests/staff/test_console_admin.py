@@ -49,6 +49,16 @@ async def test_an_admin_creates_deactivates_and_resets_accounts(
         data={"username": "wang", "role": "agent", "password": PASSWORD, "csrf": csrf},
     )
     assert made.status_code == 303
+    # Each refusal in the page's words, never the API's English sentence.
+    for fields, words in (
+        ({"username": "wang", "role": "agent"}, "该用户名已被使用"),
+        ({"username": "w", "role": "agent"}, "用户名须为 2–64 个字母"),
+    ):
+        refused = await client.post(
+            "/console/staff", data={**fields, "password": PASSWORD, "csrf": csrf}
+        )
+        assert refused.status_code == 422 and words in refused.text
+        assert "is taken" not in refused.text and "letters, digits" not in refused.text
     async with services.database.sessions() as session:
         wang = await staff_store.by_username(session=session, username="wang")
         boss = await staff_store.by_username(session=session, username="boss")

@@ -20,7 +20,6 @@ from bots.web.deps import ServicesDep
 from bots.web.routes.console_base import CheckedDep, LangDep, Signed, SignedDep, render
 from bots.web.routes.staff_filters import RowIdPath
 from dialogs import texts
-from dialogs.vocabulary import Language
 from storage import audit
 from storage import staff as staff_store
 
@@ -43,14 +42,10 @@ AdminPage = Annotated[Signed, Depends(admin_page)]
 AdminForm = Annotated[Signed, Depends(admin_form)]
 
 
-def staff_error(message: str, language: str) -> str:
+def staff_error(error: staff_store.StaffError, language: str) -> str:
     """A refused account change in the page's language."""
     t = texts.translator(language, "console")
-    for start, key in (("username:", "err_username"), ("role", "err_role"),
-                       ("password", "err_password"), ("username ", "err_taken")):  # fmt: skip
-        if message.startswith(start):
-            return t(key, min=staff_store.MIN_PASSWORD, max=staff_store.MAX_PASSWORD)
-    return message if language == Language.EN else t("error_other", code=422)
+    return t(f"err_{error.key}", min=staff_store.MIN_PASSWORD, max=staff_store.MAX_PASSWORD)
 
 
 async def _page(
@@ -96,7 +91,7 @@ async def staff_create(
                          detail={"role": role})  # fmt: skip
     except staff_store.StaffError as error:
         return await _page(request, signed, services, lang,
-                           error=staff_error(str(error), lang), status_code=422)  # fmt: skip
+                           error=staff_error(error, lang), status_code=422)  # fmt: skip
     return RedirectResponse("/console/staff?done=1", status_code=303)
 
 
