@@ -11,8 +11,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +23,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+
+async def raw_asyncpg(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under SQLAlchemy's (it is there once connected)."""
+    return cast(asyncpg.Connection, (await conn.get_raw_connection()).driver_connection)
 
 
 def normalise_url(url: str) -> str:

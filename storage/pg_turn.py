@@ -30,7 +30,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -39,7 +39,7 @@ from dialogs.conversation import Conversation
 from storage.conversation_lock import Locked
 from storage.conversation_rows import Column, LockingReads, Spelling, identity_changes, locked_from
 from storage.crypto import FieldCipher
-from storage.db import Database
+from storage.db import Database, raw_asyncpg
 from storage.processed import Receipt, Stored
 
 READS = LockingReads(
@@ -250,16 +250,11 @@ class PgConversationLock:
                 await self._session.close()
 
 
-async def _asyncpg(conn: AsyncConnection) -> asyncpg.Connection:
-    """The asyncpg connection under SQLAlchemy's (it is there once connected)."""
-    return cast(asyncpg.Connection, (await conn.get_raw_connection()).driver_connection)
-
-
 @asynccontextmanager
 async def pg_turn(database: Database, cipher: FieldCipher) -> AsyncIterator[PgConversationLock]:
     """A message's lock in one transaction: committed at the end, rolled back on error."""
     async with database.engine.connect() as conn:
-        raw = await _asyncpg(conn)
+        raw = await raw_asyncpg(conn)
         held = PgConversationLock(conn, raw, cipher)
         transaction = raw.transaction()
         try:
@@ -287,7 +282,7 @@ async def pg_turn(database: Database, cipher: FieldCipher) -> AsyncIterator[PgCo
 async def join_pg_turn(session: AsyncSession, cipher: FieldCipher) -> PgConversationLock:
     """A staff move's lock inside the transaction ``session`` is in."""
     conn = await session.connection()
-    raw = await _asyncpg(conn)
+    raw = await raw_asyncpg(conn)
     if not raw.is_in_transaction():
         # SQLAlchemy sends BEGIN with the session's first statement; the move's own
         # statements must not run before it, outside the transaction.
@@ -298,7 +293,7 @@ async def join_pg_turn(session: AsyncSession, cipher: FieldCipher) -> PgConversa
 async def settle_sent(database: Database, receipt: Receipt) -> None:
     """Record that a message's replies went out: one statement, autocommitted."""
     async with database.engine.connect() as conn:
-        raw = await _asyncpg(conn)
+        raw = await raw_asyncpg(conn)
         try:
             await raw.execute(SENT, receipt.platform, receipt.identity_id, receipt.message_key)
         except BaseException:

@@ -20,13 +20,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-import asyncpg
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
-from storage.db import Database
+from storage.db import Database, raw_asyncpg
 from storage.models import SeenNonce
 
 # Expired rows are deleted at most this often per process: a delete per request would
@@ -76,9 +75,8 @@ class DatabaseNonces:
         if self.database.engine.dialect.name == "postgresql":
             return await self._claim_pg(key, digest, expires_at, now)
         async with self.database.transaction() as session:
-            conn = await session.connection()
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            insert = dialect.insert(SeenNonce).values(key=key, digest=digest,
+            # PostgreSQL claimed above: this is SQLite's.
+            insert = sqlite.insert(SeenNonce).values(key=key, digest=digest,
                                                       expires_at=expires_at)
             # The primary key makes the claim atomic across processes; a row whose time
             # is over is taken over, so a pair only ever meets its own window.
@@ -96,7 +94,7 @@ class DatabaseNonces:
         self, key: str, digest: str, expires_at: datetime, now: datetime
     ) -> bool:
         async with self.database.engine.connect() as conn:
-            raw = cast(asyncpg.Connection, (await conn.get_raw_connection()).driver_connection)
+            raw = await raw_asyncpg(conn)
             try:
                 stored = await raw.fetchval(_CLAIM_PG, key, digest, expires_at, now)
                 if stored is None:
