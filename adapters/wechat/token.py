@@ -111,10 +111,13 @@ class SharedTokens:
             await asyncio.sleep(POLL_SECONDS)
 
     async def invalidate(self, token: str) -> None:
-        if self._cached and self._cached[0] == token:
-            self._cached = None
-        # Only the refused value: a token another process just fetched stays.
-        await self.values.expire(self.name, token)
+        # Under the local lock, and the shared row first: a coroutine of this process that
+        # reads the row meanwhile must not put the refused token back into the cache.
+        async with self._local:
+            # Only the refused value: a token another process just fetched stays.
+            await self.values.expire(self.name, token)
+            if self._cached and self._cached[0] == token:
+                self._cached = None
 
 
 _RELEASE = """
