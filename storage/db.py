@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -98,6 +98,10 @@ class Database:
         """A Core connection inside one write transaction (the engine's hot path)."""
         async with self._queue(), self.engine.begin() as conn:
             yield conn
+
+    def writer(self) -> AbstractAsyncContextManager[None]:
+        """This process's turn to write to SQLite (a no-op on PostgreSQL)."""
+        return self._queue()
 
     @asynccontextmanager
     async def _queue(self) -> AsyncIterator[None]:

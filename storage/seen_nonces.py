@@ -12,7 +12,9 @@ keep the WeChat channel's ``NonceStore`` contract (``adapters/wechat/verify.py``
 On PostgreSQL a claim is one autocommitted statement on the asyncpg connection (it ran
 on every signed webhook as an ORM transaction of four round trips, as much CPU as the
 message's whole turn); a second statement reads the stored digest only when the pair
-was there already.
+was there already. SQLite does the same on the aiosqlite connection, each statement
+autocommitted in this process's writer turn (through an ORM transaction a claim cost
+5 ms of CPU, more than the message it guarded; now 0.7 ms, ``bench/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -22,11 +24,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import sqlite
-
 from storage.db import Database, raw_asyncpg
-from storage.models import SeenNonce
+from storage.sqlite_turn import stamp
 
 # Expired rows are deleted at most this often per process: a delete per request would
 # double the writes of the webhook's hot path for rows nobody reads again.
@@ -44,6 +43,16 @@ RETURNING digest
 # A fresh statement sees a pair another process committed while we waited on its row.
 _STORED_PG = "SELECT digest FROM seen_nonces WHERE key = $1"
 _PRUNE_PG = "DELETE FROM seen_nonces WHERE expires_at <= $1"
+# The same on SQLite's aiosqlite connection, one thread hop a statement, timestamps in
+# SQLAlchemy's text form so that they compare with the rows it wrote.
+_CLAIM_SQLITE = """
+INSERT INTO seen_nonces (key, digest, expires_at) VALUES (:key, :digest, :expires_at)
+ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at
+WHERE seen_nonces.expires_at <= :now
+RETURNING digest
+"""
+_STORED_SQLITE = "SELECT digest FROM seen_nonces WHERE key = :key"
+_PRUNE_SQLITE = "DELETE FROM seen_nonces WHERE expires_at <= :now"
 
 
 def _utcnow() -> datetime:
@@ -74,21 +83,21 @@ class DatabaseNonces:
         expires_at = now + timedelta(seconds=max(ttl, 1))
         if self.database.engine.dialect.name == "postgresql":
             return await self._claim_pg(key, digest, expires_at, now)
-        async with self.database.transaction() as session:
-            # PostgreSQL claimed above: this is SQLite's.
-            insert = sqlite.insert(SeenNonce).values(key=key, digest=digest,
-                                                      expires_at=expires_at)
-            # The primary key makes the claim atomic across processes; a row whose time
-            # is over is taken over, so a pair only ever meets its own window.
-            await session.execute(insert.on_conflict_do_update(
-                index_elements=[SeenNonce.key],
-                set_={"digest": insert.excluded.digest, "expires_at": insert.excluded.expires_at},
-                where=SeenNonce.expires_at <= now,
-            ))
-            stored = await session.scalar(select(SeenNonce.digest).where(SeenNonce.key == key))
+        return await self._claim_sqlite(key, digest, expires_at, now)
+
+    async def _claim_sqlite(
+        self, key: str, digest: str, expires_at: datetime, now: datetime
+    ) -> bool:
+        values = {"key": key, "digest": digest, "expires_at": stamp(expires_at),
+                  "now": stamp(now)}
+        async with self.database.writer(), self.database.engine.connect() as conn:
+            raw: Any = (await conn.get_raw_connection()).driver_connection
+            rows = await raw.execute_fetchall(_CLAIM_SQLITE, values)
+            if not rows:
+                rows = await raw.execute_fetchall(_STORED_SQLITE, values)
             if self._prune_due():
-                await session.execute(delete(SeenNonce).where(SeenNonce.expires_at <= now))
-        return stored == digest
+                await raw.execute_fetchall(_PRUNE_SQLITE, values)
+        return bool(rows and rows[0][0] == digest)
 
     async def _claim_pg(
         self, key: str, digest: str, expires_at: datetime, now: datetime

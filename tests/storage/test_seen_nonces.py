@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
@@ -47,6 +48,16 @@ async def test_a_pair_is_new_once_and_then_only_with_its_own_body(make_store: Ma
     assert not await second.claim("1700000000:42", "b" * 64, ttl=300)
     assert not await first.claim("1700000000:42", "b" * 64, ttl=300)
     assert await second.claim("1700000000:43", "b" * 64, ttl=300)
+
+
+async def test_concurrent_claims_of_one_pair_let_exactly_one_body_through(
+    make_store: MakeStore,
+) -> None:
+    stores = [make_store() for _ in range(4)]
+    claims = [stores[n % 4].claim("1700000000:7", f"{n:064d}", ttl=300) for n in range(40)]
+    won = [n for n, new in enumerate(await asyncio.gather(*claims)) if new]
+    assert len(won) == 1
+    assert await stores[0].claim("1700000000:7", f"{won[0]:064d}", ttl=300)
 
 
 async def test_redis_keys_expire_with_the_window(redis_keys: str) -> None:
