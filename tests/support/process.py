@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,15 +72,31 @@ def serve(tmp_path: Path, *args: str, port: int | None = None, **env: str) -> It
             env=environment(tmp_path, **env),
             stdout=subprocess.DEVNULL,
             stderr=sink,
+            # Its own process group: the workers go with it, even when it is killed.
+            start_new_session=True,
         )
     served = Served(process, f"http://127.0.0.1:{port}", stderr)
     try:
         _wait_healthy(served)
         yield served
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
+        end_group(process)
+
+
+def end_group(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """SIGTERM the process's group and wait; SIGKILL whatever is left of it after ``grace``.
+
+    Killing only the parent of ``serve --workers N`` would leave its workers running.
+    """
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=grace)
 
 
 def _wait_healthy(served: Served, seconds: float = 60.0) -> None:
