@@ -43,6 +43,7 @@ from storage.models import (
     Identity,
     MerchantCase,
     OutboxNotice,
+    Settlement,
     Staff,
 )
 
@@ -268,6 +269,7 @@ class Detail:
     events: list[ComplaintEvent]
     notices: list[OutboxNotice]
     evidence: list[Evidence]
+    settlements: list[Settlement]
 
 
 async def detail(*, session: AsyncSession, complaint: Complaint) -> Detail:
@@ -291,7 +293,13 @@ async def detail(*, session: AsyncSession, complaint: Complaint) -> Detail:
     evidence = await session.scalars(
         select(Evidence).where(Evidence.complaint_id == complaint.id).order_by(Evidence.id)
     )
-    return Detail(complaint, identity, assignee, list(events), list(notices), list(evidence))
+    settlements = await session.scalars(
+        select(Settlement).where(Settlement.complaint_id == complaint.id).order_by(Settlement.id)
+    )
+    return Detail(
+        complaint, identity, assignee, list(events), list(notices), list(evidence),
+        list(settlements),
+    )
 
 
 def add_event(

@@ -34,7 +34,7 @@ from dialogs.texts import category_label, demand_label, offer_kind_label, status
 from dialogs.vocabulary import FetchStatus
 from storage import casework, offers
 from storage.crypto import DecryptionError, FieldCipher
-from storage.models import Complaint, ComplaintEvent, Evidence
+from storage.models import Complaint, ComplaintEvent, Evidence, Settlement
 
 FORMAT = "weiquan-dossier/1"
 #: Amounts are stored in yuan (flow.yaml asks for them in yuan).
@@ -103,7 +103,7 @@ def build(
         "demands": [{"id": d, "label": demand_label(str(d), language)} for d in c.demands or []],
         "contact": _contact(c, cipher) if audience.contact else None,
         "timeline": [
-            _event(e, language, staff=audience.staff)
+            _event(e, language, staff=audience.staff, settlements=found.settlements)
             for e in found.events
             if audience.shows(e.kind, e.public)
         ],
@@ -164,7 +164,9 @@ def _contact(c: Complaint, cipher: FieldCipher) -> dict[str, Any]:
         return {"name": None, "phone": None, "error": "cannot be decrypted with this key"}
 
 
-def _event(e: ComplaintEvent, language: str, *, staff: bool) -> dict[str, Any]:
+def _event(
+    e: ComplaintEvent, language: str, *, staff: bool, settlements: list[Settlement]
+) -> dict[str, Any]:
     actor = e.actor if staff else e.actor.split(":", 1)[0]
     return {
         "at": iso(e.at),
@@ -176,6 +178,7 @@ def _event(e: ComplaintEvent, language: str, *, staff: bool) -> dict[str, Any]:
         "actor": actor,
         "note": e.note,
         "offer_kind": offer_kind_label(kind, language) if (kind := offers.offer_kind(e)) else None,
+        "fulfil_by": day.isoformat() if (day := offers.fulfil_by(e, settlements)) else None,
         "internal": not e.public,
     }
 

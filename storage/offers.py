@@ -62,6 +62,18 @@ def offer_kind(event: ComplaintEvent) -> str | None:
     return event.reason if event.kind in OFFER_ENTRIES else None
 
 
+def fulfil_by(event: ComplaintEvent, settlements: Collection[Settlement]) -> date | None:
+    """The day a settlement entry's agreement is to be carried out by (None for others).
+
+    The entry and its settlement are written together, at one moment; the day is shown
+    in the reader's words beside the entry (older entries have it in English in their
+    note).
+    """
+    if event.kind != "settlement":
+        return None
+    return next((s.fulfil_by for s in settlements if s.agreed_at == event.at), None)
+
+
 def pending_offer(offers: Collection[MerchantOffer]) -> MerchantOffer | None:
     return next((o for o in offers if o.status == "pending"), None)
 
@@ -159,7 +171,7 @@ async def answer(
         )  # fmt: skip
         casework.add_event(
             session, complaint, kind="settlement", actor="consumer",
-            note=f"{describe(offer)} (by {fulfil_by.isoformat()})", now=now, public=True,
+            note=describe(offer), now=now, public=True,
             reason=offer.kind,
         )  # fmt: skip
         await complaints.move_status(

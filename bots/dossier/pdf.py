@@ -227,6 +227,9 @@ def _event_text(e: dict[str, Any], lang: str) -> str:
     who = str(e["actor"]).replace(actor_role, actor, 1) if ":" in str(e["actor"]) else actor
     head = f"{kind} | {who}" + (f" | {t(lang, 'dossier.internal')}" if e["internal"] else "")
     note = " — ".join(str(part) for part in (e.get("offer_kind"), e["note"]) if part)
+    if e.get("fulfil_by"):
+        due = t(lang, "dossier.fulfil_by", date=e["fulfil_by"])
+        note = f"{note} · {due}" if note else due
     return head + (f"\n{note}" if note else "")
 
 

@@ -125,6 +125,9 @@ class EventEntry(BaseModel):
     note: str | None
     reason: str | None = Field(description="a rejection's reason (status moves)")
     offer_kind: str | None = Field(None, description="the kind of offer (offer entries)")
+    fulfil_by: LocalDay | None = Field(
+        None, description="the day an agreed settlement is due to be carried out (settlements)"
+    )
     internal: bool = Field(description="staff only; the consumer never sees it")
 
 

@@ -178,6 +178,7 @@ def detail(
             at=iso(e.at), kind=e.kind, from_status=e.from_status, to_status=e.to_status,
             actor=e.actor, note=e.note, internal=not e.public,
             reason=None if offers.offer_kind(e) else e.reason, offer_kind=offers.offer_kind(e),
+            fulfil_by=_day(offers.fulfil_by(e, found.settlements)),
         )
         for e in found.events
     ]  # fmt: skip

@@ -6,9 +6,11 @@ import httpx
 from sqlalchemy import select
 
 from bots.services import Services
+from storage import dossier
 from storage.models import AuditEntry, Complaint, MerchantConsent, Settlement
 from tests.merchants.helpers import accept_link_forward, make_merchant, merchant_sign_in
 from tests.staff.helpers import WebConsumer, count, file_by_chat, sign_in
+from tests.staff.test_console_admin import console_login
 
 
 async def test_offer_accepted_in_chat_resolves_the_case_with_a_settlement(
@@ -81,6 +83,20 @@ async def test_offer_accepted_in_chat_resolves_the_case_with_a_settlement(
         "settlement",
     ):
         assert kind in kinds, kinds
+    # The day it is to be carried out by is a date beside the entry, in the reader's words.
+    [agreed] = [e for e in detail["timeline"] if e["kind"] == "settlement"]
+    assert agreed["fulfil_by"] == settlement.fulfil_by.isoformat()
+    assert agreed["note"] == "¥3999.00: Full refund on return."
+    await console_login(client, "agent")
+    page = (await client.get(f"/console/complaints/{number}")).text
+    assert f"履行期限 {settlement.fulfil_by.isoformat()}" in page and "(by " not in page
+    async with services.database.sessions() as session:
+        found = await dossier.load(session=session, number=number)
+    assert found is not None
+    manifest = dossier.build(found, audience=dossier.Audience(staff=True), language="zh_CN",
+                             cipher=services.cipher, generated_at=complaint.filed_at)
+    [entry] = [e for e in manifest["timeline"] if e["kind"] == "settlement"]
+    assert entry["fulfil_by"] == settlement.fulfil_by.isoformat()
     final = [e for e in detail["timeline"] if e["kind"] == "status"][-1]
     assert (final["to_status"], final["actor"]) == ("resolved", "consumer")
     assert "Full refund on return." in final["note"]
