@@ -30,7 +30,7 @@ from storage.crypto import FieldCipher
 from storage.db import Database
 from storage.pg_turn import join_pg_turn, pg_turn, settle_sent
 from storage.processed import Receipt
-from storage.sqlite_turn import SqliteConversationLock
+from storage.sqlite_turn import SqliteConversationLock, settle_sent_sqlite
 
 
 @asynccontextmanager
@@ -70,9 +70,13 @@ async def settle_delivery(
     block_reason: str | None = None,
 ) -> None:
     """Record how pushing a message's replies ended (see :func:`processed.settle`)."""
-    if delivery == processed.SENT and database.engine.dialect.name == "postgresql":
+    if delivery == processed.SENT and block_reason is None:
         # The common case, once per pushed message: one autocommitted statement.
-        await settle_sent(database, receipt)
-        return
+        if database.engine.dialect.name == "postgresql":
+            await settle_sent(database, receipt)
+            return
+        if database.is_sqlite:
+            await settle_sent_sqlite(database, receipt)
+            return
     async with database.begin() as conn:
         await processed.settle(conn, receipt, delivery, block_reason=block_reason)
