@@ -30,6 +30,11 @@ async def raw_asyncpg(conn: AsyncConnection) -> asyncpg.Connection:
     return cast(asyncpg.Connection, (await conn.get_raw_connection()).driver_connection)
 
 
+async def raw_aiosqlite(conn: AsyncConnection) -> Any:
+    """The aiosqlite connection under SQLAlchemy's (it is there once connected)."""
+    return (await conn.get_raw_connection()).driver_connection
+
+
 def normalise_url(url: str) -> str:
     """Map bare driver-less URLs to the async drivers we ship.
 

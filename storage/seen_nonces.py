@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.db import Database, raw_asyncpg
+from storage.db import Database, raw_aiosqlite, raw_asyncpg
 from storage.sqlite_turn import stamp
 
 # Expired rows are deleted at most this often per process: a delete per request would
@@ -91,7 +91,7 @@ class DatabaseNonces:
         values = {"key": key, "digest": digest, "expires_at": stamp(expires_at),
                   "now": stamp(now)}
         async with self.database.writer(), self.database.engine.connect() as conn:
-            raw: Any = (await conn.get_raw_connection()).driver_connection
+            raw = await raw_aiosqlite(conn)
             rows = await raw.execute_fetchall(_CLAIM_SQLITE, values)
             if not rows:
                 rows = await raw.execute_fetchall(_STORED_SQLITE, values)

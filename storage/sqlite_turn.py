@@ -32,7 +32,7 @@ from storage.conversation_rows import (
     locked_from,
 )
 from storage.crypto import FieldCipher
-from storage.db import Database
+from storage.db import Database, raw_aiosqlite
 from storage.processed import Receipt, Stored
 
 READS = LockingReads(
@@ -221,7 +221,7 @@ async def settle_sent_sqlite(database: Database, receipt: Receipt) -> None:
     process's writer turn (through a SQLAlchemy transaction it cost a Telegram update as
     much CPU as its turn)."""
     async with database.writer(), database.engine.connect() as conn:
-        raw: Any = (await conn.get_raw_connection()).driver_connection
+        raw = await raw_aiosqlite(conn)
         await raw.execute_fetchall(
             SENT, (receipt.platform, receipt.identity_id, receipt.message_key)
         )

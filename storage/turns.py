@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import processed
 from storage.conversation_lock import ConversationLock
 from storage.crypto import FieldCipher
-from storage.db import Database
+from storage.db import Database, raw_aiosqlite
 from storage.pg_turn import join_pg_turn, pg_turn, settle_sent
 from storage.processed import Receipt
 from storage.sqlite_turn import SqliteConversationLock, settle_sent_sqlite
@@ -46,7 +45,7 @@ async def open_turn(
     if not database.is_sqlite:
         raise NotImplementedError(f"no conversation lock for {database.engine.dialect.name}")
     async with database.begin() as conn:
-        raw: Any = (await conn.get_raw_connection()).driver_connection
+        raw = await raw_aiosqlite(conn)
         yield SqliteConversationLock(conn, raw, cipher)
 
 
@@ -58,7 +57,7 @@ async def join_turn(session: AsyncSession, cipher: FieldCipher) -> ConversationL
     conn = await session.connection()
     if conn.dialect.name == "postgresql":
         return await join_pg_turn(session, cipher)
-    raw: Any = (await conn.get_raw_connection()).driver_connection
+    raw = await raw_aiosqlite(conn)
     return SqliteConversationLock(conn, raw, cipher, session=session)
 
 
